@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace SchemaClients.Generator.Diagnostics
+{
+    /// <summary>Every diagnostic the generator reports. IDs are never reused; see AnalyzerReleases.*.md.</summary>
+    internal static class DiagnosticDescriptors
+    {
+        private const string HelpRoot = "https://github.com/schemaclients/schemaclients/blob/main/docs/diagnostics/";
+        private const string Reading = "SchemaClients.Reading";
+        private const string Schema = "SchemaClients.Schema";
+        private const string Naming = "SchemaClients.Naming";
+        private const string Generator = "SchemaClients.Generator";
+
+        public static readonly DiagnosticDescriptor MalformedJson = Create(
+            "SCG0001", "Schema file is not valid JSON", "'{0}' is not valid JSON: {1}", Reading, DiagnosticSeverity.Error,
+            "The schema file could not be read as JSON (RFC 8259). Nothing is generated for it; the other schema files still generate.");
+
+        public static readonly DiagnosticDescriptor UnrecognizedDocument = Create(
+            "SCG0002", "Schema file is not a recognized document", "'{0}' is not an OpenAPI 3.0/3.1 document, a provider model object or a JSON Schema: {1}", Reading, DiagnosticSeverity.Warning,
+            "The generator reads OpenAPI 3.0 and 3.1 documents, provider model objects that embed a JSON Schema (Oxen json_request_schema, Replicate latest_version.openapi_schema) and plain JSON Schema documents.");
+
+        public static readonly DiagnosticDescriptor UnsupportedVersion = Create(
+            "SCG0003", "Unsupported document version", "'{0}' declares version '{1}', which is not supported; supported: {2}", Reading, DiagnosticSeverity.Error,
+            "Only OpenAPI 3.0.x and 3.1.x documents are read. Convert Swagger 2.0 documents to OpenAPI 3 first.");
+
+        public static readonly DiagnosticDescriptor UnsupportedType = Create(
+            "SCG0004", "Unsupported schema type", "Schema type '{0}' at '{1}' is not a JSON Schema type; the value is typed as JsonElement", Schema, DiagnosticSeverity.Warning,
+            "JSON Schema types are string, number, integer, boolean, object, array and null. Other values are not validated and map to System.Text.Json.JsonElement.");
+
+        public static readonly DiagnosticDescriptor UnresolvedReference = Create(
+            "SCG0005", "Unresolvable $ref", "$ref '{0}' at '{1}' cannot be resolved: {2}; the value is typed as JsonElement", Schema, DiagnosticSeverity.Error,
+            "Only references inside the same document (JSON pointers starting with '#/') are resolved.");
+
+        public static readonly DiagnosticDescriptor CyclicReference = Create(
+            "SCG0006", "Cyclic $ref", "$ref '{0}' at '{1}' refers back to itself through {2} without an object in between; the value is typed as JsonElement", Schema, DiagnosticSeverity.Error,
+            "A chain of $ref, allOf or anyOf that returns to its start without passing through an object property can never describe a value.");
+
+        public static readonly DiagnosticDescriptor PropertyNameCollision = Create(
+            "SCG0007", "Two properties map to the same C# name", "Properties '{0}' and '{1}' of '{2}' both map to the C# name '{3}'; the second is named '{4}'", Naming, DiagnosticSeverity.Warning,
+            "JSON names are turned into PascalCase C# names. When two differ only in case or punctuation, the later one gets a numeric suffix; its JSON name is unchanged.");
+
+        public static readonly DiagnosticDescriptor NameAdjusted = Create(
+            "SCG0008", "Name adjusted to a valid C# identifier", "'{0}' is not a valid C# name as it stands ({1}); it is generated as '{2}'", Naming, DiagnosticSeverity.Info,
+            "Names that start with a digit, are C# keywords, are empty once punctuation is removed, or repeat the name of their type are adjusted. The JSON name on the wire is unchanged.");
+
+        public static readonly DiagnosticDescriptor EnumValueCollision = Create(
+            "SCG0009", "Enum values map to the same C# name", "Enum values '{0}' and '{1}' of '{2}' both map to the C# name '{3}'; the second is named '{4}'", Naming, DiagnosticSeverity.Warning,
+            "Enum wire values are turned into PascalCase member names. When two collide, the later one gets a numeric suffix; the wire value is unchanged.");
+
+        public static readonly DiagnosticDescriptor DefaultOutsideLimits = Create(
+            "SCG0010", "Default value breaks its own schema", "The default {0} of '{1}' breaks its own schema: {2}", Schema, DiagnosticSeverity.Warning,
+            "The provider's document gives a default that its own limits reject. The default is documented as given and is never sent by the client.");
+
+        public static readonly DiagnosticDescriptor UnionFallback = Create(
+            "SCG0011", "Union typed as JsonElement", "The {0} at '{1}' has branches that cannot be told apart by their JSON kind ({2}); the value is typed as JsonElement and validated as JSON", Schema, DiagnosticSeverity.Info,
+            "anyOf/oneOf becomes a typed union when every branch has its own JSON kind (string, number, boolean, object, array). Otherwise the value is a JsonElement, still checked by the JSON validator.");
+
+        public static readonly DiagnosticDescriptor InvalidPattern = Create(
+            "SCG0012", "Pattern is not a valid regular expression", "The pattern '{0}' at '{1}' is not a valid regular expression ({2}); it is not checked", Schema, DiagnosticSeverity.Warning,
+            "Patterns are compiled with .NET regular expressions. A pattern .NET cannot compile is reported and skipped.");
+
+        public static readonly DiagnosticDescriptor UnsupportedKeyword = Create(
+            "SCG0013", "Validation keyword not supported", "The keyword '{0}' at '{1}' is not supported; values are not checked against it", Schema, DiagnosticSeverity.Info,
+            "Supported validation keywords: type, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minLength, maxLength, pattern, minItems, maxItems, uniqueItems, items, properties, required, additionalProperties, allOf, anyOf, oneOf, $ref, nullable.");
+
+        public static readonly DiagnosticDescriptor InternalError = Create(
+            "SCG0014", "Schema file could not be processed", "'{0}' could not be processed: {1}", Generator, DiagnosticSeverity.Error,
+            "An unexpected failure while processing one schema file. The other schema files still generate. Please report it with the file.");
+
+        public static readonly DiagnosticDescriptor DuplicateModel = Create(
+            "SCG0015", "Two schema files generate the same namespace", "'{0}' and '{1}' both generate namespace '{2}'; rename or remove one of them", Schema, DiagnosticSeverity.Error,
+            "Each provider and model pair must come from one schema file. Remove or rename one of the files.");
+
+        private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>
+        {
+            [MalformedJson.Id] = MalformedJson,
+            [UnrecognizedDocument.Id] = UnrecognizedDocument,
+            [UnsupportedVersion.Id] = UnsupportedVersion,
+            [UnsupportedType.Id] = UnsupportedType,
+            [UnresolvedReference.Id] = UnresolvedReference,
+            [CyclicReference.Id] = CyclicReference,
+            [PropertyNameCollision.Id] = PropertyNameCollision,
+            [NameAdjusted.Id] = NameAdjusted,
+            [EnumValueCollision.Id] = EnumValueCollision,
+            [DefaultOutsideLimits.Id] = DefaultOutsideLimits,
+            [UnionFallback.Id] = UnionFallback,
+            [InvalidPattern.Id] = InvalidPattern,
+            [UnsupportedKeyword.Id] = UnsupportedKeyword,
+            [InternalError.Id] = InternalError,
+            [DuplicateModel.Id] = DuplicateModel,
+        };
+
+        public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
+
+        public static DiagnosticDescriptor Find(string id) => ById[id];
+
+        private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description)
+            => new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
+    }
+}

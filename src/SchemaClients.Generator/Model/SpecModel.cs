@@ -1,0 +1,174 @@
+using SchemaClients.Generator.Diagnostics;
+
+namespace SchemaClients.Generator.Model
+{
+    // Every record here must stay structurally equal across runs: the incremental pipeline compares
+    // them to decide what to re-emit. Only primitives, strings, other model records and
+    // EquatableArray are allowed; never a Compilation, ISymbol, SyntaxNode, Location or AdditionalText.
+
+    /// <summary>Which kind of document a schema file is.</summary>
+    internal enum DocumentKind
+    {
+        Unknown,
+        OpenApi30,
+        OpenApi31,
+        OxenModel,
+        ReplicateModel,
+        JsonSchema,
+    }
+
+    /// <summary>How a value is represented in C#.</summary>
+    internal enum ValueKind
+    {
+        String,
+        Int32,
+        Int64,
+        Double,
+        Boolean,
+        Enum,
+        OpenEnum,
+        Record,
+        Union,
+        List,
+        Map,
+        Json,
+    }
+
+    /// <summary>What a declared type is.</summary>
+    internal enum TypeSpecKind
+    {
+        Record,
+        Enum,
+        OpenEnum,
+        Union,
+    }
+
+    /// <summary>The limits a value must keep. Numbers as doubles; null means the keyword is absent.</summary>
+    internal sealed record Constraints(
+        double? Minimum,
+        double? Maximum,
+        double? ExclusiveMinimum,
+        double? ExclusiveMaximum,
+        double? MultipleOf,
+        int? MinLength,
+        int? MaxLength,
+        string? Pattern,
+        int? MinItems,
+        int? MaxItems,
+        bool UniqueItems)
+    {
+        public static readonly Constraints None = new Constraints(null, null, null, null, null, null, null, null, null, null, false);
+
+        public bool IsEmpty => Equals(None);
+    }
+
+    /// <summary>A C# type as the emitter writes it, with the limits of values of that type.</summary>
+    /// <param name="Name">The type name: a keyword for primitives, the simple name for generated types.</param>
+    /// <param name="Element">The element of a list or the value of a map.</param>
+    /// <param name="ElementNullable">Whether list or map elements may be null.</param>
+    /// <param name="NodeId">The JSON validator node of this value, for JsonElement values.</param>
+    internal sealed record TypeRef(ValueKind Kind, string Name, TypeRef? Element, bool ElementNullable, Constraints Constraints, int NodeId)
+    {
+        public bool IsValueType => Kind == ValueKind.Int32 || Kind == ValueKind.Int64 || Kind == ValueKind.Double
+            || Kind == ValueKind.Boolean || Kind == ValueKind.Enum || Kind == ValueKind.OpenEnum || Kind == ValueKind.Json;
+    }
+
+    /// <summary>One property of a generated record.</summary>
+    internal sealed record PropertySpec(
+        string JsonName,
+        string CsName,
+        TypeRef Type,
+        bool Required,
+        bool Nullable,
+        string? Summary,
+        string? DefaultJson,
+        LocationInfo? Location);
+
+    /// <summary>One member of a generated enum or open enum: the C# name and the exact wire value.</summary>
+    internal sealed record EnumMemberSpec(string CsName, string WireValue);
+
+    /// <summary>One branch of a union, told apart from the others by its JSON token kind.</summary>
+    internal sealed record UnionBranchSpec(string MemberName, TypeRef Type);
+
+    /// <summary>A type the generator declares: a record, an enum, an open enum or a union.</summary>
+    internal sealed record TypeSpec(
+        TypeSpecKind Kind,
+        string Name,
+        string? Summary,
+        EquatableArray<PropertySpec> Properties,
+        EquatableArray<EnumMemberSpec> Members,
+        EquatableArray<UnionBranchSpec> Branches,
+        bool Nullable,
+        int NodeId);
+
+    /// <summary>A property entry of a JSON validator node.</summary>
+    internal sealed record NodeProperty(string Name, int Node);
+
+    /// <summary>
+    /// One schema as the JSON validator sees it. Nodes refer to each other by index so that recursive
+    /// schemas stay a flat, equatable list.
+    /// </summary>
+    /// <param name="TypeMask">Allowed JSON types (see <see cref="JsonTypes"/>); 0 allows any.</param>
+    /// <param name="AdditionalProperties">-1: any; -2: none allowed; otherwise the node for extra properties.</param>
+    /// <param name="Items">-1 when absent; otherwise the node every item must match.</param>
+    /// <param name="Ref">-1 when absent; otherwise the node the value must also match.</param>
+    /// <param name="Not">-1 when absent; otherwise the node the value must not match.</param>
+    internal sealed record SchemaNodeSpec(
+        int Id,
+        string Pointer,
+        bool? BooleanSchema,
+        int TypeMask,
+        Constraints Constraints,
+        bool HasEnum,
+        EquatableArray<string> EnumJson,
+        string? ConstJson,
+        EquatableArray<NodeProperty> Properties,
+        EquatableArray<string> Required,
+        int AdditionalProperties,
+        int Items,
+        EquatableArray<int> AllOf,
+        EquatableArray<int> AnyOf,
+        EquatableArray<int> OneOf,
+        int Ref,
+        int Not);
+
+    /// <summary>Bit flags of JSON types used by <see cref="SchemaNodeSpec.TypeMask"/>.</summary>
+    internal static class JsonTypes
+    {
+        public const int Null = 1;
+        public const int Boolean = 2;
+        public const int Object = 4;
+        public const int Array = 8;
+        public const int Number = 16;
+        public const int String = 32;
+        public const int Integer = 64;
+    }
+
+    /// <summary>One HTTP operation of an OpenAPI document, kept for the clients.</summary>
+    internal sealed record OperationSpec(string Method, string Path, string? OperationId, string? RequestType, string? ResponseType);
+
+    /// <summary>Everything the emitter needs for one schema file.</summary>
+    internal sealed record DocumentSpec(
+        string FilePath,
+        string HintName,
+        DocumentKind Kind,
+        string Provider,
+        string ModelId,
+        string Namespace,
+        string ClassPrefix,
+        string? RootTypeName,
+        int RootNode,
+        EquatableArray<TypeSpec> Types,
+        EquatableArray<SchemaNodeSpec> Nodes,
+        EquatableArray<OperationSpec> Operations,
+        EquatableArray<DiagnosticInfo> Diagnostics)
+    {
+        public bool HasOutput => Kind != DocumentKind.Unknown;
+    }
+
+    /// <summary>Options read once from MSBuild properties.</summary>
+    internal sealed record GeneratorOptions(string RootNamespace, string? ProjectDirectory);
+
+    /// <summary>A schema file's path and text; compared by content so unchanged files stay cached.</summary>
+    internal sealed record SchemaFile(string Path, string Text);
+}

@@ -1,0 +1,320 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Threading;
+using SchemaClients.Generator.Diagnostics;
+using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Reading;
+
+namespace SchemaClients.Generator.Parsing
+{
+    /// <summary>
+    /// Reads one schema file, decides which kind of document it is and builds its spec model.
+    /// The generator, the analyzer and the CLI all go through here; nothing parses a schema another way.
+    /// </summary>
+    internal static class DocumentParser
+    {
+        private static readonly string[] HttpMethods = { "get", "put", "post", "delete", "patch", "head", "options" };
+
+        public static DocumentSpec Parse(SchemaFile file, GeneratorOptions options, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            var lines = new SourceLines(file.Path, file.Text);
+            string provider = ProviderOf(file.Path);
+            string hintBase = HintNameOf(file.Path, options.ProjectDirectory);
+            try
+            {
+                JsonReadResult read = JsonReader.Read(file.Text);
+                if (read.Root == null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MalformedJson, lines.Locate(read.ErrorOffset, Math.Min(read.ErrorOffset + 1, file.Text.Length)), Path.GetFileName(file.Path), read.Error!));
+                    return Empty(file, hintBase, provider, diagnostics);
+                }
+
+                return ParseDocument(file, options, read.Root, lines, provider, hintBase, diagnostics, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception e)
+            {
+                // The generator never throws: an unexpected failure becomes a diagnostic on this file only.
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, lines.Locate(0, 0), Path.GetFileName(file.Path), e.GetType().Name + ": " + e.Message));
+                return Empty(file, hintBase, provider, diagnostics);
+            }
+        }
+
+        private static DocumentSpec Empty(SchemaFile file, string hintName, string provider, List<DiagnosticInfo> diagnostics) => new DocumentSpec(
+            file.Path, hintName, DocumentKind.Unknown, provider, string.Empty, string.Empty, string.Empty, null, -1,
+            EquatableArray<TypeSpec>.Empty, EquatableArray<SchemaNodeSpec>.Empty, EquatableArray<OperationSpec>.Empty, diagnostics.ToEquatableArray());
+
+        private static DocumentSpec ParseDocument(SchemaFile file, GeneratorOptions options, JsonNode root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            string fileName = Path.GetFileName(file.Path);
+            if (!root.IsObject)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "the top-level value is not an object"));
+                return Empty(file, hintBase, provider, diagnostics);
+            }
+
+            JsonNode? swagger = root.Get("swagger");
+            if (swagger != null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(swagger.Start, swagger.End), fileName, JsonText.Compact(swagger), "OpenAPI 3.0.x, 3.1.x"));
+                return Empty(file, hintBase, provider, diagnostics);
+            }
+
+            JsonNode? openApi = root.Get("openapi");
+            if (openApi != null)
+            {
+                string version = openApi.IsString ? openApi.StringValue! : JsonText.Compact(openApi);
+                DocumentKind kind = version.StartsWith("3.0", StringComparison.Ordinal) ? DocumentKind.OpenApi30
+                    : version.StartsWith("3.1", StringComparison.Ordinal) ? DocumentKind.OpenApi31 : DocumentKind.Unknown;
+                if (kind == DocumentKind.Unknown)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(openApi.Start, openApi.End), fileName, version, "OpenAPI 3.0.x, 3.1.x"));
+                    return Empty(file, hintBase, provider, diagnostics);
+                }
+
+                JsonNode? falMetadata = root.Get("info")?.Get("x-fal-metadata");
+                string model = falMetadata?.GetString("endpointId") ?? root.Get("info")?.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
+                return FromOpenApi(file, options, root, kind, provider, model, lines, hintBase, diagnostics, cancellationToken);
+            }
+
+            JsonNode? requestSchema = root.Get("json_request_schema");
+            if (requestSchema != null && requestSchema.IsObject)
+            {
+                string model = root.GetString("id") ?? root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
+                var translator = new SchemaTranslator(file.Path, lines, requestSchema, draft4: false, diagnostics, cancellationToken);
+                string requestName = Naming.ToPascalCase(model) + "Request";
+                translator.ReserveName(requestSchema, requestName, null);
+                TypeRef request = translator.DeclareNamed(requestSchema, "#/json_request_schema");
+                JsonNode? responseSchema = root.Get("json_response_schema");
+                if (responseSchema != null && responseSchema.IsObject)
+                {
+                    translator.ReserveName(responseSchema, Naming.ToPascalCase(model) + "Response", null);
+                    translator.DeclareNamed(responseSchema, "#/json_response_schema");
+                }
+
+                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, request.Kind == ValueKind.Record ? request.Name : null, request.NodeId, translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+            }
+
+            JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
+            if (embedded != null && embedded.IsObject)
+            {
+                string owner = root.GetString("owner") ?? string.Empty;
+                string name = root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
+                string model = owner.Length > 0 ? owner + "/" + name : name;
+                return FromOpenApi(file, options, embedded, DocumentKind.ReplicateModel, provider, model, lines, hintBase, diagnostics, cancellationToken);
+            }
+
+            if (LooksLikeSchema(root))
+            {
+                string? schemaUri = root.GetString("$schema");
+                bool draft4 = schemaUri != null && (schemaUri.Contains("draft-04") || schemaUri.Contains("draft-03"));
+                string model = root.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
+                var translator = new SchemaTranslator(file.Path, lines, root, draft4, diagnostics, cancellationToken);
+                ReserveDefinitions(translator, root, "$defs", lines);
+                ReserveDefinitions(translator, root, "definitions", lines);
+                translator.ReserveName(root, Naming.ToPascalCase(model).Length > 0 ? Naming.ToPascalCase(model) : "Schema", null);
+                TypeRef rootType = translator.DeclareNamed(root, "#");
+                DeclareDefinitions(translator, root, "$defs");
+                DeclareDefinitions(translator, root, "definitions");
+                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, rootType.NodeId, translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+            }
+
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "it has none of 'openapi', 'json_request_schema', 'latest_version.openapi_schema' or JSON Schema keywords"));
+            return Empty(file, hintBase, provider, diagnostics);
+        }
+
+        private static readonly string[] SchemaKeywords =
+        {
+            "$schema", "type", "properties", "$defs", "definitions", "allOf", "anyOf", "oneOf", "enum", "const", "$ref", "items", "not",
+            "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+            "minItems", "maxItems", "uniqueItems", "required", "additionalProperties", "format", "default",
+        };
+
+        private static bool LooksLikeSchema(JsonNode root)
+        {
+            if (root.Members.Count == 0)
+            {
+                return true; // {} is the schema that accepts everything
+            }
+
+            foreach (string keyword in SchemaKeywords)
+            {
+                if (root.Get(keyword) != null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void ReserveDefinitions(SchemaTranslator translator, JsonNode root, string keyword, SourceLines lines)
+        {
+            JsonNode? definitions = root.Get(keyword);
+            if (definitions == null || !definitions.IsObject)
+            {
+                return;
+            }
+
+            foreach (JsonMember member in definitions.Members)
+            {
+                translator.ReserveName(member.Value, member.Name, lines.Locate(member.NameStart, member.NameEnd));
+            }
+        }
+
+        private static void DeclareDefinitions(SchemaTranslator translator, JsonNode root, string keyword)
+        {
+            JsonNode? definitions = root.Get(keyword);
+            if (definitions == null || !definitions.IsObject)
+            {
+                return;
+            }
+
+            foreach (JsonMember member in definitions.Members)
+            {
+                translator.DeclareNamed(member.Value, "#/" + keyword + "/" + member.Name);
+            }
+        }
+
+        private static DocumentSpec FromOpenApi(SchemaFile file, GeneratorOptions options, JsonNode root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            bool draft4 = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel;
+            var translator = new SchemaTranslator(file.Path, lines, root, draft4, diagnostics, cancellationToken);
+            JsonNode? schemas = root.Get("components")?.Get("schemas");
+            if (schemas != null && schemas.IsObject)
+            {
+                foreach (JsonMember member in schemas.Members)
+                {
+                    translator.ReserveName(member.Value, member.Name, lines.Locate(member.NameStart, member.NameEnd));
+                }
+
+                foreach (JsonMember member in schemas.Members)
+                {
+                    translator.DeclareNamed(member.Value, "#/components/schemas/" + member.Name);
+                }
+            }
+
+            var operations = new List<OperationSpec>();
+            string? rootType = null;
+            int rootNode = -1;
+            JsonNode? paths = root.Get("paths");
+            if (paths != null && paths.IsObject)
+            {
+                foreach (JsonMember path in paths.Members)
+                {
+                    if (!path.Value.IsObject)
+                    {
+                        continue;
+                    }
+
+                    foreach (string method in HttpMethods)
+                    {
+                        JsonNode? operation = path.Value.Get(method);
+                        if (operation == null || !operation.IsObject)
+                        {
+                            continue;
+                        }
+
+                        string? operationId = operation.GetString("operationId");
+                        string pointer = "#/paths/" + path.Name.Replace("~", "~0").Replace("/", "~1") + "/" + method;
+                        JsonNode? requestSchema = operation.Get("requestBody")?.Get("content")?.Get("application/json")?.Get("schema");
+                        string? requestType = null;
+                        if (requestSchema != null)
+                        {
+                            string hint = (operationId != null ? Naming.ToPascalCase(operationId) : Naming.ToPascalCase(method + " " + path.Name)) + "Request";
+                            translator.ReserveName(requestSchema, hint, null);
+                            TypeRef type = translator.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
+                            requestType = type.Kind == ValueKind.Record ? type.Name : null;
+                            if (rootType == null && requestType != null)
+                            {
+                                rootType = requestType;
+                                rootNode = type.NodeId;
+                            }
+                        }
+
+                        string? responseType = null;
+                        JsonNode? responses = operation.Get("responses");
+                        JsonNode? success = responses?.Get("200") ?? responses?.Get("201") ?? responses?.Get("202");
+                        JsonNode? responseSchema = success?.Get("content")?.Get("application/json")?.Get("schema");
+                        if (responseSchema != null)
+                        {
+                            string hint = (operationId != null ? Naming.ToPascalCase(operationId) : Naming.ToPascalCase(method + " " + path.Name)) + "Response";
+                            translator.ReserveName(responseSchema, hint, null);
+                            TypeRef type = translator.DeclareNamed(responseSchema, pointer + "/responses");
+                            responseType = type.Kind == ValueKind.Record ? type.Name : null;
+                        }
+
+                        operations.Add(new OperationSpec(method.ToUpperInvariant(), path.Name, operationId, requestType, responseType));
+                    }
+                }
+            }
+
+            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, operations.ToEquatableArray(), diagnostics);
+        }
+
+        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, EquatableArray<OperationSpec> operations, List<DiagnosticInfo> diagnostics)
+        {
+            EquatableArray<SchemaNodeSpec> nodes = translator.FinishNodes();
+            string providerName = Identifier(provider, "Schemas");
+            string modelName = Identifier(ModelSegment(model), "Model");
+            string ns = options.RootNamespace + "." + providerName + "." + modelName;
+            return new DocumentSpec(
+                file.Path,
+                hintBase,
+                kind,
+                provider,
+                model,
+                ns,
+                providerName + modelName,
+                rootType,
+                rootNode,
+                translator.Types.ToEquatableArray(),
+                nodes,
+                operations,
+                diagnostics.ToEquatableArray());
+        }
+
+        private static string ModelSegment(string model) => model.StartsWith("fal-ai/", StringComparison.Ordinal) ? model.Substring("fal-ai/".Length) : model;
+
+        private static string Identifier(string text, string fallback)
+        {
+            string name = Naming.ToPascalCase(text);
+            if (name.Length == 0)
+            {
+                return fallback;
+            }
+
+            return char.IsDigit(name[0]) ? "_" + name : name;
+        }
+
+        /// <summary>The provider is the folder the file sits in: schemas/fal/x.json belongs to fal.</summary>
+        private static string ProviderOf(string path)
+        {
+            string? directory = Path.GetDirectoryName(path);
+            string name = directory != null ? Path.GetFileName(directory) : string.Empty;
+            return name.Length > 0 ? name : "Schemas";
+        }
+
+        /// <summary>A hint name that is unique per file and does not depend on where the repository is cloned.</summary>
+        private static string HintNameOf(string path, string? projectDirectory)
+        {
+            string normalized = path.Replace('\\', '/');
+            if (projectDirectory != null)
+            {
+                string root = projectDirectory.Replace('\\', '/').TrimEnd('/') + "/";
+                if (normalized.StartsWith(root, StringComparison.Ordinal))
+                {
+                    normalized = normalized.Substring(root.Length);
+                }
+            }
+
+            string readable = Naming.ToPascalCase(ProviderOf(path)) + "." + Naming.ToPascalCase(Path.GetFileNameWithoutExtension(path));
+            return readable + "." + Naming.StableHash(normalized);
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using SchemaClients.Generator.Reading;
+
+namespace SchemaClients.Generator.Parsing
+{
+    /// <summary>Writes a read JSON value back as compact JSON, for enum values, constants and defaults.</summary>
+    internal static class JsonText
+    {
+        public static string Compact(JsonNode node)
+        {
+            var builder = new StringBuilder();
+            Write(builder, node);
+            return builder.ToString();
+        }
+
+        public static string Quote(string value)
+        {
+            var builder = new StringBuilder(value.Length + 2);
+            WriteString(builder, value);
+            return builder.ToString();
+        }
+
+        private static void Write(StringBuilder builder, JsonNode node)
+        {
+            switch (node.Kind)
+            {
+                case JsonKind.Null: builder.Append("null"); break;
+                case JsonKind.True: builder.Append("true"); break;
+                case JsonKind.False: builder.Append("false"); break;
+                case JsonKind.Number: builder.Append(node.NumberText); break;
+                case JsonKind.String: WriteString(builder, node.StringValue!); break;
+                case JsonKind.Array:
+                    builder.Append('[');
+                    for (int i = 0; i < node.Items.Count; i++)
+                    {
+                        if (i > 0)
+                        {
+                            builder.Append(',');
+                        }
+
+                        Write(builder, node.Items[i]);
+                    }
+
+                    builder.Append(']');
+                    break;
+                case JsonKind.Object:
+                    builder.Append('{');
+                    for (int i = 0; i < node.Members.Count; i++)
+                    {
+                        if (i > 0)
+                        {
+                            builder.Append(',');
+                        }
+
+                        WriteString(builder, node.Members[i].Name);
+                        builder.Append(':');
+                        Write(builder, node.Members[i].Value);
+                    }
+
+                    builder.Append('}');
+                    break;
+            }
+        }
+
+        private static void WriteString(StringBuilder builder, string value)
+        {
+            builder.Append('"');
+            foreach (char c in value)
+            {
+                switch (c)
+                {
+                    case '"': builder.Append("\\\""); break;
+                    case '\\': builder.Append("\\\\"); break;
+                    case '\n': builder.Append("\\n"); break;
+                    case '\r': builder.Append("\\r"); break;
+                    case '\t': builder.Append("\\t"); break;
+                    default:
+                        if (c < ' ' || (c >= 0xD800 && c <= 0xDFFF))
+                        {
+                            builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        }
+                        else
+                        {
+                            builder.Append(c);
+                        }
+
+                        break;
+                }
+            }
+
+            builder.Append('"');
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using System.Collections.Generic;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace SchemaClients.Generator.Parsing
+{
+    /// <summary>Turns JSON names into C# names, the same way every time.</summary>
+    internal static class Naming
+    {
+        /// <summary>
+        /// Splits on anything that is not a letter or digit and capitalizes each part:
+        /// <c>num_inference_steps</c> becomes <c>NumInferenceSteps</c>. Digit runs that would touch are
+        /// kept apart with an underscore (<c>16:9</c> becomes <c>16_9</c>) so distinct values stay distinct.
+        /// </summary>
+        public static string ToPascalCase(string name)
+        {
+            var builder = new StringBuilder(name.Length);
+            bool startOfPart = true;
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (!char.IsLetterOrDigit(c) || c > 0x7F)
+                {
+                    startOfPart = true;
+                    continue;
+                }
+
+                if (startOfPart && builder.Length > 0 && char.IsDigit(c) && char.IsDigit(builder[builder.Length - 1]))
+                {
+                    builder.Append('_');
+                }
+
+                if (startOfPart)
+                {
+                    builder.Append(char.ToUpperInvariant(c));
+                    startOfPart = false;
+                }
+                else
+                {
+                    bool prevLower = i > 0 && char.IsLower(name[i - 1]);
+                    builder.Append(prevLower || char.IsDigit(c) ? c : (IsAllUpper(name) ? char.ToLowerInvariant(c) : c));
+                }
+            }
+
+            return builder.ToString();
+        }
+
+        private static bool IsAllUpper(string name)
+        {
+            bool anyLetter = false;
+            foreach (char c in name)
+            {
+                if (char.IsLetter(c))
+                {
+                    anyLetter = true;
+                    if (char.IsLower(c))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return anyLetter;
+        }
+
+        /// <summary>
+        /// Makes a PascalCase name a valid identifier. Returns the reason when the name had to change beyond casing.
+        /// </summary>
+        public static string ToIdentifier(string jsonName, string fallback, ICollection<string> reserved, out string? reason)
+        {
+            reason = null;
+            string name = ToPascalCase(jsonName);
+            if (SyntaxFacts.GetKeywordKind(jsonName) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(jsonName) != SyntaxKind.None)
+            {
+                reason = "it is a C# keyword";
+            }
+
+            if (name.Length == 0)
+            {
+                reason = "it has no letters or digits";
+                name = fallback;
+            }
+            else if (char.IsDigit(name[0]))
+            {
+                reason = "it starts with a digit";
+                name = "_" + name;
+            }
+
+            if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+            {
+                reason = "it is a C# keyword";
+                name = "@" + name;
+            }
+
+            if (reserved.Contains(name))
+            {
+                reason = "it would clash with the generated member or type '" + name + "'";
+                name += "Value";
+            }
+
+            return name;
+        }
+
+        /// <summary>Adds a numeric suffix until the name is unused in <paramref name="taken"/>.</summary>
+        public static string Unique(string name, HashSet<string> taken)
+        {
+            if (taken.Add(name))
+            {
+                return name;
+            }
+
+            for (int i = 2; ; i++)
+            {
+                string candidate = name + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (taken.Add(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        /// <summary>A stable 32-bit FNV-1a hash as hex, for hint names that must not depend on the machine.</summary>
+        public static string StableHash(string text)
+        {
+            uint hash = 2166136261;
+            foreach (char c in text)
+            {
+                hash ^= c;
+                hash *= 16777619;
+            }
+
+            return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.IO;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using SchemaClients.Generator.Diagnostics;
+using SchemaClients.Generator.Emitting;
+using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Parsing;
+
+namespace SchemaClients.Generator
+{
+    /// <summary>
+    /// Schema files (JSON under a <c>schemas</c> folder, given as AdditionalFiles) become typed request
+    /// records, validators, converters and one JSON context. The pipeline, step by step:
+    /// read each file's text → parse it into a spec model → emit its source and report its diagnostics;
+    /// all documents together → one JSON context.
+    /// </summary>
+    [Generator(LanguageNames.CSharp)]
+    public sealed class SchemaClientsGenerator : IIncrementalGenerator
+    {
+        /// <summary>The folder name that marks an additional file as a schema file.</summary>
+        public const string SchemaFolder = "schemas";
+
+        /// <inheritdoc />
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            IncrementalValueProvider<GeneratorOptions> options = context.AnalyzerConfigOptionsProvider
+                .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
+                .WithTrackingName(TrackingNames.Options);
+
+            IncrementalValuesProvider<SchemaFile> files = context.AdditionalTextsProvider
+                .Where(static text => IsSchemaFile(text.Path))
+                .Select(static (text, cancellationToken) => ReadFile(text, cancellationToken))
+                .WithTrackingName(TrackingNames.SchemaFiles);
+
+            IncrementalValuesProvider<DocumentSpec> documents = files
+                .Combine(options)
+                .Select(static (pair, cancellationToken) => DocumentParser.Parse(pair.Left, pair.Right, cancellationToken))
+                .WithTrackingName(TrackingNames.Documents);
+
+            context.RegisterSourceOutput(
+                documents.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
+                static (production, diagnostics) =>
+                {
+                    foreach (DiagnosticInfo diagnostic in diagnostics)
+                    {
+                        production.ReportDiagnostic(diagnostic.ToDiagnostic());
+                    }
+                });
+
+            context.RegisterSourceOutput(
+                documents.Where(static document => document.HasOutput)
+                    .Select(static (document, _) => new GeneratedSource(document.HintName + ".g.cs", DocumentEmitter.Emit(document)))
+                    .WithTrackingName(TrackingNames.Sources),
+                static (production, source) => production.AddSource(source.HintName, SourceText.From(source.Text, System.Text.Encoding.UTF8)));
+
+            IncrementalValueProvider<ContextOutput> jsonContext = documents
+                .Select(static (document, _) => ContextEntries.From(document))
+                .WithTrackingName(TrackingNames.ContextEntries)
+                .Collect()
+                .Combine(options)
+                .Select(static (pair, _) => ContextEmitter.Emit(pair.Left, pair.Right))
+                .WithTrackingName(TrackingNames.JsonContext);
+
+            context.RegisterSourceOutput(jsonContext, static (production, output) =>
+            {
+                foreach (DiagnosticInfo diagnostic in output.Diagnostics)
+                {
+                    production.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+
+                production.AddSource(ContextEmitter.ClassName + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));
+            });
+        }
+
+        internal static bool IsSchemaFile(string path)
+        {
+            if (!path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || string.Equals(Path.GetFileName(path), "manifest.json", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            string normalized = path.Replace('\\', '/');
+            return normalized.IndexOf("/" + SchemaFolder + "/", StringComparison.OrdinalIgnoreCase) >= 0
+                || normalized.StartsWith(SchemaFolder + "/", StringComparison.OrdinalIgnoreCase);
+        }
+
+        private static SchemaFile ReadFile(AdditionalText text, CancellationToken cancellationToken)
+        {
+            SourceText? content = text.GetText(cancellationToken);
+            return new SchemaFile(text.Path, content?.ToString() ?? string.Empty);
+        }
+
+        private static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
+        {
+            string? ns = null;
+            if (global.TryGetValue("build_property.SchemaClientsNamespace", out string? configured) && !string.IsNullOrWhiteSpace(configured))
+            {
+                ns = configured.Trim();
+            }
+            else if (global.TryGetValue("build_property.RootNamespace", out string? root) && !string.IsNullOrWhiteSpace(root))
+            {
+                ns = root.Trim();
+            }
+
+            global.TryGetValue("build_property.ProjectDir", out string? projectDir);
+            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir);
+        }
+    }
+}
