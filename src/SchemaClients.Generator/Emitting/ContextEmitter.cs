@@ -52,9 +52,10 @@ namespace SchemaClients.Generator.Emitting
             w.Line();
             w.Line("/// <summary>Creates a context bound to the given options.</summary>");
             w.Line("/// <param name=\"options\">The options; they are bound to this context.</param>");
-            w.Open("public " + ClassName + "(" + Names.Options + " options)");
-            w.Line(": base(options)");
-            w.Close();
+            w.Line("public " + ClassName + "(" + Names.Options + " options)");
+            w.Line("    : base(options)");
+            w.Line("{");
+            w.Line("}");
             w.Line();
             w.Line("/// <inheritdoc />");
             w.Line("protected override " + Names.Options + "? GeneratedSerializerOptions => null;");

@@ -12,12 +12,17 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + Converter(type.Name) + "))]");
             _w.Line(GeneratedCode);
             _w.Open("public enum " + type.Name);
-            foreach (EnumMemberSpec member in type.Members)
+            for (int i = 0; i < type.Members.Count; i++)
             {
+                EnumMemberSpec member = type.Members[i];
+                if (i > 0)
+                {
+                    _w.Line();
+                }
+
                 _w.Line("/// <summary>The wire value <c>" + Xml(member.WireValue) + "</c>.</summary>");
                 _w.Line("[global::System.Runtime.Serialization.EnumMember(Value = " + Literal(member.WireValue) + ")]");
                 _w.Line(member.CsName + ",");
-                _w.Line();
             }
 
             _w.Close();

@@ -303,6 +303,15 @@ namespace SchemaClients.Generator.Emitting
                     continue;
                 }
 
+                if (!HasChecks(property.Type))
+                {
+                    // A required reference can still be null when set with null!; only that needs checking.
+                    _w.Open("if (this." + property.CsName + " is null)");
+                    Fail(collect, path, "\"required\"", "\"a value\"", "\"null\"");
+                    _w.Close();
+                    continue;
+                }
+
                 _w.Open("if (this." + property.CsName + " is { } " + value + ")");
                 EmitValueChecks(property.Type, value, path, collect, 0);
                 _w.Close();

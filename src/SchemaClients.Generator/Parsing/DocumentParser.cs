@@ -78,7 +78,8 @@ namespace SchemaClients.Generator.Parsing
                 }
 
                 JsonNode? falMetadata = root.Get("info")?.Get("x-fal-metadata");
-                string model = falMetadata?.GetString("endpointId") ?? root.Get("info")?.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
+                // fal documents name their endpoint; other OpenAPI documents are named by their file.
+                string model = falMetadata?.GetString("endpointId") ?? Path.GetFileNameWithoutExtension(file.Path);
                 return FromOpenApi(file, options, root, kind, provider, model, lines, hintBase, diagnostics, cancellationToken);
             }
 
@@ -226,7 +227,7 @@ namespace SchemaClients.Generator.Parsing
                         string? requestType = null;
                         if (requestSchema != null)
                         {
-                            string hint = (operationId != null ? Naming.ToPascalCase(operationId) : Naming.ToPascalCase(method + " " + path.Name)) + "Request";
+                            string hint = OperationName(operationId, path.Name) + "Request";
                             translator.ReserveName(requestSchema, hint, null);
                             TypeRef type = translator.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
                             requestType = type.Kind == ValueKind.Record ? type.Name : null;
@@ -243,7 +244,7 @@ namespace SchemaClients.Generator.Parsing
                         JsonNode? responseSchema = success?.Get("content")?.Get("application/json")?.Get("schema");
                         if (responseSchema != null)
                         {
-                            string hint = (operationId != null ? Naming.ToPascalCase(operationId) : Naming.ToPascalCase(method + " " + path.Name)) + "Response";
+                            string hint = OperationName(operationId, path.Name) + "Response";
                             translator.ReserveName(responseSchema, hint, null);
                             TypeRef type = translator.DeclareNamed(responseSchema, pointer + "/responses");
                             responseType = type.Kind == ValueKind.Record ? type.Name : null;
@@ -255,6 +256,27 @@ namespace SchemaClients.Generator.Parsing
             }
 
             return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, operations.ToEquatableArray(), diagnostics);
+        }
+
+        /// <summary>The operationId, else the last literal path segment: /x/requests/{id}/cancel gives Cancel.</summary>
+        private static string OperationName(string? operationId, string path)
+        {
+            if (operationId != null && Naming.ToPascalCase(operationId).Length > 0)
+            {
+                return Naming.ToPascalCase(operationId);
+            }
+
+            string[] segments = path.Split('/');
+            for (int i = segments.Length - 1; i >= 0; i--)
+            {
+                if (segments[i].Length > 0 && segments[i][0] != '{' && Naming.ToPascalCase(segments[i]).Length > 0)
+                {
+                    string name = Naming.ToPascalCase(segments[i]);
+                    return char.IsDigit(name[0]) ? "_" + name : name;
+                }
+            }
+
+            return "Operation";
         }
 
         private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, EquatableArray<OperationSpec> operations, List<DiagnosticInfo> diagnostics)

@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+
+namespace SchemaClients.Generator.Tests.Infrastructure;
+
+/// <summary>Which reference assemblies a consumer compilation is built against.</summary>
+public enum TargetFramework
+{
+    Net10,
+    Net8,
+}
+
+/// <summary>Drives the generator with <see cref="CSharpGeneratorDriver"/> directly, as a build would.</summary>
+internal static class GeneratorHarness
+{
+    public const string RootNamespace = "Consumer";
+
+    private static readonly Dictionary<TargetFramework, ImmutableArray<MetadataReference>> References = new();
+
+    public static ImmutableArray<MetadataReference> ReferencesFor(TargetFramework framework)
+    {
+        lock (References)
+        {
+            if (!References.TryGetValue(framework, out ImmutableArray<MetadataReference> refs))
+            {
+                string dir = framework == TargetFramework.Net8 ? TestPaths.Net8References : TestPaths.Net10References;
+                refs = Directory.GetFiles(dir, "*.dll")
+                    .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+                    .Append(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location))
+                    .ToImmutableArray();
+                References[framework] = refs;
+            }
+
+            return refs;
+        }
+    }
+
+    public static CSharpParseOptions ParseOptions(TargetFramework framework) =>
+        new(framework == TargetFramework.Net8 ? LanguageVersion.CSharp12 : LanguageVersion.Preview, DocumentationMode.Diagnose);
+
+    public static CSharpCompilation CreateCompilation(IEnumerable<string> sources, TargetFramework framework = TargetFramework.Net10, string assemblyName = "Consumer")
+    {
+        CSharpParseOptions parse = ParseOptions(framework);
+        return CSharpCompilation.Create(
+            assemblyName,
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, parse, path: "Source" + i + ".cs")),
+            ReferencesFor(framework),
+            new CSharpCompilationOptions(
+                OutputKind.DynamicallyLinkedLibrary,
+                nullableContextOptions: NullableContextOptions.Enable,
+                generalDiagnosticOption: ReportDiagnostic.Error,
+                specificDiagnosticOptions: new Dictionary<string, ReportDiagnostic>
+                {
+                    // CS1701/CS1702: binding redirects between reference assembly versions, not code warnings.
+                    ["CS1701"] = ReportDiagnostic.Suppress,
+                    ["CS1702"] = ReportDiagnostic.Suppress,
+                },
+                deterministic: true));
+    }
+
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true)
+    {
+        return CSharpGeneratorDriver.Create(
+            new[] { new SchemaClientsGenerator().AsSourceGenerator() },
+            files,
+            ParseOptions(framework),
+            new TestOptionsProvider(new Dictionary<string, string>
+            {
+                ["build_property.RootNamespace"] = RootNamespace,
+                ["build_property.ProjectDir"] = "/repo/",
+            }),
+            new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+    }
+
+    public sealed record Run(GeneratorDriver Driver, GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
+    {
+        public IEnumerable<Diagnostic> CompileDiagnostics => Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
+    }
+
+    public static Run RunGenerator(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, string? consumerSource = null)
+    {
+        CSharpCompilation compilation = CreateCompilation(consumerSource != null ? new[] { consumerSource } : Array.Empty<string>(), framework);
+        GeneratorDriver driver = CreateDriver(files, framework);
+        driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new Run(driver, driver.GetRunResult(), output, diagnostics);
+    }
+
+    /// <summary>A schema file as the build would pass it: under a 'schemas' folder of the project.</summary>
+    public static AdditionalText SchemaText(string provider, string fileName, string content) =>
+        new InMemoryText("/repo/schemas/" + provider + "/" + fileName, SourceText.From(content, Encoding.UTF8));
+
+    public static AdditionalText SchemaBytes(string provider, string fileName, byte[] content)
+    {
+        using var stream = new MemoryStream(content);
+        return new InMemoryText("/repo/schemas/" + provider + "/" + fileName, SourceText.From(stream, Encoding.UTF8, throwIfBinaryDetected: false));
+    }
+
+    public static AdditionalText FromDisk(string path, string provider) =>
+        new InMemoryText("/repo/schemas/" + provider + "/" + Path.GetFileName(path), SourceText.From(File.ReadAllText(path), Encoding.UTF8));
+
+    public static IEnumerable<AdditionalText> RepositorySchemas() =>
+        Directory.GetFiles(TestPaths.Schemas, "*.json", SearchOption.AllDirectories)
+            .Where(p => Path.GetFileName(p) != "manifest.json")
+            .OrderBy(p => p, StringComparer.Ordinal)
+            .Select(p => FromDisk(p, Path.GetFileName(Path.GetDirectoryName(p)!)));
+
+    public static IEnumerable<string> CorpusFiles() =>
+        Directory.GetFiles(Path.Combine(TestPaths.Shared, "schema-corpus"), "*.json", SearchOption.AllDirectories).OrderBy(p => p, StringComparer.Ordinal);
+
+    public static string Format(Diagnostic d)
+    {
+        FileLinePositionSpan span = d.Location.GetLineSpan();
+        return $"{Path.GetFileName(span.Path)}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1}): {d.Severity} {d.Id}: {d.GetMessage()}";
+    }
+
+    private sealed class InMemoryText(string path, SourceText text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => text;
+    }
+
+    private sealed class TestOptionsProvider(Dictionary<string, string> global) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(global);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(new());
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(new());
+
+        private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
+        {
+            public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+        }
+    }
+}
+
+/// <summary>Compiles a generator run's output and loads it, so tests can call the generated code.</summary>
+internal static class CompiledOutput
+{
+    public static System.Reflection.Assembly Load(Compilation compilation)
+    {
+        using var stream = new MemoryStream();
+        Microsoft.CodeAnalysis.Emit.EmitResult result = compilation.Emit(stream);
+        if (!result.Success)
+        {
+            throw new InvalidOperationException("The generated code does not compile:" + Environment.NewLine
+                + string.Join(Environment.NewLine, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(20).Select(GeneratorHarness.Format)));
+        }
+
+        stream.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext(compilation.AssemblyName, isCollectible: true);
+        return context.LoadFromStream(stream);
+    }
+
+    public static object? Call(System.Reflection.Assembly assembly, string type, string method, params object?[] args) =>
+        assembly.GetType(type, throwOnError: true)!.GetMethod(method)!.Invoke(null, args);
+}

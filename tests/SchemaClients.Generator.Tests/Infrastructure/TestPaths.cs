@@ -1,0 +1,75 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+
+namespace SchemaClients.Generator.Tests.Infrastructure;
+
+/// <summary>Where the repository, the shared data and the reference assemblies are.</summary>
+internal static class TestPaths
+{
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>../shared beside the repository (CI links it there), or SCHEMACLIENTS_SHARED.</summary>
+    public static string Shared { get; } = Environment.GetEnvironmentVariable("SCHEMACLIENTS_SHARED")
+        ?? Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
+
+    public static bool SharedAvailable => Directory.Exists(Path.Combine(Shared, "schema-corpus"));
+
+    public static string SharedMissingReason => "../shared is not beside this clone (" + Shared + "); tests over the shared corpus and test suites are skipped. CI provides it.";
+
+    public static string Schemas => Path.Combine(RepositoryRoot, "schemas");
+
+    public static string Net8References => Metadata("Net8ReferencePath");
+
+    public static string Net10References => Metadata("Net10ReferencePath");
+
+    public static string ReportDirectory
+    {
+        get
+        {
+            string path = Path.Combine(RepositoryRoot, "artifacts", "test-reports");
+            Directory.CreateDirectory(path);
+            return path;
+        }
+    }
+
+    private static string Metadata(string key) => typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static string FindRepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Generators.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Path.GetFullPath(Metadata("RepositoryRoot"));
+    }
+}
+
+/// <summary>A fact that needs ../shared: skipped, with the reason, when it is absent.</summary>
+public sealed class SharedFactAttribute : Xunit.FactAttribute
+{
+    public SharedFactAttribute()
+    {
+        if (!TestPaths.SharedAvailable)
+        {
+            Skip = TestPaths.SharedMissingReason;
+        }
+    }
+}
+
+/// <summary>A theory that needs ../shared: skipped, with the reason, when it is absent.</summary>
+public sealed class SharedTheoryAttribute : Xunit.TheoryAttribute
+{
+    public SharedTheoryAttribute()
+    {
+        if (!TestPaths.SharedAvailable)
+        {
+            Skip = TestPaths.SharedMissingReason;
+        }
+    }
+}
