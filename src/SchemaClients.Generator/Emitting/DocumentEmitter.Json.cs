@@ -336,7 +336,7 @@ namespace SchemaClients.Generator.Emitting
             for (int i = 0; i < _patternOrder.Count; i++)
             {
                 _w.Line();
-                _w.Line("internal static readonly global::System.Text.RegularExpressions.Regex Pattern" + Int(i) + " = new global::System.Text.RegularExpressions.Regex(" + Literal(_patternOrder[i]) + ", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant, global::System.TimeSpan.FromSeconds(1));");
+                _w.Line("internal static readonly global::System.Text.RegularExpressions.Regex Pattern" + Int(i) + " = new global::System.Text.RegularExpressions.Regex(" + Literal(Parsing.EcmaRegex.ToDotNet(_patternOrder[i])) + ", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant, global::System.TimeSpan.FromSeconds(1));");
             }
 
             _w.Close();

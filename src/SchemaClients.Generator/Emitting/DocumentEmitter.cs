@@ -240,7 +240,7 @@ namespace SchemaClients.Generator.Emitting
             // so it is only added where the pattern is anchored at both ends and the two agree.
             if (t.Kind == ValueKind.String && c.Pattern != null && c.Pattern.StartsWith("^") && c.Pattern.EndsWith("$"))
             {
-                _w.Line("[" + Da + "RegularExpression(" + Literal(c.Pattern) + ")]");
+                _w.Line("[" + Da + "RegularExpression(" + Literal(Parsing.EcmaRegex.ToDotNet(c.Pattern)) + ")]");
             }
         }
 

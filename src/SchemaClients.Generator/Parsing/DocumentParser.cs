@@ -98,7 +98,7 @@ namespace SchemaClients.Generator.Parsing
                     translator.DeclareNamed(responseSchema, "#/json_response_schema");
                 }
 
-                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, request.Kind == ValueKind.Record ? request.Name : null, request.NodeId, translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, request.Kind == ValueKind.Record ? request.Name : null, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, EquatableArray<OperationSpec>.Empty, diagnostics);
             }
 
             JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
@@ -122,7 +122,7 @@ namespace SchemaClients.Generator.Parsing
                 TypeRef rootType = translator.DeclareNamed(root, "#");
                 DeclareDefinitions(translator, root, "$defs");
                 DeclareDefinitions(translator, root, "definitions");
-                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, rootType.NodeId, translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, EquatableArray<OperationSpec>.Empty, diagnostics);
             }
 
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "it has none of 'openapi', 'json_request_schema', 'latest_version.openapi_schema' or JSON Schema keywords"));
@@ -234,7 +234,7 @@ namespace SchemaClients.Generator.Parsing
                             if (rootType == null && requestType != null)
                             {
                                 rootType = requestType;
-                                rootNode = type.NodeId;
+                                rootNode = translator.NodeOf(requestSchema, pointer + "/requestBody/content/application~1json/schema");
                             }
                         }
 

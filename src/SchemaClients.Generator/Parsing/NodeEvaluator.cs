@@ -103,7 +103,7 @@ namespace SchemaClients.Generator.Parsing
                     return "longer than " + c.MaxLength.Value.ToString(CultureInfo.InvariantCulture) + " characters";
                 }
 
-                if (c.Pattern != null && !Regex.IsMatch(value.StringValue!, c.Pattern, RegexOptions.CultureInvariant))
+                if (c.Pattern != null && !Regex.IsMatch(value.StringValue!, EcmaRegex.ToDotNet(c.Pattern), RegexOptions.CultureInvariant))
                 {
                     return "does not match the pattern " + c.Pattern;
                 }

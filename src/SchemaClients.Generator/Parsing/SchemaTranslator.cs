@@ -383,7 +383,7 @@ namespace SchemaClients.Generator.Parsing
             {
                 try
                 {
-                    _ = new Regex(pattern, RegexOptions.CultureInvariant);
+                    _ = new Regex(EcmaRegex.ToDotNet(pattern), RegexOptions.CultureInvariant);
                 }
                 catch (ArgumentException e)
                 {
@@ -639,7 +639,10 @@ namespace SchemaClients.Generator.Parsing
 
             try
             {
-                return MapCore(schema, pointer, hint, owner, node, ref nullable);
+                TypeRef mapped = MapCore(schema, pointer, hint, owner, node, ref nullable);
+
+                // A JsonElement is checked by the validator node of this schema, siblings of $ref included.
+                return mapped.Kind == ValueKind.Json ? mapped with { NodeId = node } : mapped;
             }
             finally
             {

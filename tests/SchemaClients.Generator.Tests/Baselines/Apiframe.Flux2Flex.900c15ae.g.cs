@@ -696,7 +696,7 @@ namespace Consumer.Apiframe.Flux2Flex
         /// <summary>Validates a JSON payload against the document's request schema (<see cref="Flux2FlexGenerateRequest"/>).</summary>
         /// <param name="json">The JSON value to check.</param>
         /// <returns>Every violation, with its JSON path.</returns>
-        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 0);
+        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 17);
 
         internal static global::SchemaClients.Validation.ValidationResult Run(global::System.Text.Json.JsonElement json, int node)
         {

@@ -1558,7 +1558,7 @@ namespace Consumer.Fal.Flux2Flex
         /// <summary>Validates a JSON payload against the document's request schema (<see cref="Flux2FlexInput"/>).</summary>
         /// <param name="json">The JSON value to check.</param>
         /// <returns>Every violation, with its JSON path.</returns>
-        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 9);
+        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 36);
 
         internal static global::SchemaClients.Validation.ValidationResult Run(global::System.Text.Json.JsonElement json, int node)
         {

@@ -1,0 +1,90 @@
+using System.Collections.Generic;
+using System.Text;
+
+namespace SchemaClients.Generator.Parsing
+{
+    /// <summary>
+    /// JSON Schema patterns are ECMA-262 regular expressions; .NET's differ in a few places that matter
+    /// for validation. This rewrites those places so both engines accept the same strings:
+    /// <c>\d</c> and <c>\w</c> are ASCII-only in ECMA-262 (Unicode in .NET), and Unicode properties
+    /// may use long names (<c>\p{Letter}</c>) that .NET spells short (<c>\p{L}</c>).
+    /// </summary>
+    internal static class EcmaRegex
+    {
+        private static readonly Dictionary<string, string> Categories = new Dictionary<string, string>
+        {
+            ["Letter"] = "L", ["Cased_Letter"] = "L", ["Uppercase_Letter"] = "Lu", ["Lowercase_Letter"] = "Ll", ["Titlecase_Letter"] = "Lt",
+            ["Modifier_Letter"] = "Lm", ["Other_Letter"] = "Lo", ["Mark"] = "M", ["Nonspacing_Mark"] = "Mn", ["Spacing_Mark"] = "Mc",
+            ["Enclosing_Mark"] = "Me", ["Number"] = "N", ["Decimal_Number"] = "Nd", ["digit"] = "Nd", ["Letter_Number"] = "Nl",
+            ["Other_Number"] = "No", ["Punctuation"] = "P", ["punct"] = "P", ["Connector_Punctuation"] = "Pc", ["Dash_Punctuation"] = "Pd",
+            ["Open_Punctuation"] = "Ps", ["Close_Punctuation"] = "Pe", ["Initial_Punctuation"] = "Pi", ["Final_Punctuation"] = "Pf",
+            ["Other_Punctuation"] = "Po", ["Symbol"] = "S", ["Math_Symbol"] = "Sm", ["Currency_Symbol"] = "Sc", ["Modifier_Symbol"] = "Sk",
+            ["Other_Symbol"] = "So", ["Separator"] = "Z", ["Space_Separator"] = "Zs", ["Line_Separator"] = "Zl",
+            ["Paragraph_Separator"] = "Zp", ["Other"] = "C", ["Control"] = "Cc", ["cntrl"] = "Cc", ["Format"] = "Cf",
+            ["Surrogate"] = "Cs", ["Private_Use"] = "Co", ["Unassigned"] = "Cn",
+        };
+
+        public static string ToDotNet(string pattern)
+        {
+            var builder = new StringBuilder(pattern.Length + 8);
+            bool inClass = false;
+            for (int i = 0; i < pattern.Length; i++)
+            {
+                char c = pattern[i];
+                if (c == '\\' && i + 1 < pattern.Length)
+                {
+                    char next = pattern[i + 1];
+                    if ((next == 'p' || next == 'P') && i + 2 < pattern.Length && pattern[i + 2] == '{')
+                    {
+                        int close = pattern.IndexOf('}', i + 3);
+                        if (close > 0)
+                        {
+                            string name = pattern.Substring(i + 3, close - i - 3);
+                            int eq = name.IndexOf('=');
+                            if (eq >= 0)
+                            {
+                                name = name.Substring(eq + 1); // General_Category=Letter
+                            }
+
+                            builder.Append('\\').Append(next).Append('{').Append(Categories.TryGetValue(name, out string? shortName) ? shortName : name).Append('}');
+                            i = close;
+                            continue;
+                        }
+                    }
+
+                    string? ascii = next == 'd' ? "0-9" : next == 'w' ? "a-zA-Z0-9_" : null;
+                    if (ascii != null)
+                    {
+                        builder.Append(inClass ? ascii : "[" + ascii + "]");
+                        i++;
+                        continue;
+                    }
+
+                    if (!inClass && (next == 'D' || next == 'W'))
+                    {
+                        builder.Append(next == 'D' ? "[^0-9]" : "[^a-zA-Z0-9_]");
+                        i++;
+                        continue;
+                    }
+
+                    builder.Append(c).Append(next);
+                    i++;
+                    continue;
+                }
+
+                if (c == '[' && !inClass)
+                {
+                    inClass = true;
+                }
+                else if (c == ']' && inClass)
+                {
+                    inClass = false;
+                }
+
+                builder.Append(c);
+            }
+
+            return builder.ToString();
+        }
+    }
+}
