@@ -166,15 +166,22 @@ namespace SchemaClients.Generator.Parsing
 
             if (node.AnyOf.Count > 0)
             {
-                bool any = false;
+                var reasons = new List<string>();
                 foreach (int part in node.AnyOf)
                 {
-                    any |= Check(nodes, part, value, depth + 1) == null;
+                    string? problem = Check(nodes, part, value, depth + 1);
+                    if (problem == null)
+                    {
+                        reasons = null;
+                        break;
+                    }
+
+                    reasons.Add(problem);
                 }
 
-                if (!any)
+                if (reasons != null)
                 {
-                    return "it matches none of the anyOf schemas";
+                    return "it matches none of the anyOf schemas (" + string.Join("; ", reasons) + ")";
                 }
             }
 

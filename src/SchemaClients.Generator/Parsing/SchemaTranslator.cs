@@ -46,6 +46,7 @@ namespace SchemaClients.Generator.Parsing
         private readonly HashSet<string> _typeNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<TypeSpec> _types = new List<TypeSpec>();
         private readonly HashSet<JsonNode> _resolving = new HashSet<JsonNode>(ReferenceComparer.Instance);
+        private readonly HashSet<JsonNode> _reportedPatterns = new HashSet<JsonNode>(ReferenceComparer.Instance);
 
         public SchemaTranslator(string filePath, SourceLines lines, JsonNode schemaRoot, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
@@ -387,7 +388,12 @@ namespace SchemaClients.Generator.Parsing
                 }
                 catch (ArgumentException e)
                 {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, Locate(schema.Get("pattern")!), pattern, pointer, e.Message));
+                    // Constraints are read both for the validator node and for the C# type; report once.
+                    if (_reportedPatterns.Add(schema))
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, Locate(schema.Get("pattern")!), pattern, pointer, e.Message));
+                    }
+
                     pattern = null;
                 }
             }

@@ -1,0 +1,268 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using SchemaClients.Generator.Tests.Infrastructure;
+using Xunit;
+
+namespace SchemaClients.Generator.Tests;
+
+/// <summary>Every schema problem becomes a diagnostic at the line and column of the JSON that caused it.</summary>
+public sealed class DiagnosticTests
+{
+    /// <summary>One-based line and column of the first occurrence of <paramref name="marker"/>.</summary>
+    private static (int Line, int Column) Find(string text, string marker, int occurrence = 1)
+    {
+        int index = -1;
+        for (int i = 0; i < occurrence; i++)
+        {
+            index = text.IndexOf(marker, index + 1, StringComparison.Ordinal);
+        }
+
+        Assert.True(index >= 0, "marker not found: " + marker);
+        string before = text.Substring(0, index);
+        int line = before.Count(c => c == '\n') + 1;
+        int column = index - (before.LastIndexOf('\n') + 1) + 1;
+        return (line, column);
+    }
+
+    private static Diagnostic Single(GeneratorHarness.Run run, string id)
+    {
+        Diagnostic[] matches = run.GeneratorDiagnostics.Where(d => d.Id == id).ToArray();
+        Assert.True(matches.Length == 1, $"expected one {id}, got: " + string.Join(Environment.NewLine, run.GeneratorDiagnostics.Select(GeneratorHarness.Format)));
+        return matches[0];
+    }
+
+    private static void AssertAt(Diagnostic diagnostic, (int Line, int Column) expected, string file)
+    {
+        FileLinePositionSpan span = diagnostic.Location.GetLineSpan();
+        Assert.EndsWith(file, span.Path, StringComparison.Ordinal);
+        Assert.Equal(expected, (span.StartLinePosition.Line + 1, span.StartLinePosition.Character + 1));
+    }
+
+    /// <summary>Runs the generator on one schema beside a valid one; the valid one must still generate and everything must compile.</summary>
+    private static GeneratorHarness.Run RunWithNeighbour(string text)
+    {
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[]
+        {
+            GeneratorHarness.SchemaText("tests", "subject.json", text),
+            GeneratorHarness.SchemaText("tests", "neighbour.json", """{ "title": "Neighbour", "type": "object", "properties": { "a": { "type": "integer", "maximum": 3 } } }"""),
+        });
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "CS8785");
+        Assert.Contains(run.Result.GeneratedSources(), s => s.HintName.StartsWith("Tests.Neighbour.", StringComparison.Ordinal));
+        string[] errors = run.CompileDiagnostics.Select(GeneratorHarness.Format).ToArray();
+        Assert.True(errors.Length == 0, string.Join(Environment.NewLine, errors));
+        return run;
+    }
+
+    [Fact]
+    public void MalformedJsonIsReportedWhereTheReaderStopped()
+    {
+        const string text = "{\n  \"type\": \"object\",\n  \"properties\": { \"a\": }\n}";
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0001");
+        AssertAt(d, Find(text, "}\n}"), "subject.json");
+        Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity);
+        Assert.Contains("subject.json", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnsupportedTypeIsReportedAtTheTypeValue()
+    {
+        const string text = """
+            {
+              "type": "object",
+              "properties": {
+                "steps": { "type": "int" }
+              }
+            }
+            """;
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0004");
+        AssertAt(d, Find(text, "\"int\""), "subject.json");
+        Assert.Contains("'int'", d.GetMessage());
+    }
+
+    [Fact]
+    public void UnresolvableReferenceIsReportedAtTheReference()
+    {
+        const string text = """
+            {
+              "type": "object",
+              "properties": {
+                "size": { "$ref": "#/$defs/Missing" }
+              }
+            }
+            """;
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0005");
+        AssertAt(d, Find(text, "\"#/$defs/Missing\""), "subject.json");
+        Assert.Contains("does not exist", d.GetMessage());
+    }
+
+    [Fact]
+    public void RemoteReferenceIsReportedAsUnresolvable()
+    {
+        const string text = """{ "properties": { "a": { "$ref": "https://example.com/schema.json" } } }""";
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0005");
+        AssertAt(d, Find(text, "\"https:"), "subject.json");
+    }
+
+    [Fact]
+    public void CyclicReferenceIsReportedAndCut()
+    {
+        const string text = """
+            {
+              "$defs": {
+                "A": { "$ref": "#/$defs/B" },
+                "B": { "$ref": "#/$defs/A" }
+              },
+              "type": "object",
+              "properties": { "x": { "$ref": "#/$defs/A" } }
+            }
+            """;
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0006");
+        AssertAt(d, Find(text, "\"#/$defs/A\""), "subject.json");
+        Assert.Contains("->", d.GetMessage());
+    }
+
+    [Fact]
+    public void PropertiesThatMapToTheSameNameAreReportedAndRenamed()
+    {
+        const string text = """
+            {
+              "type": "object",
+              "properties": {
+                "image_url": { "type": "string" },
+                "imageUrl": { "type": "string" }
+              }
+            }
+            """;
+        GeneratorHarness.Run run = RunWithNeighbour(text);
+        Diagnostic d = Single(run, "SCG0007");
+        AssertAt(d, Find(text, "\"imageUrl\""), "subject.json");
+        string source = run.Result.GeneratedSources().Single(s => s.HintName.StartsWith("Tests.Subject.", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("public string? ImageUrl2 { get; init; }", source);
+    }
+
+    [Fact]
+    public void KeywordsLeadingDigitsAndGeneratedMemberNamesAreReported()
+    {
+        const string text = """
+            {
+              "type": "object",
+              "properties": {
+                "class": { "type": "string" },
+                "2x": { "type": "boolean" },
+                "validate": { "type": "boolean" }
+              }
+            }
+            """;
+        GeneratorHarness.Run run = RunWithNeighbour(text);
+        Diagnostic[] adjusted = run.GeneratorDiagnostics.Where(d => d.Id == "SCG0008").OrderBy(d => d.Location.SourceSpan.Start).ToArray();
+        Assert.Equal(3, adjusted.Length);
+        AssertAt(adjusted[0], Find(text, "\"class\""), "subject.json");
+        AssertAt(adjusted[1], Find(text, "\"2x\""), "subject.json");
+        AssertAt(adjusted[2], Find(text, "\"validate\""), "subject.json");
+        Assert.Contains("C# keyword", adjusted[0].GetMessage());
+        Assert.Contains("starts with a digit", adjusted[1].GetMessage());
+        string source = run.Result.GeneratedSources().Single(s => s.HintName.StartsWith("Tests.Subject.", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("public string? Class { get; init; }", source);
+        Assert.Contains("public bool? _2x { get; init; }", source);
+        Assert.Contains("public bool? ValidateValue { get; init; }", source);
+    }
+
+    [Fact]
+    public void EnumValuesThatCollideAreReportedAndKeepTheirWireValues()
+    {
+        const string text = """{ "type": "object", "properties": { "mode": { "type": "string", "enum": ["fast-mode", "fast_mode"] } } }""";
+        GeneratorHarness.Run run = RunWithNeighbour(text);
+        Diagnostic d = Single(run, "SCG0009");
+        AssertAt(d, Find(text, "\"fast_mode\""), "subject.json");
+        string source = run.Result.GeneratedSources().Single(s => s.HintName.StartsWith("Tests.Subject.", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("Mode.FastMode2 => \"fast_mode\"", source);
+    }
+
+    [Fact]
+    public void DefaultOutsideItsOwnLimitsIsAWarningNotACrash()
+    {
+        const string text = """
+            {
+              "type": "object",
+              "properties": {
+                "width": { "anyOf": [ { "type": "integer", "minimum": 64.0 }, { "type": "null" } ], "default": 0 }
+              }
+            }
+            """;
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0010");
+        AssertAt(d, Find(text, "0 }\n"), "subject.json");
+        Assert.Equal(DiagnosticSeverity.Warning, d.DefaultSeverity);
+        Assert.Contains("minimum 64", d.GetMessage());
+    }
+
+    [Fact]
+    public void SwaggerTwoIsAnUnsupportedVersion()
+    {
+        const string text = """{ "swagger": "2.0", "paths": {} }""";
+        AssertAt(Single(RunWithNeighbour(text), "SCG0003"), Find(text, "\"2.0\""), "subject.json");
+    }
+
+    [Fact]
+    public void JsonThatIsNoSchemaIsReported()
+    {
+        const string text = """{ "name": "not a schema" }""";
+        AssertAt(Single(RunWithNeighbour(text), "SCG0002"), (1, 1), "subject.json");
+    }
+
+    [Fact]
+    public void AmbiguousUnionFallsBackToJsonElementAndIsStillValidated()
+    {
+        const string text = """{ "type": "object", "properties": { "v": { "oneOf": [ { "type": "integer" }, { "type": "number", "minimum": 5 } ] } } }""";
+        GeneratorHarness.Run run = RunWithNeighbour(text);
+        AssertAt(Single(run, "SCG0011"), Find(text, "[ {"), "subject.json");
+        string source = run.Result.GeneratedSources().Single(s => s.HintName.StartsWith("Tests.Subject.", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("public global::System.Text.Json.JsonElement? V { get; init; }", source);
+    }
+
+    [Fact]
+    public void InvalidPatternIsReportedAndSkipped()
+    {
+        const string text = """{ "type": "object", "properties": { "v": { "type": "string", "pattern": "([a-z" } } }""";
+        AssertAt(Single(RunWithNeighbour(text), "SCG0012"), Find(text, "\"([a-z\""), "subject.json");
+    }
+
+    [Fact]
+    public void UnsupportedKeywordIsReportedAtItsKey()
+    {
+        const string text = """{ "type": "object", "patternProperties": { "^x": {} } }""";
+        AssertAt(Single(RunWithNeighbour(text), "SCG0013"), Find(text, "\"patternProperties\""), "subject.json");
+    }
+
+    [Fact]
+    public void TwoFilesForTheSameModelAreReported()
+    {
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[]
+        {
+            GeneratorHarness.SchemaText("a", "x.json", """{ "title": "Same", "type": "object", "properties": { "a": { "type": "string" } } }"""),
+            new[] { GeneratorHarness.SchemaText("a", "y.json", """{ "title": "Same", "type": "object", "properties": { "b": { "type": "string" } } }""") }.Single(),
+        });
+        Diagnostic d = Single(run, "SCG0015");
+        Assert.Contains("Consumer.A.Same", d.GetMessage());
+    }
+
+    [Fact]
+    public void EveryDiagnosticIdHasADocumentationPage()
+    {
+        string[] ids = typeof(SchemaClientsGenerator).Assembly.GetType("SchemaClients.Generator.Diagnostics.DiagnosticDescriptors")!
+            .GetProperty("All")!.GetValue(null) is System.Collections.Generic.IEnumerable<DiagnosticDescriptor> all
+            ? all.Select(d => d.Id).ToArray()
+            : Array.Empty<string>();
+        Assert.Equal(15, ids.Length);
+        foreach (string id in ids)
+        {
+            string page = System.IO.Path.Combine(TestPaths.RepositoryRoot, "docs", "diagnostics", id + ".md");
+            Assert.True(System.IO.File.Exists(page), "missing " + page);
+        }
+    }
+}
+
+internal static class RunResultExtensions
+{
+    public static System.Collections.Generic.IEnumerable<GeneratedSourceResult> GeneratedSources(this GeneratorDriverRunResult result) => result.Results.Single().GeneratedSources;
+}
