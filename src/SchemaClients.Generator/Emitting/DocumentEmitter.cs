@@ -223,17 +223,11 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line("[" + Da + "Range(" + min + ", " + max + flags + ")]");
             }
 
-            bool sized = t.Kind == ValueKind.String || t.Kind == ValueKind.List;
-            int? minSize = t.Kind == ValueKind.String ? c.MinLength : c.MinItems;
-            int? maxSize = t.Kind == ValueKind.String ? c.MaxLength : c.MaxItems;
-            if (sized && minSize.HasValue)
+            // MinLength/MaxLength/Length read Count through reflection (RequiresUnreferencedCode), which
+            // would break trimming; StringLength is reflection-free. List sizes are left to Validate().
+            if (t.Kind == ValueKind.String && (c.MinLength.HasValue || c.MaxLength.HasValue))
             {
-                _w.Line("[" + Da + "MinLength(" + Int(minSize.Value) + ")]");
-            }
-
-            if (sized && maxSize.HasValue)
-            {
-                _w.Line("[" + Da + "MaxLength(" + Int(maxSize.Value) + ")]");
+                _w.Line("[" + Da + "StringLength(" + (c.MaxLength.HasValue ? Int(c.MaxLength.Value) : "int.MaxValue") + (c.MinLength.HasValue ? ", MinimumLength = " + Int(c.MinLength.Value) : string.Empty) + ")]");
             }
 
             // RegularExpressionAttribute requires a whole-string match while JSON Schema searches,
