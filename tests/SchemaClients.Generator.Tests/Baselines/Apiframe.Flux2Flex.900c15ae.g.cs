@@ -160,7 +160,6 @@ namespace Consumer.Apiframe.Flux2Flex
         /// </summary>
         /// <remarks>JSON name: <c>input_images</c>. Optional; left out of the JSON when null. Items: 0 to 10.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("input_images")]
-        [global::System.ComponentModel.DataAnnotations.MaxLength(10)]
         public global::System.Collections.Generic.IReadOnlyList<string>? InputImages { get; init; }
 
         /// <summary>
