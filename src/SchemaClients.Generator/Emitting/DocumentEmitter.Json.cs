@@ -551,7 +551,37 @@ namespace SchemaClients.Generator.Emitting
                 _w.Open("");
                 _w.Line("var silent = " + Collector + ".Silent();");
                 _w.Line("bool any = " + string.Join(" || ", node.AnyOf.Select(b => "Node" + Int(b) + "(e, path, ref silent)")) + ";");
-                NodeCheck("!any", "anyOf", Int(node.AnyOf.Count) + " schemas", Rules + ".Format(e)");
+                _w.Open("if (!any)");
+                _w.Line("ok = false;");
+                _w.Open("if (c.IsSilent)");
+                _w.Line("return false;");
+                _w.Close();
+                _w.Line();
+
+                // When only one branch takes values of this JSON type, its own violations say more than "anyOf".
+                var typed = node.AnyOf.Select(b => (Branch: b, Mask: EffectiveMask(b))).ToArray();
+                if (typed.All(t => t.Mask != 0))
+                {
+                    _w.Line("int fitting = " + string.Join(" + ", typed.Select(t => "(" + Rules + ".HasType(e, " + Int(t.Mask) + ") ? 1 : 0)")) + ";");
+                    bool first = true;
+                    foreach (var t in typed)
+                    {
+                        _w.Open((first ? "if" : "else if") + " (fitting == 1 && " + Rules + ".HasType(e, " + Int(t.Mask) + "))");
+                        _w.Line("Node" + Int(t.Branch) + "(e, path, ref c);");
+                        _w.Close();
+                        first = false;
+                    }
+
+                    _w.Open("else");
+                    _w.Line("c.Add(path, \"anyOf\", " + Literal(Int(node.AnyOf.Count) + " schemas") + ", " + Rules + ".Format(e));");
+                    _w.Close();
+                }
+                else
+                {
+                    _w.Line("c.Add(path, \"anyOf\", " + Literal(Int(node.AnyOf.Count) + " schemas") + ", " + Rules + ".Format(e));");
+                }
+
+                _w.Close();
                 _w.Close();
             }
 
@@ -579,6 +609,23 @@ namespace SchemaClients.Generator.Emitting
 
             _w.Line("return ok;");
             _w.Close();
+        }
+
+        /// <summary>The JSON types a node accepts, following $ref; 0 when it does not say.</summary>
+        private int EffectiveMask(int id)
+        {
+            for (int hops = 0; hops < 16 && id >= 0 && id < _document.Nodes.Count; hops++)
+            {
+                SchemaNodeSpec node = _document.Nodes[id];
+                if (node.TypeMask != 0)
+                {
+                    return node.TypeMask;
+                }
+
+                id = node.Ref;
+            }
+
+            return 0;
         }
 
         private static string TypeNames(int mask)

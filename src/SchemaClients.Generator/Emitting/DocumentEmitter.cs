@@ -223,6 +223,12 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line("[" + Da + "Range(" + min + ", " + max + flags + ")]");
             }
 
+            List<string> allowed = AllowedLiterals(t);
+            if (t.Kind == ValueKind.String && allowed.Count > 0)
+            {
+                _w.Line("[" + Da + "AllowedValues(" + string.Join(", ", allowed) + ")]");
+            }
+
             // MinLength/MaxLength/Length read Count through reflection (RequiresUnreferencedCode), which
             // would break trimming; StringLength is reflection-free. List sizes are left to Validate().
             if (t.Kind == ValueKind.String && (c.MinLength.HasValue || c.MaxLength.HasValue))
@@ -336,7 +342,6 @@ namespace SchemaClients.Generator.Emitting
                     return !type.Constraints.IsEmpty || HasChecks(type.Element!);
                 case ValueKind.Enum:
                 case ValueKind.OpenEnum:
-                case ValueKind.Boolean:
                     return false;
                 default:
                     return !type.Constraints.IsEmpty;
@@ -390,6 +395,10 @@ namespace SchemaClients.Generator.Emitting
                         Check("!" + Rules + ".IsMultipleOf(" + value + ", " + Number(c.MultipleOf.Value) + ")", collect, path, "multipleOf", Json(c.MultipleOf.Value), actual);
                     }
 
+                    AllowedCheck(type, value, path, collect, actual);
+                    break;
+                case ValueKind.Boolean:
+                    AllowedCheck(type, value, path, collect, "(" + value + " ? \"true\" : \"false\")");
                     break;
                 case ValueKind.String:
                     string shown = Rules + ".Format(" + value + ")";
@@ -408,6 +417,7 @@ namespace SchemaClients.Generator.Emitting
                         Check("!" + Validator + ".Pattern" + Int(PatternField(c.Pattern)) + ".IsMatch(" + value + ")", collect, path, "pattern", c.Pattern, shown);
                     }
 
+                    AllowedCheck(type, value, path, collect, shown);
                     break;
                 case ValueKind.List:
                 case ValueKind.Map:
@@ -491,6 +501,49 @@ namespace SchemaClients.Generator.Emitting
 
                     break;
             }
+        }
+
+        /// <summary>The values of <c>const</c>/<c>enum</c> this C# type can hold, as C# literals.</summary>
+        private static List<string> AllowedLiterals(TypeRef type)
+        {
+            var literals = new List<string>();
+            foreach (string json in type.Constraints.AllowedJson)
+            {
+                Reading.JsonNode? node = Reading.JsonReader.Read(json).Root;
+                if (node == null)
+                {
+                    continue;
+                }
+
+                if (type.Kind == ValueKind.String && node.IsString)
+                {
+                    literals.Add(Literal(node.StringValue!));
+                }
+                else if ((type.Kind == ValueKind.Int32 || type.Kind == ValueKind.Int64 || type.Kind == ValueKind.Double) && node.IsNumber)
+                {
+                    literals.Add(Number(node.NumberValue));
+                }
+                else if (type.Kind == ValueKind.Boolean && node.IsBoolean)
+                {
+                    literals.Add(node.Kind == Reading.JsonKind.True ? "true" : "false");
+                }
+            }
+
+            return literals;
+        }
+
+        private void AllowedCheck(TypeRef type, string value, string path, bool collect, string actual)
+        {
+            if (type.Constraints.AllowedJson.Count == 0)
+            {
+                return;
+            }
+
+            List<string> literals = AllowedLiterals(type);
+            string rule = type.Constraints.AllowedJson.Count == 1 ? "const" : "enum";
+            string limit = type.Constraints.AllowedJson.Count == 1 ? type.Constraints.AllowedJson[0] : "[" + string.Join(",", type.Constraints.AllowedJson) + "]";
+            string condition = literals.Count == 0 ? "true" : string.Join(" && ", literals.Select(l => value + " != " + l));
+            Check(condition, collect, path, rule, Shorten(limit), actual);
         }
 
         private void Check(string condition, bool collect, string path, string rule, string limit, string actual)

@@ -43,7 +43,11 @@ namespace SchemaClients.Generator.Model
         Union,
     }
 
-    /// <summary>The limits a value must keep. Numbers as doubles; null means the keyword is absent.</summary>
+    /// <summary>
+    /// The limits a value must keep. Numbers as doubles; null means the keyword is absent.
+    /// <see cref="AllowedJson"/> holds the values of <c>const</c> or <c>enum</c> as JSON text, for values that are
+    /// not generated as a C# enum (a plain string, a number), so typed and JSON validation agree.
+    /// </summary>
     internal sealed record Constraints(
         double? Minimum,
         double? Maximum,
@@ -55,9 +59,10 @@ namespace SchemaClients.Generator.Model
         string? Pattern,
         int? MinItems,
         int? MaxItems,
-        bool UniqueItems)
+        bool UniqueItems,
+        EquatableArray<string> AllowedJson)
     {
-        public static readonly Constraints None = new Constraints(null, null, null, null, null, null, null, null, null, null, false);
+        public static readonly Constraints None = new Constraints(null, null, null, null, null, null, null, null, null, null, false, EquatableArray<string>.Empty);
 
         public bool IsEmpty => Equals(None);
     }

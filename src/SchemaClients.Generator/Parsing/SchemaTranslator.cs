@@ -398,6 +398,21 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
+            var allowed = new List<string>();
+            JsonNode? constValue = schema.Get("const");
+            JsonNode? enumValues = schema.Get("enum");
+            if (constValue != null)
+            {
+                allowed.Add(JsonText.Compact(constValue));
+            }
+            else if (enumValues != null && enumValues.Kind == JsonKind.Array)
+            {
+                foreach (JsonNode item in enumValues.Items)
+                {
+                    allowed.Add(JsonText.Compact(item));
+                }
+            }
+
             JsonNode? unique = schema.Get("uniqueItems");
             return new Constraints(
                 minimum,
@@ -410,7 +425,8 @@ namespace SchemaClients.Generator.Parsing
                 pattern,
                 Count(schema, "minItems"),
                 Count(schema, "maxItems"),
-                unique != null && unique.Kind == JsonKind.True);
+                unique != null && unique.Kind == JsonKind.True,
+                allowed.ToEquatableArray());
         }
 
         private static double? Number(JsonNode schema, string name)
@@ -852,7 +868,8 @@ namespace SchemaClients.Generator.Parsing
                 siblings.Pattern ?? c.Pattern,
                 siblings.MinItems ?? c.MinItems,
                 siblings.MaxItems ?? c.MaxItems,
-                siblings.UniqueItems || c.UniqueItems);
+                siblings.UniqueItems || c.UniqueItems,
+                siblings.AllowedJson.Count > 0 ? siblings.AllowedJson : c.AllowedJson);
             return inner with { Constraints = merged };
         }
 

@@ -25,6 +25,7 @@ namespace Consumer.Apiframe.Flux2Flex
         /// <remarks>JSON name: <c>model</c>. Required.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("model")]
         [global::System.ComponentModel.DataAnnotations.Required]
+        [global::System.ComponentModel.DataAnnotations.AllowedValues("flux-2-flex")]
         public required string Model { get; init; }
 
         /// <summary>
@@ -42,7 +43,14 @@ namespace Consumer.Apiframe.Flux2Flex
             {
                 return false;
             }
-            if (this.Model is null)
+            if (this.Model is { } v1)
+            {
+                if (v1 != "flux-2-flex")
+                {
+                    return false;
+                }
+            }
+            else
             {
                 return false;
             }
@@ -76,7 +84,14 @@ namespace Consumer.Apiframe.Flux2Flex
             {
                 collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "prompt"), "required", "a value", "null");
             }
-            if (this.Model is null)
+            if (this.Model is { } v1)
+            {
+                if (v1 != "flux-2-flex")
+                {
+                    collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "model"), "const", "\"flux-2-flex\"", global::SchemaClients.Validation.JsonRules.Format(v1));
+                }
+            }
+            else
             {
                 collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "model"), "required", "a value", "null");
             }

@@ -2011,7 +2011,19 @@ namespace Consumer.Fal.Flux2Flex
                         return false;
                     }
 
-                    c.Add(path, "anyOf", "2 schemas", global::SchemaClients.Validation.JsonRules.Format(e));
+                    int fitting = (global::SchemaClients.Validation.JsonRules.HasType(e, 4) ? 1 : 0) + (global::SchemaClients.Validation.JsonRules.HasType(e, 32) ? 1 : 0);
+                    if (fitting == 1 && global::SchemaClients.Validation.JsonRules.HasType(e, 4))
+                    {
+                        Node12(e, path, ref c);
+                    }
+                    else if (fitting == 1 && global::SchemaClients.Validation.JsonRules.HasType(e, 32))
+                    {
+                        Node16(e, path, ref c);
+                    }
+                    else
+                    {
+                        c.Add(path, "anyOf", "2 schemas", global::SchemaClients.Validation.JsonRules.Format(e));
+                    }
                 }
             }
             return ok;
@@ -2190,7 +2202,19 @@ namespace Consumer.Fal.Flux2Flex
                         return false;
                     }
 
-                    c.Add(path, "anyOf", "2 schemas", global::SchemaClients.Validation.JsonRules.Format(e));
+                    int fitting = (global::SchemaClients.Validation.JsonRules.HasType(e, 64) ? 1 : 0) + (global::SchemaClients.Validation.JsonRules.HasType(e, 1) ? 1 : 0);
+                    if (fitting == 1 && global::SchemaClients.Validation.JsonRules.HasType(e, 64))
+                    {
+                        Node19(e, path, ref c);
+                    }
+                    else if (fitting == 1 && global::SchemaClients.Validation.JsonRules.HasType(e, 1))
+                    {
+                        Node20(e, path, ref c);
+                    }
+                    else
+                    {
+                        c.Add(path, "anyOf", "2 schemas", global::SchemaClients.Validation.JsonRules.Format(e));
+                    }
                 }
             }
             return ok;
