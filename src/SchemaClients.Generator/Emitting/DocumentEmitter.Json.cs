@@ -398,7 +398,7 @@ namespace SchemaClients.Generator.Emitting
             if (node.TypeMask != 0)
             {
                 _w.Open("if (!" + Rules + ".HasType(e, " + Int(node.TypeMask) + "))");
-                _w.Line("c.Add(path, \"type\", " + Literal(TypeNames(node.TypeMask)) + ", " + Rules + ".Format(e));");
+                _w.Line("c.Add(path, \"type\", " + Literal(JsonTypes.Describe(node.TypeMask, "|")) + ", " + Rules + ".Format(e));");
                 _w.Line("return false;");
                 _w.Close();
             }
@@ -628,17 +628,5 @@ namespace SchemaClients.Generator.Emitting
             return 0;
         }
 
-        private static string TypeNames(int mask)
-        {
-            var names = new List<string>();
-            if ((mask & JsonTypes.Null) != 0) names.Add("null");
-            if ((mask & JsonTypes.Boolean) != 0) names.Add("boolean");
-            if ((mask & JsonTypes.Object) != 0) names.Add("object");
-            if ((mask & JsonTypes.Array) != 0) names.Add("array");
-            if ((mask & JsonTypes.Number) != 0) names.Add("number");
-            else if ((mask & JsonTypes.Integer) != 0) names.Add("integer");
-            if ((mask & JsonTypes.String) != 0) names.Add("string");
-            return string.Join("|", names);
-        }
     }
 }

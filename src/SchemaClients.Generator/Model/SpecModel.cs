@@ -147,6 +147,20 @@ namespace SchemaClients.Generator.Model
         public const int Number = 16;
         public const int String = 32;
         public const int Integer = 64;
+
+        /// <summary>The type names of a mask, joined: number covers integer.</summary>
+        public static string Describe(int mask, string separator)
+        {
+            var names = new System.Collections.Generic.List<string>();
+            if ((mask & Null) != 0) names.Add("null");
+            if ((mask & Boolean) != 0) names.Add("boolean");
+            if ((mask & Object) != 0) names.Add("object");
+            if ((mask & Array) != 0) names.Add("array");
+            if ((mask & Number) != 0) names.Add("number");
+            else if ((mask & Integer) != 0) names.Add("integer");
+            if ((mask & String) != 0) names.Add("string");
+            return string.Join(separator, names);
+        }
     }
 
     /// <summary>One HTTP operation of an OpenAPI document, kept for the clients.</summary>

@@ -47,7 +47,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (node.TypeMask != 0 && (node.TypeMask & TypeBits(value)) == 0)
             {
-                return "it is " + Describe(value) + ", the schema wants " + DescribeMask(node.TypeMask);
+                return "it is " + Describe(value) + ", the schema wants " + JsonTypes.Describe(node.TypeMask, " or ");
             }
 
             if (node.HasEnum && !Contains(node.EnumJson, value))
@@ -84,7 +84,7 @@ namespace SchemaClients.Generator.Parsing
                     return "not below the exclusive maximum " + Format(c.ExclusiveMaximum.Value);
                 }
 
-                if (c.MultipleOf.HasValue && !IsMultipleOf(n, c.MultipleOf.Value))
+                if (c.MultipleOf.HasValue && !Shared.SchemaRules.IsMultipleOf(n, c.MultipleOf.Value))
                 {
                     return "not a multiple of " + Format(c.MultipleOf.Value);
                 }
@@ -92,7 +92,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (value.IsString)
             {
-                int length = CodePoints(value.StringValue!);
+                int length = Shared.SchemaRules.CodePointLength(value.StringValue!);
                 if (c.MinLength.HasValue && length < c.MinLength.Value)
                 {
                     return "shorter than " + c.MinLength.Value.ToString(CultureInfo.InvariantCulture) + " characters";
@@ -207,36 +207,6 @@ namespace SchemaClients.Generator.Parsing
             return null;
         }
 
-        private static bool IsMultipleOf(double value, double divisor)
-        {
-            try
-            {
-                decimal quotient = (decimal)value / (decimal)divisor;
-                return quotient == decimal.Truncate(quotient);
-            }
-            catch (OverflowException)
-            {
-                double q = value / divisor;
-                return !double.IsInfinity(q) && Math.Abs(q - Math.Round(q)) < 1e-9;
-            }
-        }
-
-        private static int CodePoints(string text)
-        {
-            int count = 0;
-            for (int i = 0; i < text.Length; i++)
-            {
-                if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-                {
-                    i++;
-                }
-
-                count++;
-            }
-
-            return count;
-        }
-
         private static bool Contains(IEnumerable<string> candidates, JsonNode value)
         {
             foreach (string candidate in candidates)
@@ -332,19 +302,6 @@ namespace SchemaClients.Generator.Parsing
                 case JsonKind.Object: return "an object";
                 default: return "a number";
             }
-        }
-
-        private static string DescribeMask(int mask)
-        {
-            var names = new List<string>();
-            if ((mask & JsonTypes.Null) != 0) names.Add("null");
-            if ((mask & JsonTypes.Boolean) != 0) names.Add("boolean");
-            if ((mask & JsonTypes.Object) != 0) names.Add("object");
-            if ((mask & JsonTypes.Array) != 0) names.Add("array");
-            if ((mask & JsonTypes.Number) != 0) names.Add("number");
-            else if ((mask & JsonTypes.Integer) != 0) names.Add("integer");
-            if ((mask & JsonTypes.String) != 0) names.Add("string");
-            return string.Join(" or ", names);
         }
 
         public static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);

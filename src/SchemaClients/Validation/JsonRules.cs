@@ -13,41 +13,10 @@ namespace SchemaClients.Validation
     public static class JsonRules
     {
         /// <summary>The length of a string as JSON Schema counts it: in code points, not UTF-16 units.</summary>
-        public static int CodePointLength(string value)
-        {
-            int count = 0;
-            for (int i = 0; i < value.Length; i++)
-            {
-                if (char.IsHighSurrogate(value[i]) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
-                {
-                    i++;
-                }
-
-                count++;
-            }
-
-            return count;
-        }
+        public static int CodePointLength(string value) => global::SchemaClients.Shared.SchemaRules.CodePointLength(value);
 
         /// <summary>Whether <paramref name="value"/> is a whole multiple of <paramref name="divisor"/>.</summary>
-        public static bool IsMultipleOf(double value, double divisor)
-        {
-            if (double.IsInfinity(value) || double.IsNaN(value))
-            {
-                return false;
-            }
-
-            try
-            {
-                decimal quotient = (decimal)value / (decimal)divisor;
-                return quotient == decimal.Truncate(quotient);
-            }
-            catch (OverflowException)
-            {
-                double q = value / divisor;
-                return !double.IsInfinity(q) && Math.Abs(q - Math.Round(q)) < 1e-9;
-            }
-        }
+        public static bool IsMultipleOf(double value, double divisor) => global::SchemaClients.Shared.SchemaRules.IsMultipleOf(value, divisor);
 
         /// <summary>Whether a JSON number has no fractional part (JSON Schema's integer).</summary>
         public static bool IsInteger(JsonElement value)
