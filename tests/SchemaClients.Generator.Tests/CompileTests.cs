@@ -33,6 +33,7 @@ public sealed class CompileTests(ITestOutputHelper output)
         var clean = new List<string>();
         var withDiagnostics = new List<string>();
         var failures = new List<string>();
+        var infos = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (string path in GeneratorHarness.CorpusFiles())
         {
             string provider = Path.GetFileName(Path.GetDirectoryName(path)!);
@@ -46,11 +47,17 @@ public sealed class CompileTests(ITestOutputHelper output)
             }
 
             Diagnostic[] reported = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+            foreach (Diagnostic info in run.GeneratorDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Info))
+            {
+                infos[info.Id] = infos.GetValueOrDefault(info.Id) + 1;
+            }
+
             (reported.Length == 0 ? clean : withDiagnostics).Add(provider + "/" + Path.GetFileName(path) + (reported.Length == 0 ? string.Empty : " [" + string.Join(", ", reported.Select(d => d.Id).Distinct()) + "]"));
         }
 
         string report = $"{framework}: {clean.Count + withDiagnostics.Count + failures.Count} corpus documents; compiled cleanly with no warning diagnostics: {clean.Count}; compiled cleanly with documented warning diagnostics: {withDiagnostics.Count}; failed: {failures.Count}"
-            + Environment.NewLine + string.Join(Environment.NewLine, withDiagnostics.Select(x => "  diagnostics: " + x));
+            + Environment.NewLine + string.Join(Environment.NewLine, withDiagnostics.Select(x => "  diagnostics: " + x))
+            + Environment.NewLine + "  info diagnostics over the corpus: " + (infos.Count == 0 ? "none" : string.Join(", ", infos.Select(i => i.Key + " x" + i.Value)));
         output.WriteLine(report);
         File.WriteAllText(Path.Combine(TestPaths.ReportDirectory, "corpus-compile-" + framework + ".txt"), report + Environment.NewLine);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
