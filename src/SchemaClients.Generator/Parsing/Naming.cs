@@ -70,7 +70,7 @@ namespace SchemaClients.Generator.Parsing
         {
             reason = null;
             string name = ToPascalCase(jsonName);
-            if (SyntaxFacts.GetKeywordKind(jsonName) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(jsonName) != SyntaxKind.None)
+            if (SyntaxFacts.GetKeywordKind(jsonName) != SyntaxKind.None)
             {
                 reason = "it is a C# keyword";
             }
