@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Reading;
 
@@ -60,67 +59,18 @@ namespace SchemaClients.Generator.Parsing
                 return "it is not the constant " + node.ConstJson;
             }
 
-            Constraints c = node.Constraints;
-            if (value.IsNumber)
+            Constraints c = node.Constraints with { AllowedJson = EquatableArray<string>.Empty }; // enum/const were checked above
+            RuleViolation? broken = value.IsNumber ? ConstraintRules.CheckNumber(c, value.NumberValue)
+                : value.IsString ? ConstraintRules.CheckString(c, value.StringValue!)
+                : value.Kind == JsonKind.Array ? ConstraintRules.CheckCount(c, value.Items.Count)
+                : null;
+            if (broken != null)
             {
-                double n = value.NumberValue;
-                if (c.Minimum.HasValue && n < c.Minimum.Value)
-                {
-                    return "below the minimum " + Format(c.Minimum.Value);
-                }
-
-                if (c.Maximum.HasValue && n > c.Maximum.Value)
-                {
-                    return "above the maximum " + Format(c.Maximum.Value);
-                }
-
-                if (c.ExclusiveMinimum.HasValue && n <= c.ExclusiveMinimum.Value)
-                {
-                    return "not above the exclusive minimum " + Format(c.ExclusiveMinimum.Value);
-                }
-
-                if (c.ExclusiveMaximum.HasValue && n >= c.ExclusiveMaximum.Value)
-                {
-                    return "not below the exclusive maximum " + Format(c.ExclusiveMaximum.Value);
-                }
-
-                if (c.MultipleOf.HasValue && !Shared.SchemaRules.IsMultipleOf(n, c.MultipleOf.Value))
-                {
-                    return "not a multiple of " + Format(c.MultipleOf.Value);
-                }
-            }
-
-            if (value.IsString)
-            {
-                int length = Shared.SchemaRules.CodePointLength(value.StringValue!);
-                if (c.MinLength.HasValue && length < c.MinLength.Value)
-                {
-                    return "shorter than " + c.MinLength.Value.ToString(CultureInfo.InvariantCulture) + " characters";
-                }
-
-                if (c.MaxLength.HasValue && length > c.MaxLength.Value)
-                {
-                    return "longer than " + c.MaxLength.Value.ToString(CultureInfo.InvariantCulture) + " characters";
-                }
-
-                if (c.Pattern != null && !Regex.IsMatch(value.StringValue!, EcmaRegex.ToDotNet(c.Pattern), RegexOptions.CultureInvariant))
-                {
-                    return "does not match the pattern " + c.Pattern;
-                }
+                return broken.Message;
             }
 
             if (value.Kind == JsonKind.Array)
             {
-                if (c.MinItems.HasValue && value.Items.Count < c.MinItems.Value)
-                {
-                    return "fewer than " + c.MinItems.Value.ToString(CultureInfo.InvariantCulture) + " items";
-                }
-
-                if (c.MaxItems.HasValue && value.Items.Count > c.MaxItems.Value)
-                {
-                    return "more than " + c.MaxItems.Value.ToString(CultureInfo.InvariantCulture) + " items";
-                }
-
                 if (node.Items >= 0)
                 {
                     foreach (JsonNode item in value.Items)
