@@ -27,7 +27,7 @@ namespace SchemaClients.Generator
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             IncrementalValueProvider<GeneratorOptions> options = context.AnalyzerConfigOptionsProvider
-                .Select(static (provider, _) => ReadOptions(provider.GlobalOptions))
+                .Select(static (provider, _) => GeneratorOptionsReader.Read(provider.GlobalOptions))
                 .WithTrackingName(TrackingNames.Options);
 
             IncrementalValuesProvider<SchemaFile> files = context.AdditionalTextsProvider
@@ -93,20 +93,5 @@ namespace SchemaClients.Generator
             return new SchemaFile(text.Path, content?.ToString() ?? string.Empty);
         }
 
-        private static GeneratorOptions ReadOptions(AnalyzerConfigOptions global)
-        {
-            string? ns = null;
-            if (global.TryGetValue("build_property.SchemaClientsNamespace", out string? configured) && !string.IsNullOrWhiteSpace(configured))
-            {
-                ns = configured.Trim();
-            }
-            else if (global.TryGetValue("build_property.RootNamespace", out string? root) && !string.IsNullOrWhiteSpace(root))
-            {
-                ns = root.Trim();
-            }
-
-            global.TryGetValue("build_property.ProjectDir", out string? projectDir);
-            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir);
-        }
     }
 }

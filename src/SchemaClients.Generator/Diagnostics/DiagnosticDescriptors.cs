@@ -72,6 +72,39 @@ namespace SchemaClients.Generator.Diagnostics
             "SCG0015", "Two schema files generate the same namespace", "'{0}' and '{1}' both generate namespace '{2}'; rename or remove one of them", Schema, DiagnosticSeverity.Error,
             "Each provider and model pair must come from one schema file. Remove or rename one of the files.");
 
+        // Values in user code (the analyzer). The message names the property, the value, the rule and where it comes from:
+        // {0} property, {1} value, {2} rule, {3} limit, {4} provider, {5} model, {6} schema file and line.
+        private const string Values = "SchemaClients.Values";
+        private const string ValueMessage = "{0} = {1} breaks {2} {3} of {4} model '{5}' ({6})";
+
+        public static readonly DiagnosticDescriptor ValueOutOfRange = Create(
+            "SCG1001", "Value is outside the range the schema allows", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A constant given to a property of a generated request type is below its minimum or above its maximum (inclusive or exclusive). The provider would reject the request.");
+
+        public static readonly DiagnosticDescriptor ValueNotMultiple = Create(
+            "SCG1002", "Value is not a multiple the schema requires", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A constant is not a multiple of the property's multipleOf.");
+
+        public static readonly DiagnosticDescriptor ValueLength = Create(
+            "SCG1003", "String length is outside the schema's limits", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A constant string is shorter than minLength or longer than maxLength (counted in Unicode code points, as JSON Schema counts).");
+
+        public static readonly DiagnosticDescriptor ValuePattern = Create(
+            "SCG1004", "String does not match the schema's pattern", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A constant string does not match the property's pattern (ECMA-262, searched anywhere in the string unless anchored).");
+
+        public static readonly DiagnosticDescriptor ValueNotAllowed = Create(
+            "SCG1005", "Value is not one the schema allows", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A constant is not the property's const or one of its enum values, where the property is a plain string or number rather than a generated enum.");
+
+        public static readonly DiagnosticDescriptor ValueItemCount = Create(
+            "SCG1006", "Collection size is outside the schema's limits", ValueMessage, Values, DiagnosticSeverity.Error,
+            "An array initializer or collection expression of known length has fewer items than minItems or more than maxItems.");
+
+        public static readonly DiagnosticDescriptor ValueNull = Create(
+            "SCG1007", "Null given to a property that cannot be null", ValueMessage, Values, DiagnosticSeverity.Error,
+            "A required property that the schema does not allow to be null is given null (for example with null!).");
+
         private static readonly Dictionary<string, DiagnosticDescriptor> ById = new Dictionary<string, DiagnosticDescriptor>
         {
             [MalformedJson.Id] = MalformedJson,
@@ -89,7 +122,38 @@ namespace SchemaClients.Generator.Diagnostics
             [UnsupportedKeyword.Id] = UnsupportedKeyword,
             [InternalError.Id] = InternalError,
             [DuplicateModel.Id] = DuplicateModel,
+            [ValueOutOfRange.Id] = ValueOutOfRange,
+            [ValueNotMultiple.Id] = ValueNotMultiple,
+            [ValueLength.Id] = ValueLength,
+            [ValuePattern.Id] = ValuePattern,
+            [ValueNotAllowed.Id] = ValueNotAllowed,
+            [ValueItemCount.Id] = ValueItemCount,
+            [ValueNull.Id] = ValueNull,
         };
+
+        /// <summary>The descriptors of values in user code, reported by the analyzer.</summary>
+        public static readonly DiagnosticDescriptor[] ValueRules = { ValueOutOfRange, ValueNotMultiple, ValueLength, ValuePattern, ValueNotAllowed, ValueItemCount, ValueNull };
+
+        /// <summary>The descriptor for a broken rule keyword.</summary>
+        public static DiagnosticDescriptor ForRule(string rule)
+        {
+            switch (rule)
+            {
+                case "minimum":
+                case "maximum":
+                case "exclusiveMinimum":
+                case "exclusiveMaximum":
+                    return ValueOutOfRange;
+                case "multipleOf": return ValueNotMultiple;
+                case "minLength":
+                case "maxLength": return ValueLength;
+                case "pattern": return ValuePattern;
+                case "minItems":
+                case "maxItems": return ValueItemCount;
+                case "required": return ValueNull;
+                default: return ValueNotAllowed;
+            }
+        }
 
         public static IEnumerable<DiagnosticDescriptor> All => ById.Values;
 

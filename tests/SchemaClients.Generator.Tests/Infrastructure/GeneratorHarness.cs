@@ -73,13 +73,15 @@ internal static class GeneratorHarness
             new[] { new SchemaClientsGenerator().AsSourceGenerator() },
             files,
             ParseOptions(framework),
-            new TestOptionsProvider(new Dictionary<string, string>
-            {
-                ["build_property.RootNamespace"] = RootNamespace,
-                ["build_property.ProjectDir"] = "/repo/",
-            }),
+            OptionsProvider(),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
     }
+
+    public static AnalyzerConfigOptionsProvider OptionsProvider() => new TestOptionsProvider(new Dictionary<string, string>
+    {
+        ["build_property.RootNamespace"] = RootNamespace,
+        ["build_property.ProjectDir"] = "/repo/",
+    });
 
     public sealed record Run(GeneratorDriver Driver, GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
     {
@@ -164,4 +166,23 @@ internal static class CompiledOutput
 
     public static object? Call(System.Reflection.Assembly assembly, string type, string method, params object?[] args) =>
         assembly.GetType(type, throwOnError: true)!.GetMethod(method)!.Invoke(null, args);
+}
+
+/// <summary>Runs the value analyzer over a compilation, with the schema files as the build would pass them.</summary>
+internal static class AnalyzerHarness
+{
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, IEnumerable<AdditionalText> schemaFiles)
+    {
+        var options = new AnalyzerOptions(schemaFiles.ToImmutableArray(), GeneratorHarness.OptionsProvider());
+        var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SchemaClients.Generator.Analysis.SchemaValueAnalyzer());
+        return compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
+    }
+
+    /// <summary>The generator's output for the repository schemas plus the given consumer code, then the analyzer over it.</summary>
+    public static (Compilation Output, ImmutableArray<Diagnostic> Diagnostics) Run(string consumerSource)
+    {
+        AdditionalText[] files = GeneratorHarness.RepositorySchemas().ToArray();
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(files, consumerSource: consumerSource);
+        return (run.Output, Analyze(run.Output, files));
+    }
 }

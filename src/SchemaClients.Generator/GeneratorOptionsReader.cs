@@ -1,0 +1,25 @@
+using Microsoft.CodeAnalysis.Diagnostics;
+using SchemaClients.Generator.Model;
+
+namespace SchemaClients.Generator
+{
+    /// <summary>Reads the MSBuild options the generator and the analyzer share.</summary>
+    internal static class GeneratorOptionsReader
+    {
+        public static GeneratorOptions Read(AnalyzerConfigOptions global)
+        {
+            string? ns = null;
+            if (global.TryGetValue("build_property.SchemaClientsNamespace", out string? configured) && !string.IsNullOrWhiteSpace(configured))
+            {
+                ns = configured.Trim();
+            }
+            else if (global.TryGetValue("build_property.RootNamespace", out string? root) && !string.IsNullOrWhiteSpace(root))
+            {
+                ns = root.Trim();
+            }
+
+            global.TryGetValue("build_property.ProjectDir", out string? projectDir);
+            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir);
+        }
+    }
+}
