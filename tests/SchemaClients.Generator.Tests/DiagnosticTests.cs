@@ -253,7 +253,7 @@ public sealed class DiagnosticTests
             .GetProperty("All")!.GetValue(null) is System.Collections.Generic.IEnumerable<DiagnosticDescriptor> all
             ? all.Select(d => d.Id).ToArray()
             : Array.Empty<string>();
-        Assert.Equal(15, ids.Length);
+        Assert.Equal(22, ids.Length);
         foreach (string id in ids)
         {
             string page = System.IO.Path.Combine(TestPaths.RepositoryRoot, "docs", "diagnostics", id + ".md");
