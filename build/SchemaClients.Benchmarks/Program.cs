@@ -10,6 +10,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using SchemaClients.Generator;
 
@@ -19,6 +20,7 @@ namespace SchemaClients.Benchmarks;
 /// Generator cost per schema document over schemas/ plus the shared corpus.
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks                 BenchmarkDotNet, all documents per operation
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --per-document   first run in a fresh process, then warm median per document
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --analyzer       compile 1,000 request initializations with and without the value analyzer
 /// </summary>
 public static class Program
 {
@@ -27,6 +29,49 @@ public static class Program
         if (args.Contains("--per-document"))
         {
             return PerDocument.Run();
+        }
+
+        if (args.Contains("--analyzer-interleaved"))
+        {
+            var bench = new AnalyzerBenchmarks();
+            bench.Setup();
+            var modes = new (string Name, Func<int> Run)[]
+            {
+                ("without analyzer", bench.CompileWithoutAnalyzer),
+                ("idle analyzer driver", bench.CompileWithIdleAnalyzerDriver),
+                ("idle operation analyzer", bench.CompileWithIdleOperationAnalyzer),
+                ("idle start+operation", bench.CompileWithIdleStartOperationAnalyzer),
+                ("SchemaValueAnalyzer", bench.CompileWithAnalyzer),
+            };
+            var samples = modes.ToDictionary(m => m.Name, _ => new List<double>());
+            for (int round = 0; round < 60; round++)
+            {
+                foreach (var (name, run) in round % 2 == 0 ? modes : modes.Reverse())
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    long start = Stopwatch.GetTimestamp();
+                    run();
+                    if (round >= 5)
+                    {
+                        samples[name].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    }
+                }
+            }
+
+            double Median(List<double> x) => x.OrderBy(v => v).ElementAt(x.Count / 2);
+            foreach (var (name, _) in modes)
+            {
+                Console.WriteLine($"{name,-24} median {Median(samples[name]),7:F1} ms  min {samples[name].Min(),7:F1} ms  ({samples[name].Count} rounds)");
+            }
+
+            return 0;
+        }
+
+        if (args.Contains("--analyzer"))
+        {
+            BenchmarkRunner.Run<AnalyzerBenchmarks>(args: args.Where(a => a != "--analyzer").ToArray());
+            return 0;
         }
 
         BenchmarkRunner.Run<GeneratorBenchmarks>(args: args);
@@ -151,5 +196,156 @@ internal static class PerDocument
         Console.WriteLine($"warm, one document per fresh driver, median of 31 runs each, over {sorted.Length} documents:");
         Console.WriteLine($"  median {sorted[sorted.Length / 2]:F3} ms, p90 {sorted[(int)(sorted.Length * 0.9)]:F3} ms, max {sorted[^1]:F3} ms ({medians.OrderBy(m => m.Ms).Last().Name})");
         return 0;
+    }
+}
+
+/// <summary>
+/// Compile time of a file with 1,000 request initializations (constants, a third of them variables),
+/// with and without the value analyzer. Each operation builds a fresh compilation from the same parsed
+/// trees and asks for every diagnostic, as a build does.
+/// </summary>
+[MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
+public class AnalyzerBenchmarks
+{
+    private SyntaxTree[] _trees = Array.Empty<SyntaxTree>();
+    private MetadataReference[] _references = Array.Empty<MetadataReference>();
+    private AnalyzerOptions _options = null!;
+    private ImmutableArray<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer> _analyzers;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        string root = Inputs.RepositoryRoot;
+        AdditionalText[] schemas = Directory.GetFiles(Path.Combine(root, "schemas"), "*.json", SearchOption.AllDirectories)
+            .Where(p => Path.GetFileName(p) != "manifest.json").OrderBy(p => p, StringComparer.Ordinal)
+            .Select(p => (AdditionalText)new SchemaText("/bench/schemas/" + Path.GetFileName(Path.GetDirectoryName(p)) + "/" + Path.GetFileName(p), SourceText.From(File.ReadAllText(p), Encoding.UTF8)))
+            .ToArray();
+        var code = new StringBuilder("using Oxen = Bench.Oxen.Flux2Flex;\nusing Fal = Bench.Fal.Flux2Flex;\ninternal static class Requests\n{\n");
+        for (int i = 0; i < 1000; i++)
+        {
+            code.Append(i % 3 == 0
+                ? $"    internal static object R{i}(int steps) => new Fal.Flux2FlexInput {{ Prompt = \"p{i}\", NumInferenceSteps = steps, GuidanceScale = 3.5, SafetyTolerance = Fal.SafetyTolerance._2 }};\n"
+                : $"    internal static object R{i}() => new Oxen.Flux2FlexRequest {{ Prompt = \"p{i}\", NumInferenceSteps = {1 + (i % 50)}, Guidance = {i % 10}, OutputQuality = {i % 100}, InputImage = [\"a\", \"b\"] }};\n");
+        }
+
+        if (Environment.GetEnvironmentVariable("BENCH_PROBE_INVALID") == "1")
+        {
+            code.Append("    internal static object Invalid() => new Oxen.Flux2FlexRequest { Prompt = \"p\", NumInferenceSteps = 99 };\n");
+        }
+
+        code.Append("}\n");
+        var parse = new CSharpParseOptions(LanguageVersion.Preview);
+        _references = Directory.GetFiles(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "*.dll")
+            .Where(p => !p.Contains("Native", StringComparison.Ordinal))
+            .Select(p => { try { return (MetadataReference?)MetadataReference.CreateFromFile(p); } catch (BadImageFormatException) { return null; } })
+            .Where(r => r != null).Select(r => r!)
+            .Append(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location))
+            .ToArray();
+        var global = new Options(new Dictionary<string, string> { ["build_property.RootNamespace"] = "Bench" });
+        CSharpCompilation seed = CSharpCompilation.Create("Bench", new[] { CSharpSyntaxTree.ParseText(code.ToString(), parse) }, _references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new SchemaClientsGenerator().AsSourceGenerator() }, schemas, parse, new OptionsProvider(global));
+        driver.RunGeneratorsAndUpdateCompilation(seed, out Compilation output, out _);
+        _trees = output.SyntaxTrees.ToArray();
+        int errors = output.GetDiagnostics().Count(d => d.Severity == DiagnosticSeverity.Error);
+        if (errors > 0)
+        {
+            throw new InvalidOperationException("the benchmark input does not compile: " + output.GetDiagnostics().First(d => d.Severity == DiagnosticSeverity.Error));
+        }
+
+        _options = new AnalyzerOptions(schemas.ToImmutableArray(), new OptionsProvider(global));
+        _analyzers = ImmutableArray.Create<Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer>(new SchemaClients.Generator.Analysis.SchemaValueAnalyzer());
+        int found = CSharpCompilation.Create("Bench", _trees, _references, (CSharpCompilationOptions)output.Options).WithAnalyzers(_analyzers, _options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult().Length;
+        Console.WriteLine($"trees: {_trees.Length}, analyzer diagnostics on the input: {found}");
+    }
+
+    // Single-threaded compilation and analysis: on two cores, concurrency makes the spread larger than the effect.
+    private CSharpCompilation Fresh() => CSharpCompilation.Create("Bench", _trees, _references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, concurrentBuild: false));
+
+    private int WithAnalyzers(params DiagnosticAnalyzer[] analyzers) => Fresh()
+        .WithAnalyzers(ImmutableArray.Create(analyzers), new CompilationWithAnalyzersOptions(_options, onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: false))
+        .GetAllDiagnosticsAsync().GetAwaiter().GetResult().Length;
+
+    [Benchmark(Baseline = true)]
+    public int CompileWithoutAnalyzer() => Fresh().GetDiagnostics().Length;
+
+    /// <summary>The analyzer driver with an analyzer that registers nothing: what every SDK build already pays.</summary>
+    [Benchmark]
+    public int CompileWithIdleAnalyzerDriver() => WithAnalyzers(new IdleAnalyzer());
+
+    /// <summary>An analyzer that asks for the same assignment operations and does nothing with them: the floor for any operation-based analyzer.</summary>
+    [Benchmark]
+    public int CompileWithIdleOperationAnalyzer() => WithAnalyzers(new IdleOperationAnalyzer());
+
+    [Benchmark]
+    public int CompileWithAnalyzer() => WithAnalyzers(_analyzers[0]);
+
+    private sealed class SchemaText(string path, SourceText text) : AdditionalText
+    {
+        public override string Path { get; } = path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => text;
+    }
+
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class IdleAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("IDLE001", "never", "never", "none", DiagnosticSeverity.Hidden, true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        }
+    }
+
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class IdleStartOperationAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("IDLE003", "never", "never", "none", DiagnosticSeverity.Hidden, true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterCompilationStartAction(start => start.RegisterOperationAction(_ => { }, OperationKind.SimpleAssignment));
+        }
+    }
+
+    /// <summary>An idle operation action registered from a compilation-start action, as the value analyzer does.</summary>
+    public int CompileWithIdleStartOperationAnalyzer() => WithAnalyzers(new IdleStartOperationAnalyzer());
+
+    [DiagnosticAnalyzer(LanguageNames.CSharp)]
+    private sealed class IdleOperationAnalyzer : DiagnosticAnalyzer
+    {
+        private static readonly DiagnosticDescriptor Never = new("IDLE002", "never", "never", "none", DiagnosticSeverity.Hidden, true);
+
+        public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Never);
+
+        public override void Initialize(AnalysisContext context)
+        {
+            context.EnableConcurrentExecution();
+            context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+            context.RegisterOperationAction(_ => { }, OperationKind.SimpleAssignment);
+        }
+    }
+
+    private sealed class Options(Dictionary<string, string> values) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions
+    {
+        public override bool TryGetValue(string key, out string value) => values.TryGetValue(key, out value!);
+    }
+
+    private sealed class OptionsProvider(Options global) : Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptionsProvider
+    {
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GlobalOptions => global;
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(new());
+
+        public override Microsoft.CodeAnalysis.Diagnostics.AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(new());
     }
 }

@@ -42,7 +42,7 @@ namespace SchemaClients.Generator.Parsing
                 return new RuleViolation("multipleOf", Format(c.MultipleOf.Value), "not a multiple of " + Format(c.MultipleOf.Value));
             }
 
-            return CheckAllowed(c, JsonNumber(n));
+            return c.AllowedJson.Count == 0 ? null : CheckAllowed(c, JsonNumber(n)); // formatting only when there is a set to compare with
         }
 
         public static RuleViolation? CheckString(Constraints c, string value)
@@ -63,10 +63,10 @@ namespace SchemaClients.Generator.Parsing
                 return new RuleViolation("pattern", c.Pattern, "does not match the pattern " + c.Pattern);
             }
 
-            return CheckAllowed(c, JsonText.Quote(value));
+            return c.AllowedJson.Count == 0 ? null : CheckAllowed(c, JsonText.Quote(value));
         }
 
-        public static RuleViolation? CheckBoolean(Constraints c, bool value) => CheckAllowed(c, value ? "true" : "false");
+        public static RuleViolation? CheckBoolean(Constraints c, bool value) => c.AllowedJson.Count == 0 ? null : CheckAllowed(c, value ? "true" : "false");
 
         public static RuleViolation? CheckCount(Constraints c, int count)
         {
