@@ -105,6 +105,22 @@ public sealed class AnalyzerTests
         Assert.Equal(new[] { "SCG1001:2049" }, found.Select(d => d.Id + ":" + At(d)).ToArray());
     }
 
+    [Fact]
+    public void SeverityCanBeChangedPerIdAsEditorconfigDoes()
+    {
+        const string body = "internal static class C { internal static object M() => new Oxen.Flux2FlexRequest { Prompt = \"p\", NumInferenceSteps = 51, Guidance = 11 }; }";
+        AdditionalText[] files = GeneratorHarness.RepositorySchemas().ToArray();
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(files, consumerSource: Usings + body);
+
+        // dotnet_diagnostic.SCG1001.severity = warning  and  ... = none reach the compiler as these options.
+        Compilation warn = run.Output.WithOptions(run.Output.Options.WithSpecificDiagnosticOptions(ImmutableDictionary<string, ReportDiagnostic>.Empty.Add("SCG1001", ReportDiagnostic.Warn)));
+        Assert.All(AnalyzerHarness.Analyze(warn, files), d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
+        Assert.Equal(2, AnalyzerHarness.Analyze(warn, files).Length);
+
+        Compilation off = run.Output.WithOptions(run.Output.Options.WithSpecificDiagnosticOptions(ImmutableDictionary<string, ReportDiagnostic>.Empty.Add("SCG1001", ReportDiagnostic.Suppress)));
+        Assert.Empty(AnalyzerHarness.Analyze(off, files));
+    }
+
     [Theory]
     [InlineData("NumInferenceSteps = 51", "NumInferenceSteps = 50")]
     [InlineData("NumInferenceSteps = 0", "NumInferenceSteps = 1")]
