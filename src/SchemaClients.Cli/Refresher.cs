@@ -139,14 +139,31 @@ internal sealed class Refresher(HttpClient http, TextWriter progress)
                 throw new CliException($"{url} answered with an HTML page ({mediaType}), not a JSON schema");
             }
 
-            if (mediaType != null && mediaType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new CliException($"{url} answered with YAML ({mediaType}); converting YAML is not supported yet, so nothing was written");
-            }
-
             byte[] bytes = await ReadWithProgressAsync(response, timeoutSource.Token).ConfigureAwait(false);
             progress.WriteLine($"  {(int)response.StatusCode}, {bytes.Length:N0} bytes in {watch.ElapsedMilliseconds} ms");
-            return new UTF8Encoding(false, false).GetString(bytes);
+            string text = new UTF8Encoding(false, false).GetString(bytes);
+            string start = text.TrimStart('\uFEFF', ' ', '\t', '\r', '\n');
+            if (start.StartsWith('<'))
+            {
+                throw new CliException($"{url} answered with an HTML or XML page, not a JSON schema");
+            }
+
+            bool yaml = (mediaType != null && mediaType.Contains("yaml", StringComparison.OrdinalIgnoreCase))
+                || url.Split('?')[0].EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || url.Split('?')[0].EndsWith(".yml", StringComparison.OrdinalIgnoreCase);
+            if (yaml)
+            {
+                try
+                {
+                    progress.WriteLine("  converting YAML to JSON");
+                    return YamlToJson.Convert(text)?.ToJsonString() ?? "null";
+                }
+                catch (CliException e)
+                {
+                    throw new CliException($"{url} answered with YAML that cannot become JSON: {e.Message}");
+                }
+            }
+
+            return text;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

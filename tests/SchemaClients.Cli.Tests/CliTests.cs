@@ -9,13 +9,14 @@ using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
+using SchemaClients.Emulator;
 using SchemaClients.Generator;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace SchemaClients.Cli.Tests;
 
-/// <summary>The schemaclients tool against a real loopback server.</summary>
+/// <summary>The schemaclients tool against the provider emulator on loopback, which serves changed versions and fails on request.</summary>
 public sealed class CliTests : IAsyncLifetime
 {
     private const string OxenFlex = "/api/ai/models/flux-2-flex";
@@ -23,7 +24,8 @@ public sealed class CliTests : IAsyncLifetime
     private const string Fal = "/api/openapi/queue/openapi.json?endpoint_id=fal-ai/flux-2-flex";
 
     private readonly ITestOutputHelper _output;
-    private SchemaServer _server = null!;
+    private const string Key = "oxen-test-key";
+    private ProviderEmulator _server = null!;
     private string _root = null!;
 
     public CliTests(ITestOutputHelper output)
@@ -49,8 +51,7 @@ public sealed class CliTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Environment.SetEnvironmentVariable("OXEN_API_KEY", SchemaServer.OxenKey);
-        _server = await SchemaServer.StartAsync();
+        Environment.SetEnvironmentVariable("OXEN_API_KEY", Key);
         _root = Path.Combine(Path.GetTempPath(), "schemaclients-cli-" + Guid.NewGuid().ToString("N"));
         foreach (string file in Directory.GetFiles(Path.Combine(RepositoryRoot, "schemas"), "*", SearchOption.AllDirectories))
         {
@@ -59,9 +60,7 @@ public sealed class CliTests : IAsyncLifetime
             File.Copy(file, target);
         }
 
-        _server.Documents[OxenFlex] = Schema("oxen/flux-2-flex.json");
-        _server.Documents[OxenPro] = Schema("oxen/flux-2-pro.json");
-        _server.Documents[Fal] = Schema("fal/flux-2-flex.json");
+        _server = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = _root, Keys = new Dictionary<string, string> { ["oxen"] = Key } });
     }
 
     public async Task DisposeAsync()
@@ -102,19 +101,19 @@ public sealed class CliTests : IAsyncLifetime
         switch (change)
         {
             case "range-narrowed":
-                _server.Documents[OxenFlex] = Mutate(Schema("oxen/flux-2-flex.json"), d => d["json_request_schema"]!["properties"]!["num_inference_steps"]!["maximum"] = 40);
+                _server.Serve(OxenFlex, Mutate(Schema("oxen/flux-2-flex.json"), d => d["json_request_schema"]!["properties"]!["num_inference_steps"]!["maximum"] = 40));
                 break;
             case "enum-value-removed":
-                _server.Documents[OxenPro] = Mutate(Schema("oxen/flux-2-pro.json"), d => d["json_request_schema"]!["properties"]!["aspect_ratio"]!["enum"]!.AsArray().RemoveAt(6));
+                _server.Serve(OxenPro, Mutate(Schema("oxen/flux-2-pro.json"), d => d["json_request_schema"]!["properties"]!["aspect_ratio"]!["enum"]!.AsArray().RemoveAt(6)));
                 break;
             case "parameter-added":
-                _server.Documents[Fal] = Mutate(Schema("fal/flux-2-flex.json"), d => d["components"]!["schemas"]!["Flux2FlexInput"]!["properties"]!.AsObject()["acceleration"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("none", "regular", "high"), ["default"] = "none" });
+                _server.Serve(Fal, Mutate(Schema("fal/flux-2-flex.json"), d => d["components"]!["schemas"]!["Flux2FlexInput"]!["properties"]!.AsObject()["acceleration"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray("none", "regular", "high"), ["default"] = "none" }));
                 break;
             case "made-required":
-                _server.Documents[Fal] = Mutate(Schema("fal/flux-2-flex.json"), d => d["components"]!["schemas"]!["Flux2FlexInput"]!["required"]!.AsArray().Add("seed"));
+                _server.Serve(Fal, Mutate(Schema("fal/flux-2-flex.json"), d => d["components"]!["schemas"]!["Flux2FlexInput"]!["required"]!.AsArray().Add("seed")));
                 break;
             case "type-changed":
-                _server.Documents[OxenFlex] = Mutate(Schema("oxen/flux-2-flex.json"), d => d["json_request_schema"]!["properties"]!["guidance"]!["type"] = "integer");
+                _server.Serve(OxenFlex, Mutate(Schema("oxen/flux-2-flex.json"), d => d["json_request_schema"]!["properties"]!["guidance"]!["type"] = "integer"));
                 break;
         }
     }
@@ -154,11 +153,11 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Equal(before, Schema("oxen/flux-2-flex.json"));
     }
 
-    public static IEnumerable<object[]> Faults() => Enum.GetValues<Behaviour>().Where(b => b != Behaviour.Serve).Select(b => new object[] { b });
+    public static IEnumerable<object[]> Faults() => Enum.GetValues<Fault>().Where(b => b is not Fault.None and not Fault.AsYaml).Select(b => new object[] { b });
 
     [Theory]
     [MemberData(nameof(Faults))]
-    public async Task AFailingSourceLeavesItsFileByteIdenticalAndTheOthersStillRefresh(Behaviour fault)
+    public async Task AFailingSourceLeavesItsFileByteIdenticalAndTheOthersStillRefresh(Fault fault)
     {
         byte[] before = File.ReadAllBytes(Path.Combine(_root, "schemas", "fal", "flux-2-flex.json"));
         _server.Faults[Fal] = fault;
@@ -173,6 +172,36 @@ public sealed class CliTests : IAsyncLifetime
         Assert.Contains("oxen/flux-2-flex.json (oxen flux-2-flex): changed", report);
         Assert.Contains("\"maximum\": 40", Schema("oxen/flux-2-flex.json"));
         Assert.Empty(Directory.GetFiles(Path.Combine(_root, "schemas"), "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task AYamlDocumentIsConvertedToTheSameJson()
+    {
+        byte[] before = File.ReadAllBytes(Path.Combine(_root, "schemas", "fal", "flux-2-flex.json"));
+        _server.Faults[Fal] = Fault.AsYaml;
+        (int exit, string report, string progress) = await Refresh();
+        Assert.Equal(0, exit);
+        Assert.Contains("converting YAML to JSON", progress);
+        Assert.Contains("fal/flux-2-flex.json (fal fal-ai/flux-2-flex): unchanged", report);
+        Assert.Equal(before, File.ReadAllBytes(Path.Combine(_root, "schemas", "fal", "flux-2-flex.json")));
+    }
+
+    [Theory]
+    [InlineData("a: 1\nb: '1'\nc: 1.50\nd: ~\ne: true\nf: [x, 2]\ng: |\n  two\n  lines\n", "{\"a\":1,\"b\":\"1\",\"c\":1.50,\"d\":null,\"e\":true,\"f\":[\"x\",2],\"g\":\"two\\nlines\\n\"}")]
+    [InlineData("z: 1\na: 2\n", "{\"z\":1,\"a\":2}")]
+    public void YamlScalarsResolveByTheCoreSchemaAndKeyOrderIsKept(string yaml, string json)
+    {
+        Assert.Equal(json, YamlToJson.Convert(yaml)!.ToJsonString());
+    }
+
+    [Theory]
+    [InlineData("a: .inf\n", "has no JSON form")]
+    [InlineData("a: [1\n", "not valid YAML")]
+    [InlineData("a: 1\n---\nb: 2\n", "one YAML document")]
+    public void YamlThatCannotBeJsonIsRefused(string yaml, string reason)
+    {
+        CliException e = Assert.Throws<CliException>(() => YamlToJson.Convert(yaml));
+        Assert.Contains(reason, e.Message);
     }
 
     [Fact]
@@ -194,7 +223,7 @@ public sealed class CliTests : IAsyncLifetime
         }
         finally
         {
-            Environment.SetEnvironmentVariable("OXEN_API_KEY", SchemaServer.OxenKey);
+            Environment.SetEnvironmentVariable("OXEN_API_KEY", Key);
         }
     }
 

@@ -1,0 +1,47 @@
+using System;
+using System.IO;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace SchemaClients.Emulator;
+
+/// <summary>Runs the emulator until Ctrl+C: <c>dotnet run --project src/SchemaClients.Emulator -- [--root DIR] [--port N]</c>.</summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        string root = Directory.GetCurrentDirectory();
+        int port = 0;
+        for (int i = 0; i + 1 < args.Length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--root": root = args[i + 1]; break;
+                case "--port" when int.TryParse(args[i + 1], out int p): port = p; break;
+                default:
+                    Console.Error.WriteLine("usage: SchemaClients.Emulator [--root DIR] [--port N]");
+                    return 2;
+            }
+        }
+
+        using var stop = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        await using ProviderEmulator emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root, Port = port });
+        Console.WriteLine("listening on " + emulator.BaseUrl + " (key for every provider: emulator-key)");
+        foreach (string path in emulator.DocumentPaths)
+        {
+            Console.WriteLine("  " + path);
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,225 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SchemaClients.Emulator;
+
+/// <summary>What the emulator does with a request instead of answering it properly.</summary>
+public enum Fault
+{
+    /// <summary>Answer normally.</summary>
+    None,
+
+    /// <summary>401, as a provider does for a wrong key.</summary>
+    Unauthorized,
+
+    /// <summary>200 with an HTML page (a login or error page) instead of JSON.</summary>
+    HtmlPage,
+
+    /// <summary>Half the body, then the connection is cut (Content-Length promises the whole).</summary>
+    TruncatedBody,
+
+    /// <summary>The connection is closed before any response.</summary>
+    DroppedConnection,
+
+    /// <summary>No answer for 30 seconds (or until the client gives up).</summary>
+    SlowResponse,
+
+    /// <summary>Not a fault: 200 with the same document written as YAML, as some providers serve theirs.</summary>
+    AsYaml,
+
+    /// <summary>500.</summary>
+    ServerError,
+}
+
+/// <summary>Options of an emulator instance.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The repository root: the folder with schemas/manifest.json.</summary>
+    public required string Root { get; init; }
+
+    /// <summary>The key the emulator accepts per provider; a provider not listed accepts <see cref="DefaultKey"/>.</summary>
+    public IReadOnlyDictionary<string, string> Keys { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The key accepted for providers not in <see cref="Keys"/>.</summary>
+    public string DefaultKey { get; init; } = "emulator-key";
+
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+}
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 that serves each schema document where its provider serves it
+/// (the Oxen models endpoint, fal's per-endpoint OpenAPI URL), from the manifest and files under schemas/,
+/// with each provider's auth header checked. Documents can be replaced while it runs (to serve changed
+/// versions) and faults injected per path. Provider inference endpoints are not emulated yet.
+/// </summary>
+public sealed class ProviderEmulator : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly Dictionary<string, Route> _routes;
+
+    private ProviderEmulator(WebApplication app, Dictionary<string, Route> routes)
+    {
+        _app = app;
+        _routes = routes;
+    }
+
+    /// <summary>The base URL, for example http://127.0.0.1:41234.</summary>
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Faults by path and query (for example <c>/api/ai/models/flux-2-flex</c>); applied to every request on that path.</summary>
+    public ConcurrentDictionary<string, Fault> Faults { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Requests seen so far.</summary>
+    public int RequestCount => _requests;
+
+    private int _requests;
+
+    /// <summary>The paths (with query) the emulator serves documents on.</summary>
+    public IReadOnlyCollection<string> DocumentPaths => _routes.Keys;
+
+    /// <summary>Starts the emulator on 127.0.0.1.</summary>
+    public static async Task<ProviderEmulator> StartAsync(EmulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        Dictionary<string, Route> routes = LoadRoutes(options);
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        builder.Logging.ClearProviders();
+        WebApplication app = builder.Build();
+        var emulator = new ProviderEmulator(app, routes);
+        app.Run(emulator.HandleAsync);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        emulator.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return emulator;
+    }
+
+    /// <summary>Replaces the document served on a path, for example with a changed version.</summary>
+    public void Serve(string pathAndQuery, string json)
+    {
+        if (!_routes.TryGetValue(pathAndQuery, out Route? route))
+        {
+            throw new ArgumentException("the emulator serves no document on " + pathAndQuery, nameof(pathAndQuery));
+        }
+
+        route.Body = json;
+    }
+
+    /// <summary>The document currently served on a path.</summary>
+    public string Served(string pathAndQuery) => _routes[pathAndQuery].Body;
+
+    private sealed class Route(string provider, string? authHeader, string? authScheme, string key, string body)
+    {
+        public string Provider { get; } = provider;
+
+        public string? AuthHeader { get; } = authHeader;
+
+        public string Expected { get; } = string.IsNullOrEmpty(authScheme) ? key : authScheme + " " + key;
+
+        public string Body { get; set; } = body;
+    }
+
+    private static Dictionary<string, Route> LoadRoutes(EmulatorOptions options)
+    {
+        string manifestPath = Path.Combine(options.Root, "schemas", "manifest.json");
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
+        var routes = new Dictionary<string, Route>(StringComparer.Ordinal);
+        foreach (JsonElement entry in manifest.RootElement.GetProperty("entries").EnumerateArray())
+        {
+            string? url = entry.TryGetProperty("fetchUrl", out JsonElement u) && u.ValueKind == JsonValueKind.String ? u.GetString() : null;
+            if (url == null)
+            {
+                continue;
+            }
+
+            string provider = entry.GetProperty("provider").GetString()!;
+            string? header = entry.TryGetProperty("authHeader", out JsonElement h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
+            string? scheme = entry.TryGetProperty("authScheme", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            string body = File.ReadAllText(Path.Combine(options.Root, "schemas", entry.GetProperty("file").GetString()!));
+            string key = options.Keys.TryGetValue(provider, out string? k) ? k : options.DefaultKey;
+            routes[new Uri(url).PathAndQuery] = new Route(provider, header, scheme, key, body);
+        }
+
+        return routes;
+    }
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        string key = context.Request.Path + context.Request.QueryString;
+        if (!_routes.TryGetValue(key, out Route? route))
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("{\"detail\":\"Not Found\"}").ConfigureAwait(false);
+            return;
+        }
+
+        Faults.TryGetValue(key, out Fault fault);
+        if (fault == Fault.Unauthorized || (route.AuthHeader != null && context.Request.Headers[route.AuthHeader] != route.Expected))
+        {
+            context.Response.StatusCode = 401;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"error\":\"invalid or missing API key\"}").ConfigureAwait(false);
+            return;
+        }
+
+        switch (fault)
+        {
+            case Fault.HtmlPage:
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync("<!doctype html><html><body>Sign in to continue</body></html>").ConfigureAwait(false);
+                return;
+            case Fault.AsYaml:
+                context.Response.ContentType = "application/yaml";
+                await context.Response.WriteAsync(JsonAsYaml.Write(route.Body)).ConfigureAwait(false);
+                return;
+            case Fault.ServerError:
+                context.Response.StatusCode = 500;
+                return;
+            case Fault.TruncatedBody:
+                byte[] bytes = Encoding.UTF8.GetBytes(route.Body);
+                context.Response.ContentType = "application/json";
+                context.Response.ContentLength = bytes.Length;
+                await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2)).ConfigureAwait(false);
+                await context.Response.Body.FlushAsync().ConfigureAwait(false);
+                context.Abort();
+                return;
+            case Fault.DroppedConnection:
+                context.Abort();
+                return;
+            case Fault.SlowResponse:
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+
+                return;
+        }
+
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(route.Body).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}
