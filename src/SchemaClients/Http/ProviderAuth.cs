@@ -1,0 +1,23 @@
+using System.Net.Http;
+
+namespace SchemaClients.Http
+{
+    /// <summary>How a provider wants its key: which header, and what goes before the key.</summary>
+    /// <param name="Header">The header name, for example <c>Authorization</c> or <c>X-API-Key</c>.</param>
+    /// <param name="Scheme">What precedes the key (<c>Bearer</c>, <c>Key</c>), or null for the bare key.</param>
+    /// <param name="EnvironmentVariable">Where the key is read from when options give none.</param>
+    public sealed record ProviderAuth(string Header, string? Scheme, string EnvironmentVariable)
+    {
+        /// <summary>Oxen: <c>Authorization: Bearer $OXEN_API_KEY</c>.</summary>
+        public static ProviderAuth Oxen { get; } = new("Authorization", "Bearer", "OXEN_API_KEY");
+
+        /// <summary>fal: <c>Authorization: Key $FAL_KEY</c>.</summary>
+        public static ProviderAuth Fal { get; } = new("Authorization", "Key", "FAL_KEY");
+
+        /// <summary>apiframe: <c>X-API-Key: $APIFRAME_API_KEY</c>.</summary>
+        public static ProviderAuth Apiframe { get; } = new("X-API-Key", null, "APIFRAME_API_KEY");
+
+        internal void Apply(HttpRequestMessage request, ApiKey key)
+            => request.Headers.TryAddWithoutValidation(Header, Scheme == null ? key.Reveal() : Scheme + " " + key.Reveal());
+    }
+}

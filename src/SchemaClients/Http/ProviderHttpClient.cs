@@ -1,0 +1,129 @@
+using System;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using Polly;
+
+namespace SchemaClients.Http
+{
+    /// <summary>
+    /// The transport generated clients call: JSON over HTTP with the provider's auth, retries and timeouts,
+    /// and errors as <see cref="ProviderApiException"/>. Serialization goes through source-generated
+    /// metadata only (trimming and AOT safe).
+    /// </summary>
+    public sealed class ProviderHttpClient
+    {
+        private const int ExcerptLength = 500;
+        private readonly HttpClient _http;
+        private readonly string _provider;
+        private readonly ProviderAuth _auth;
+        private readonly ApiKey _key;
+        private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+
+        /// <summary>Creates the transport.</summary>
+        /// <param name="http">The HttpClient (from IHttpClientFactory in apps); its BaseAddress is the provider's base URL.</param>
+        /// <param name="provider">The provider name used in errors.</param>
+        /// <param name="auth">How the provider wants its key.</param>
+        /// <param name="key">The key.</param>
+        /// <param name="retry">Retry options; defaults when null.</param>
+        public ProviderHttpClient(HttpClient http, string provider, ProviderAuth auth, ApiKey key, RetryOptions? retry = null)
+        {
+            _http = http ?? throw new ArgumentNullException(nameof(http));
+            _provider = provider;
+            _auth = auth;
+            _key = key ?? throw new ArgumentNullException(nameof(key));
+            _pipeline = RetryPolicy.Create(retry ?? new RetryOptions());
+        }
+
+        /// <summary>Sends a JSON body and reads a JSON answer.</summary>
+        public async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+        {
+            byte[] payload = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, payload, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
+                    ?? throw new JsonException("The answer was JSON null.");
+            }
+            catch (JsonException e)
+            {
+                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), _key.Redact("the answer is not the expected JSON: " + e.Message), attempts);
+            }
+        }
+
+        /// <summary>Sends a request without a body (GET, PUT to cancel) and reads a JSON answer.</summary>
+        public async Task<TResponse> GetAsync<TResponse>(HttpMethod method, string path, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+        {
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, null, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
+                ?? throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), "the answer was JSON null", attempts);
+        }
+
+        private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(HttpMethod method, string path, byte[]? payload, CancellationToken cancellationToken)
+        {
+            int attempts = 0;
+            HttpResponseMessage response;
+            try
+            {
+                response = await _pipeline.ExecuteAsync(
+                    async token =>
+                    {
+                        attempts++;
+                        using var request = new HttpRequestMessage(method, path);
+                        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                        _auth.Apply(request, _key);
+                        if (payload != null)
+                        {
+                            request.Content = new ByteArrayContent(payload);
+                            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                        }
+
+                        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                    },
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new HttpRequestException(_key.Redact(_provider + " could not be reached after " + attempts + " attempts: " + e.Message), null, e.StatusCode);
+            }
+            catch (Polly.Timeout.TimeoutRejectedException e)
+            {
+                throw new TimeoutException(_provider + " did not answer in time on any of " + attempts + " attempts.", e);
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                using (response)
+                {
+                    string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    string excerpt = _key.Redact(body.Length > ExcerptLength ? body.Substring(0, ExcerptLength) + "..." : body);
+                    throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), excerpt, attempts);
+                }
+            }
+
+            return (response, attempts);
+        }
+
+        private static string? RequestId(HttpResponseMessage response)
+        {
+            foreach (string name in new[] { "x-request-id", "x-fal-request-id", "request-id" })
+            {
+                if (response.Headers.TryGetValues(name, out var values))
+                {
+                    return values.FirstOrDefault();
+                }
+            }
+
+            return null;
+        }
+    }
+}

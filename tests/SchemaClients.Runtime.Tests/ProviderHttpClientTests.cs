@@ -1,0 +1,211 @@
+using System;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SchemaClients.Http;
+using Xunit;
+
+namespace SchemaClients.Runtime.Tests;
+
+public sealed record Echo(string Prompt);
+
+public sealed record EchoResult(string Prompt, int Attempt);
+
+[JsonSerializable(typeof(Echo))]
+[JsonSerializable(typeof(EchoResult))]
+public sealed partial class TestJson : JsonSerializerContext;
+
+/// <summary>One scripted answer of the test server.</summary>
+public sealed record Answer(int Status, string? Body = null, string? RetryAfter = null, TimeSpan Delay = default, bool Drop = false);
+
+/// <summary>The runtime's HTTP core against a real Kestrel server on 127.0.0.1.</summary>
+public sealed class ProviderHttpClientTests : IAsyncLifetime
+{
+    private const string Secret = "sk-test-0123456789abcdef";
+    private static readonly RetryOptions FastRetries = new() { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromSeconds(2), AttemptTimeout = TimeSpan.FromSeconds(10) };
+
+    private readonly ConcurrentQueue<Answer> _script = new();
+    private readonly ConcurrentQueue<string?> _authHeaders = new();
+    private WebApplication _app = null!;
+    private HttpClient _http = null!;
+    private int _requests;
+
+    public async Task InitializeAsync()
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        _app = builder.Build();
+        _app.Run(async context =>
+        {
+            int attempt = Interlocked.Increment(ref _requests);
+            _authHeaders.Enqueue(context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault());
+            Answer answer = _script.TryDequeue(out Answer? next) ? next : new Answer(200);
+            if (answer.Drop)
+            {
+                context.Abort();
+                return;
+            }
+
+            if (answer.Delay > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(answer.Delay, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+
+            context.Response.StatusCode = answer.Status;
+            context.Response.Headers["x-request-id"] = "req-" + attempt;
+            if (answer.RetryAfter != null)
+            {
+                context.Response.Headers.RetryAfter = answer.RetryAfter;
+            }
+
+            context.Response.ContentType = "application/json";
+            if (answer.Body != null)
+            {
+                await context.Response.WriteAsync(answer.Body);
+            }
+            else if (answer.Status == 200)
+            {
+                Echo? echo = await System.Text.Json.JsonSerializer.DeserializeAsync(context.Request.Body, TestJson.Default.Echo);
+                await context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(new EchoResult(echo?.Prompt ?? "", attempt), TestJson.Default.EchoResult));
+            }
+        });
+        await _app.StartAsync();
+        string url = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _http = new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private ProviderHttpClient Client(ProviderAuth? auth = null, RetryOptions? retry = null) => new(_http, "fal", auth ?? ProviderAuth.Fal, new ApiKey(Secret), retry ?? FastRetries);
+
+    private Task<EchoResult> Call(ProviderHttpClient client, CancellationToken token = default) =>
+        client.SendAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", new Echo("a poster"), TestJson.Default.Echo, TestJson.Default.EchoResult, token);
+
+    [Fact]
+    public async Task TooManyRequestsIsRetriedAfterTheRetryAfterWait()
+    {
+        _script.Enqueue(new Answer(429, "{\"detail\":\"slow down\"}", RetryAfter: "1"));
+        var watch = Stopwatch.StartNew();
+        EchoResult result = await Call(Client());
+        Assert.Equal(2, result.Attempt);
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(900), "waited only " + watch.Elapsed);
+    }
+
+    [Fact]
+    public async Task ServerErrorsTimeoutsAndDroppedConnectionsAreRetriedWithBackoff()
+    {
+        _script.Enqueue(new Answer(500));
+        _script.Enqueue(new Answer(503));
+        _script.Enqueue(new Answer(0, Drop: true));
+        Assert.Equal(4, (await Call(Client())).Attempt);
+        _script.Enqueue(new Answer(408));
+        Assert.Equal(6, (await Call(Client())).Attempt);
+    }
+
+    [Theory]
+    [InlineData(400)]
+    [InlineData(401)]
+    [InlineData(404)]
+    [InlineData(422)]
+    public async Task OtherClientErrorsAreNeverRetriedAndCarryStatusRequestIdAndBody(int status)
+    {
+        _script.Enqueue(new Answer(status, "{\"detail\":[{\"loc\":[\"body\",\"num_inference_steps\"],\"msg\":\"less than or equal to 50\"}],\"key\":\"" + Secret + "\"}"));
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client()));
+        Assert.Equal(1, _requests);
+        Assert.Equal((HttpStatusCode)status, e.StatusCode);
+        Assert.Equal("req-1", e.RequestId);
+        Assert.Contains("less than or equal to 50", e.BodyExcerpt);
+        Assert.DoesNotContain(Secret, e.Message + e.BodyExcerpt + e.ToString());
+    }
+
+    [Fact]
+    public async Task RetriesAreBounded()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            _script.Enqueue(new Answer(500, "{}"));
+        }
+
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client()));
+        Assert.Equal(4, _requests);
+        Assert.Equal(4, e.Attempts);
+        Assert.Contains("after 4 attempts", e.Message);
+    }
+
+    [Fact]
+    public async Task EachAttemptTimesOutAndTheLastTimeoutIsAClearError()
+    {
+        _script.Enqueue(new Answer(200, Delay: TimeSpan.FromSeconds(5)));
+        _script.Enqueue(new Answer(200, Delay: TimeSpan.FromSeconds(5)));
+        var options = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) };
+        var watch = Stopwatch.StartNew();
+        TimeoutException e = await Assert.ThrowsAsync<TimeoutException>(() => Call(Client(retry: options)));
+        Assert.Contains("2 attempts", e.Message);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "took " + watch.Elapsed);
+    }
+
+    [Fact]
+    public async Task CancellationTakesEffectWithinASecond()
+    {
+        _script.Enqueue(new Answer(200, Delay: TimeSpan.FromSeconds(30)));
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Call(Client(), cancel.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1.2), "took " + watch.Elapsed);
+    }
+
+    [Fact]
+    public async Task EachProviderGetsItsOwnAuthHeader()
+    {
+        await Call(Client(ProviderAuth.Oxen));
+        await Call(Client(ProviderAuth.Fal));
+        await Call(Client(ProviderAuth.Apiframe));
+        Assert.Equal(new[] { "Bearer " + Secret, "Key " + Secret, Secret }, _authHeaders.ToArray());
+    }
+
+    [Fact]
+    public async Task TheKeyNeverAppearsInAnUnreachableHostErrorOrInToString()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/" + Secret + "/") };
+        var client = new ProviderHttpClient(http, "oxen", ProviderAuth.Oxen, new ApiKey(Secret), new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10) });
+        HttpRequestException e = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(HttpMethod.Post, "x", new Echo("p"), TestJson.Default.Echo, TestJson.Default.EchoResult));
+        Assert.Contains("could not be reached after 2 attempts", e.Message);
+        Assert.DoesNotContain(Secret, e.ToString());
+        Assert.Equal("ApiKey(***)", new ApiKey(Secret).ToString());
+    }
+
+    [Fact]
+    public async Task TwoHundredConcurrentRequestsAllSucceedOverOneHttpClient()
+    {
+        ProviderHttpClient client = Client();
+        EchoResult[] results = await Task.WhenAll(Enumerable.Range(0, 200).Select(_ => Call(client)));
+        Assert.Equal(200, results.Length);
+        Assert.Equal(200, _requests);
+        Assert.All(results, r => Assert.Equal("a poster", r.Prompt));
+    }
+}
