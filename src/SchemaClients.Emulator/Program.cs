@@ -29,10 +29,15 @@ public static class Program
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
         await using ProviderEmulator emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root, Port = port });
         Console.WriteLine("listening on " + emulator.BaseUrl + " (key for every provider: emulator-key)");
+        Console.WriteLine("schema documents:");
         foreach (string path in emulator.DocumentPaths)
         {
-            Console.WriteLine("  " + path);
+            Console.WriteLine("  GET " + path);
         }
+
+        Console.WriteLine("inference: POST /fal-ai/flux-2-flex (sync), POST /queue/fal-ai/flux-2-flex (+ /requests/{id}, /status, /cancel),");
+        Console.WriteLine("           POST /api/ai/images/edit, POST /api/ai/queue, GET /api/ai/queue/{id}, GET /api/events (SSE),");
+        Console.WriteLine("           POST /v2/images/generate; images under /files/");
 
         try
         {

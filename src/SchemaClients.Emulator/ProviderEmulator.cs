@@ -43,6 +43,15 @@ public enum Fault
 
     /// <summary>500.</summary>
     ServerError,
+
+    /// <summary>429 with Retry-After: 1.</summary>
+    TooManyRequests,
+
+    /// <summary>200 with a body that breaks off mid-JSON.</summary>
+    MalformedBody,
+
+    /// <summary>For the event stream: the stream ends before any event.</summary>
+    StreamEndsEarly,
 }
 
 /// <summary>Options of an emulator instance.</summary>
@@ -59,6 +68,12 @@ public sealed class EmulatorOptions
 
     /// <summary>0 picks a free port.</summary>
     public int Port { get; init; }
+
+    /// <summary>How long a queued job waits before it runs. Default 1 s.</summary>
+    public TimeSpan QueueTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a job runs. Default 2 s.</summary>
+    public TimeSpan RunTime { get; init; } = TimeSpan.FromSeconds(2);
 }
 
 /// <summary>
@@ -67,7 +82,7 @@ public sealed class EmulatorOptions
 /// with each provider's auth header checked. Documents can be replaced while it runs (to serve changed
 /// versions) and faults injected per path. Provider inference endpoints are not emulated yet.
 /// </summary>
-public sealed class ProviderEmulator : IAsyncDisposable
+public sealed partial class ProviderEmulator : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Dictionary<string, Route> _routes;
@@ -100,7 +115,7 @@ public sealed class ProviderEmulator : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:" + options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.Logging.ClearProviders();
         WebApplication app = builder.Build();
-        var emulator = new ProviderEmulator(app, routes);
+        var emulator = new ProviderEmulator(app, routes) { _options = options };
         app.Run(emulator.HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         emulator.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -160,14 +175,13 @@ public sealed class ProviderEmulator : IAsyncDisposable
     {
         Interlocked.Increment(ref _requests);
         string key = context.Request.Path + context.Request.QueryString;
+        Fault fault = NextFault(context.Request.Path.Value ?? string.Empty, key);
         if (!_routes.TryGetValue(key, out Route? route))
         {
-            context.Response.StatusCode = 404;
-            await context.Response.WriteAsync("{\"detail\":\"Not Found\"}").ConfigureAwait(false);
+            await HandleInferenceAsync(context, fault).ConfigureAwait(false);
             return;
         }
 
-        Faults.TryGetValue(key, out Fault fault);
         if (fault == Fault.Unauthorized || (route.AuthHeader != null && context.Request.Headers[route.AuthHeader] != route.Expected))
         {
             context.Response.StatusCode = 401;
