@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -68,7 +70,47 @@ namespace SchemaClients.Http
                 ?? throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), "the answer was JSON null", attempts);
         }
 
-        private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(HttpMethod method, string path, byte[]? payload, CancellationToken cancellationToken)
+        /// <summary>Sends raw JSON bytes (or nothing) and returns the answer as a detached JSON value, for bodies a provider does not document.</summary>
+        public async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken = default)
+        {
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                using JsonDocument document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return document.RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), "the answer is not JSON: " + e.Message, attempts);
+            }
+        }
+
+        /// <summary>Opens a server-sent event stream (with retries on connecting) and yields its events until it ends.</summary>
+        public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            await using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await foreach (ServerSentEvent item in ServerSentEvents.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+        }
+
+        /// <summary>Downloads a result file (an absolute URL from the provider, usually signed, so no key is sent) into a stream.</summary>
+        public async Task<long> DownloadAsync(Uri url, Stream destination, CancellationToken cancellationToken = default)
+        {
+            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, url.ToString(), null, cancellationToken, authenticate: false).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            await using Stream source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            long before = destination.CanSeek ? destination.Position : 0;
+            await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+            return destination.CanSeek ? destination.Position - before : -1;
+        }
+
+        private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(HttpMethod method, string path, byte[]? payload, CancellationToken cancellationToken, bool authenticate = true)
         {
             int attempts = 0;
             HttpResponseMessage response;
@@ -80,7 +122,11 @@ namespace SchemaClients.Http
                         attempts++;
                         using var request = new HttpRequestMessage(method, path);
                         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                        _auth.Apply(request, _key);
+                        if (authenticate)
+                        {
+                            _auth.Apply(request, _key);
+                        }
+
                         if (payload != null)
                         {
                             request.Content = new ByteArrayContent(payload);
