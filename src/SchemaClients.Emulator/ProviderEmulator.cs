@@ -190,6 +190,11 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
             return;
         }
 
+        if (fault is Fault.TooManyRequests or Fault.MalformedBody && await ApplyFaultAsync(context, fault).ConfigureAwait(false))
+        {
+            return;
+        }
+
         switch (fault)
         {
             case Fault.HtmlPage:

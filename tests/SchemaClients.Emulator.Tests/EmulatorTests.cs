@@ -35,7 +35,7 @@ public sealed class EmulatorTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, QueueTime = TimeSpan.FromMilliseconds(400), RunTime = TimeSpan.FromMilliseconds(1000) });
+        _emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, QueueTime = TimeSpan.FromMilliseconds(1000), RunTime = TimeSpan.FromMilliseconds(1000) });
         _http = new HttpClient { BaseAddress = new Uri(_emulator.BaseUrl) };
     }
 
