@@ -33,21 +33,7 @@ public sealed class CliTests : IAsyncLifetime
         _output = output;
     }
 
-    internal static string RepositoryRoot
-    {
-        get
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Generators.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("repository root not found");
-        }
-    }
+    internal static string RepositoryRoot => SchemaClients.Testing.TestRepository.Root;
 
     public async Task InitializeAsync()
     {
@@ -318,9 +304,9 @@ public sealed class CliTests : IAsyncLifetime
 /// <summary>../shared beside the clone, when it is there.</summary>
 internal static class SharedData
 {
-    public static string Root => Environment.GetEnvironmentVariable("SCHEMACLIENTS_SHARED") ?? Path.GetFullPath(Path.Combine(CliTests.RepositoryRoot, "..", "shared"));
+    public static string Root => SchemaClients.Testing.TestRepository.Shared;
 
-    public static bool Available => Directory.Exists(Path.Combine(Root, "schema-corpus"));
+    public static bool Available => SchemaClients.Testing.TestRepository.SharedAvailable;
 
     public static string? Corpus(string provider, string file)
     {

@@ -17,21 +17,7 @@ public sealed class EmulatorTests : IAsyncLifetime
     private ProviderEmulator _emulator = null!;
     private HttpClient _http = null!;
 
-    private static string Root
-    {
-        get
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Generators.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("repository root not found");
-        }
-    }
+    private static string Root => SchemaClients.Testing.TestRepository.Root;
 
     public async Task InitializeAsync()
     {

@@ -51,21 +51,7 @@ public sealed class TransportTests : IAsyncLifetime
     private HttpClient _http = null!;
     private static readonly RetryOptions Fast = new() { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromSeconds(2) };
 
-    private static string Root
-    {
-        get
-        {
-            for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "Generators.sln")))
-                {
-                    return dir.FullName;
-                }
-            }
-
-            throw new InvalidOperationException("repository root not found");
-        }
-    }
+    private static string Root => SchemaClients.Testing.TestRepository.Root;
 
     public async Task InitializeAsync()
     {

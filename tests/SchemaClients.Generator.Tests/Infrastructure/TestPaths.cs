@@ -8,13 +8,11 @@ namespace SchemaClients.Generator.Tests.Infrastructure;
 /// <summary>Where the repository, the shared data and the reference assemblies are.</summary>
 internal static class TestPaths
 {
-    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+    public static string RepositoryRoot => SchemaClients.Testing.TestRepository.Root;
 
-    /// <summary>../shared beside the repository (CI links it there), or SCHEMACLIENTS_SHARED.</summary>
-    public static string Shared { get; } = Environment.GetEnvironmentVariable("SCHEMACLIENTS_SHARED")
-        ?? Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared"));
+    public static string Shared => SchemaClients.Testing.TestRepository.Shared;
 
-    public static bool SharedAvailable => Directory.Exists(Path.Combine(Shared, "schema-corpus"));
+    public static bool SharedAvailable => SchemaClients.Testing.TestRepository.SharedAvailable;
 
     public static string SharedMissingReason => "../shared is not beside this clone (" + Shared + "); tests over the shared corpus and test suites are skipped. CI provides it.";
 
@@ -35,19 +33,6 @@ internal static class TestPaths
     }
 
     private static string Metadata(string key) => typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-
-    private static string FindRepositoryRoot()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Generators.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Path.GetFullPath(Metadata("RepositoryRoot"));
-    }
 }
 
 /// <summary>A fact that needs ../shared: skipped, with the reason, when it is absent.</summary>
