@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using SchemaClients.Generator.Tests.Infrastructure;
+using SchemaClients.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

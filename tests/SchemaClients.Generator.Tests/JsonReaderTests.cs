@@ -6,6 +6,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using SchemaClients.Generator.Reading;
 using SchemaClients.Generator.Tests.Infrastructure;
+using SchemaClients.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

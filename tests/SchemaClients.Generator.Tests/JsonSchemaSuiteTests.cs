@@ -9,6 +9,7 @@ using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
 using SchemaClients.Generator.Tests.Infrastructure;
 using SchemaClients.Validation;
+using SchemaClients.Testing;
 using Xunit;
 using Xunit.Abstractions;
 

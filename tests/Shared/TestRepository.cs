@@ -27,4 +27,31 @@ internal static class TestRepository
 
     /// <summary>Whether the shared corpus and test suites are there.</summary>
     public static bool SharedAvailable => Directory.Exists(Path.Combine(Shared, "schema-corpus"));
+
+    /// <summary>Why shared-data tests are skipped.</summary>
+    public static string SharedMissingReason => "../shared is not beside this clone (" + Shared + "); tests over the shared corpus and test suites are skipped. CI provides it.";
+}
+
+/// <summary>A fact that needs ../shared: skipped, with the reason, when it is absent (never passed silently).</summary>
+public sealed class SharedFactAttribute : Xunit.FactAttribute
+{
+    public SharedFactAttribute()
+    {
+        if (!TestRepository.SharedAvailable)
+        {
+            Skip = TestRepository.SharedMissingReason;
+        }
+    }
+}
+
+/// <summary>A theory that needs ../shared: skipped, with the reason, when it is absent.</summary>
+public sealed class SharedTheoryAttribute : Xunit.TheoryAttribute
+{
+    public SharedTheoryAttribute()
+    {
+        if (!TestRepository.SharedAvailable)
+        {
+            Skip = TestRepository.SharedMissingReason;
+        }
+    }
 }

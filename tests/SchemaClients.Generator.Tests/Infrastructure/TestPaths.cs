@@ -14,7 +14,7 @@ internal static class TestPaths
 
     public static bool SharedAvailable => SchemaClients.Testing.TestRepository.SharedAvailable;
 
-    public static string SharedMissingReason => "../shared is not beside this clone (" + Shared + "); tests over the shared corpus and test suites are skipped. CI provides it.";
+    public static string SharedMissingReason => SchemaClients.Testing.TestRepository.SharedMissingReason;
 
     public static string Schemas => Path.Combine(RepositoryRoot, "schemas");
 
@@ -33,28 +33,4 @@ internal static class TestPaths
     }
 
     private static string Metadata(string key) => typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
-}
-
-/// <summary>A fact that needs ../shared: skipped, with the reason, when it is absent.</summary>
-public sealed class SharedFactAttribute : Xunit.FactAttribute
-{
-    public SharedFactAttribute()
-    {
-        if (!TestPaths.SharedAvailable)
-        {
-            Skip = TestPaths.SharedMissingReason;
-        }
-    }
-}
-
-/// <summary>A theory that needs ../shared: skipped, with the reason, when it is absent.</summary>
-public sealed class SharedTheoryAttribute : Xunit.TheoryAttribute
-{
-    public SharedTheoryAttribute()
-    {
-        if (!TestPaths.SharedAvailable)
-        {
-            Skip = TestPaths.SharedMissingReason;
-        }
-    }
 }
