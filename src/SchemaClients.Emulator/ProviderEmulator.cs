@@ -182,15 +182,14 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
             return;
         }
 
-        if (fault == Fault.Unauthorized || (route.AuthHeader != null && context.Request.Headers[route.AuthHeader] != route.Expected))
+        if (route.AuthHeader != null && context.Request.Headers[route.AuthHeader] != route.Expected)
         {
-            context.Response.StatusCode = 401;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"error\":\"invalid or missing API key\"}").ConfigureAwait(false);
+            await JsonAsync(context, 401, "{\"detail\":\"invalid or missing API key\"}").ConfigureAwait(false);
             return;
         }
 
-        if (fault is Fault.TooManyRequests or Fault.MalformedBody && await ApplyFaultAsync(context, fault).ConfigureAwait(false))
+        // Faults every endpoint shares go through the one mechanism; only these three are about documents.
+        if (await ApplyFaultAsync(context, fault).ConfigureAwait(false))
         {
             return;
         }
@@ -205,9 +204,6 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
                 context.Response.ContentType = "application/yaml";
                 await context.Response.WriteAsync(JsonAsYaml.Write(route.Body)).ConfigureAwait(false);
                 return;
-            case Fault.ServerError:
-                context.Response.StatusCode = 500;
-                return;
             case Fault.TruncatedBody:
                 byte[] bytes = Encoding.UTF8.GetBytes(route.Body);
                 context.Response.ContentType = "application/json";
@@ -215,19 +211,6 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
                 await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2)).ConfigureAwait(false);
                 await context.Response.Body.FlushAsync().ConfigureAwait(false);
                 context.Abort();
-                return;
-            case Fault.DroppedConnection:
-                context.Abort();
-                return;
-            case Fault.SlowResponse:
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(30), context.RequestAborted).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-
                 return;
         }
 
