@@ -9,6 +9,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 
 namespace SchemaClients.Http
@@ -26,27 +28,41 @@ namespace SchemaClients.Http
         private readonly ProviderAuth _auth;
         private readonly ApiKey _key;
         private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+        private readonly ILogger _logger;
+
+        private static readonly Action<ILogger, string, string, string, int, long, int, Exception?> LogAnswer =
+            LoggerMessage.Define<string, string, string, int, long, int>(LogLevel.Debug, new EventId(1, "Answer"), "{Provider} {Method} {Url} answered {Status} in {Milliseconds} ms (attempt {Attempt})");
+
+        private static readonly Action<ILogger, string, string, string, int, int, Exception?> LogTransient =
+            LoggerMessage.Define<string, string, string, int, int>(LogLevel.Warning, new EventId(2, "Transient"), "{Provider} {Method} {Url} answered {Status} on attempt {Attempt}; it may be tried again");
+
+        private static readonly Action<ILogger, string, string, string, int, string, Exception?> LogFailure =
+            LoggerMessage.Define<string, string, string, int, string>(LogLevel.Warning, new EventId(3, "Failure"), "{Provider} {Method} {Url} failed on attempt {Attempt}: {Reason}");
 
         /// <summary>Creates the transport.</summary>
-        /// <param name="http">The HttpClient (from IHttpClientFactory in apps); its BaseAddress is the provider's base URL.</param>
-        /// <param name="provider">The provider name used in errors.</param>
+        /// <param name="http">The HttpClient (from IHttpClientFactory in apps). Paths given to the methods are absolute URLs or relative to its BaseAddress.</param>
+        /// <param name="provider">The provider name used in errors and logs.</param>
         /// <param name="auth">How the provider wants its key.</param>
         /// <param name="key">The key.</param>
         /// <param name="retry">Retry options; defaults when null.</param>
-        public ProviderHttpClient(HttpClient http, string provider, ProviderAuth auth, ApiKey key, RetryOptions? retry = null)
+        /// <param name="logger">Where each attempt is logged (Debug) and each retryable failure (Warning); the key is never logged.</param>
+        public ProviderHttpClient(HttpClient http, string provider, ProviderAuth auth, ApiKey key, RetryOptions? retry = null, ILogger? logger = null)
         {
             _http = http ?? throw new ArgumentNullException(nameof(http));
             _provider = provider;
             _auth = auth;
             _key = key ?? throw new ArgumentNullException(nameof(key));
             _pipeline = RetryPolicy.Create(retry ?? new RetryOptions());
+            _logger = logger ?? NullLogger.Instance;
         }
 
-        /// <summary>Sends a JSON body and reads a JSON answer.</summary>
-        public async Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+        /// <summary>The provider name used in errors and logs.</summary>
+        public string Provider => _provider;
+
+        /// <summary>Sends raw JSON bytes (or nothing) and reads a typed JSON answer.</summary>
+        public async Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
         {
-            byte[] payload = JsonSerializer.SerializeToUtf8Bytes(body, requestType);
-            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, payload, cancellationToken).ConfigureAwait(false);
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -60,15 +76,13 @@ namespace SchemaClients.Http
             }
         }
 
+        /// <summary>Sends a JSON body and reads a JSON answer.</summary>
+        public Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+            => SendBytesAsync(method, path, JsonSerializer.SerializeToUtf8Bytes(body, requestType), responseType, cancellationToken);
+
         /// <summary>Sends a request without a body (GET, PUT to cancel) and reads a JSON answer.</summary>
-        public async Task<TResponse> GetAsync<TResponse>(HttpMethod method, string path, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
-        {
-            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, null, cancellationToken).ConfigureAwait(false);
-            using HttpResponseMessage disposeResponse = response;
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
-                ?? throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), "the answer was JSON null", attempts);
-        }
+        public Task<TResponse> GetAsync<TResponse>(HttpMethod method, string path, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+            => SendBytesAsync(method, path, null, responseType, cancellationToken);
 
         /// <summary>Sends raw JSON bytes (or nothing) and returns the answer as a detached JSON value, for bodies a provider does not document.</summary>
         public async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken = default)
@@ -133,7 +147,28 @@ namespace SchemaClients.Http
                             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
                         }
 
-                        return await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                        HttpResponseMessage answer;
+                        try
+                        {
+                            answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+                        }
+                        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+                        {
+                            LogFailure(_logger, _provider, method.Method, LogUrl(request), attempts, _key.Redact(e.Message), null);
+                            throw;
+                        }
+
+                        if (RetryPolicy.IsTransient(answer.StatusCode))
+                        {
+                            LogTransient(_logger, _provider, method.Method, LogUrl(request), (int)answer.StatusCode, attempts, null);
+                        }
+                        else
+                        {
+                            LogAnswer(_logger, _provider, method.Method, LogUrl(request), (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempts, null);
+                        }
+
+                        return answer;
                     },
                     cancellationToken).ConfigureAwait(false);
             }
@@ -157,6 +192,13 @@ namespace SchemaClients.Http
             }
 
             return (response, attempts);
+        }
+
+        private string LogUrl(HttpRequestMessage request)
+        {
+            Uri? uri = request.RequestUri;
+            string text = uri == null ? string.Empty : uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString.Split('?')[0];
+            return _key.Redact(text); // no query string: it may carry tokens
         }
 
         private static string? RequestId(HttpResponseMessage response)

@@ -1,0 +1,190 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Net.Http;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Logging;
+using SchemaClients.Http;
+using SchemaClients.Validation;
+
+namespace SchemaClients.Clients
+{
+    /// <summary>
+    /// The shared part of every generated client: resolves options (base URLs, the key from options or the
+    /// environment), validates requests before they are sent, and calls the provider through
+    /// <see cref="ProviderHttpClient"/>. Generated clients stay thin wrappers over it.
+    /// </summary>
+    public sealed class ModelClientCore
+    {
+        /// <summary>Creates the core for one client.</summary>
+        /// <param name="http">The HttpClient to send with (from IHttpClientFactory in apps). Its BaseAddress is not used: URLs come from <paramref name="options"/>.</param>
+        /// <param name="options">The client's options.</param>
+        /// <param name="description">The provider and model.</param>
+        /// <param name="logger">Where calls are logged; the key is never logged.</param>
+        /// <exception cref="InvalidOperationException">No key in the options or in the environment variable.</exception>
+        public ModelClientCore(HttpClient http, SchemaClientOptions options, ClientDescription description, ILogger? logger = null)
+        {
+            ArgumentNullException.ThrowIfNull(http);
+            Options = options ?? throw new ArgumentNullException(nameof(options));
+            Description = description ?? throw new ArgumentNullException(nameof(description));
+            string variable = options.ApiKeyEnvironmentVariable ?? description.Auth.EnvironmentVariable;
+            ApiKey key = !string.IsNullOrWhiteSpace(options.ApiKey) ? new ApiKey(options.ApiKey!)
+                : ApiKey.FromEnvironment(variable)
+                ?? throw new InvalidOperationException(
+                    "No API key for " + description.Provider + " " + description.Model + ": set SchemaClientOptions.ApiKey or the " + variable + " environment variable.");
+            BaseAddress = options.BaseAddress ?? description.DefaultBaseAddress;
+            QueueBaseAddress = options.QueueBaseAddress ?? description.DefaultQueueBaseAddress ?? BaseAddress;
+            Http = new ProviderHttpClient(http, description.Provider, description.Auth, key, options.Retry, logger);
+        }
+
+        /// <summary>The options the client was made with.</summary>
+        public SchemaClientOptions Options { get; }
+
+        /// <summary>The provider and model.</summary>
+        public ClientDescription Description { get; }
+
+        /// <summary>The base URL in use.</summary>
+        public Uri BaseAddress { get; }
+
+        /// <summary>The queue base URL in use (the base URL for providers with one host).</summary>
+        public Uri QueueBaseAddress { get; }
+
+        /// <summary>The transport.</summary>
+        public ProviderHttpClient Http { get; }
+
+        /// <summary>The absolute URL of a path (which may carry a query) on the base or the queue host.</summary>
+        public string Url(string path, bool queue = false)
+        {
+            string root = (queue ? QueueBaseAddress : BaseAddress).AbsoluteUri.TrimEnd('/');
+            return root + (path.StartsWith('/') ? path : "/" + path);
+        }
+
+        /// <summary>
+        /// Validates <paramref name="request"/> when <see cref="SchemaClientOptions.ValidateBeforeSend"/> is on and
+        /// serializes it. With <paramref name="leadingName"/>, that string property is written first (Oxen's
+        /// <c>model</c>), unless the request already has it.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] Serialize<TRequest>(TRequest request, JsonTypeInfo<TRequest> requestType, Func<TRequest, ValidationResult> validate, string? leadingName = null, string? leadingValue = null)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            if (Options.ValidateBeforeSend)
+            {
+                validate(request).ThrowIfInvalid();
+            }
+
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
+            return leadingName == null || leadingValue == null ? json : WithLeadingProperty(json, leadingName, leadingValue);
+        }
+
+        /// <summary>Sends a body and reads a typed answer.</summary>
+        public Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, bool queue, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+            => Http.SendBytesAsync(method, Url(path, queue), body, responseType, cancellationToken);
+
+        /// <summary>Sends a body (or none) and reads an answer whose shape the provider does not document.</summary>
+        public Task<JsonElement> SendForJsonAsync(HttpMethod method, string path, bool queue, byte[]? body, CancellationToken cancellationToken)
+            => Http.SendJsonAsync(method, Url(path, queue), body, cancellationToken);
+
+        /// <summary>Downloads a result file into <paramref name="destination"/>; returns the bytes written (-1 when the stream cannot tell).</summary>
+        public Task<long> DownloadAsync(Uri url, Stream destination, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(url);
+            ArgumentNullException.ThrowIfNull(destination);
+            return Http.DownloadAsync(url, destination, cancellationToken);
+        }
+
+        /// <summary>
+        /// Downloads a result file to <paramref name="path"/>: written to a temporary file beside it and moved into
+        /// place only when complete, so a failed download never leaves a partial file or harms an existing one.
+        /// </summary>
+        public async Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(url);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            string full = Path.GetFullPath(path);
+            string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                long written;
+                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                {
+                    written = await Http.DownloadAsync(url, file, cancellationToken).ConfigureAwait(false);
+                }
+
+                File.Move(temp, full, overwrite: true);
+                return written;
+            }
+            finally
+            {
+                if (File.Exists(temp))
+                {
+                    File.Delete(temp);
+                }
+            }
+        }
+
+        /// <summary>Puts a path parameter into a path template, escaped.</summary>
+        public static string Expand(string template, string name, string value)
+            => template.Replace("{" + name + "}", Uri.EscapeDataString(value ?? throw new ArgumentNullException(name)), StringComparison.Ordinal);
+
+        /// <summary>Appends a query parameter when it has a value.</summary>
+        public static string Query(string path, string name, string? value)
+            => value == null ? path : path + (path.Contains('?', StringComparison.Ordinal) ? "&" : "?") + Uri.EscapeDataString(name) + "=" + Uri.EscapeDataString(value);
+
+        /// <summary>The query text of a value: invariant culture, booleans as <c>true</c>/<c>false</c>.</summary>
+        public static string? QueryValue(object? value) => value switch
+        {
+            null => null,
+            bool b => b ? "true" : "false",
+            IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+            _ => value.ToString(),
+        };
+
+        private static byte[] WithLeadingProperty(byte[] json, string name, string value)
+        {
+            using (JsonDocument document = JsonDocument.Parse(json))
+            {
+                if (document.RootElement.ValueKind != JsonValueKind.Object || document.RootElement.TryGetProperty(name, out _))
+                {
+                    return json;
+                }
+            }
+
+            var buffer = new MemoryStream(json.Length + name.Length + value.Length + 8);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                writer.WriteString(name, value);
+                writer.Flush();
+            }
+
+            // json is "{...}": append everything after its opening brace, with a comma unless it is empty.
+            bool empty = IsEmptyObject(json);
+            if (!empty)
+            {
+                buffer.WriteByte((byte)',');
+            }
+
+            int start = Array.IndexOf(json, (byte)'{') + 1;
+            buffer.Write(json, start, json.Length - start); // for "{}" this is the closing brace alone
+            return buffer.ToArray();
+        }
+
+        private static bool IsEmptyObject(byte[] json)
+        {
+            int open = Array.IndexOf(json, (byte)'{');
+            for (int i = open + 1; i < json.Length; i++)
+            {
+                if (json[i] != (byte)' ' && json[i] != (byte)'\n' && json[i] != (byte)'\r' && json[i] != (byte)'\t')
+                {
+                    return json[i] == (byte)'}';
+                }
+            }
+
+            return false;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+using System;
+using SchemaClients.Http;
+
+namespace SchemaClients
+{
+    /// <summary>
+    /// Options of a generated client: where the provider is, the key, and how calls behave. Every value has a
+    /// default, so <c>new SchemaClientOptions()</c> works when the provider's key is in its environment variable.
+    /// </summary>
+    public class SchemaClientOptions
+    {
+        /// <summary>The provider's base URL; null uses the one its documentation gives (for example <c>https://fal.run</c>).</summary>
+        public Uri? BaseAddress { get; set; }
+
+        /// <summary>
+        /// Where the provider serves its queue when that is another host (fal: <c>https://queue.fal.run</c>); null uses
+        /// the documented one, or <see cref="BaseAddress"/> for providers whose queue shares it.
+        /// </summary>
+        public Uri? QueueBaseAddress { get; set; }
+
+        /// <summary>The API key; null reads <see cref="ApiKeyEnvironmentVariable"/>.</summary>
+        public string? ApiKey { get; set; }
+
+        /// <summary>The variable the key is read from when <see cref="ApiKey"/> is null; null uses the provider's own (for example <c>FAL_KEY</c>).</summary>
+        public string? ApiKeyEnvironmentVariable { get; set; }
+
+        /// <summary>Whether requests are validated against their schema before they are sent (default true). An invalid request throws <see cref="Validation.SchemaValidationException"/> and nothing is sent.</summary>
+        public bool ValidateBeforeSend { get; set; } = true;
+
+        /// <summary>Retries and per-attempt timeout.</summary>
+        public RetryOptions Retry { get; set; } = new RetryOptions();
+
+        /// <summary>How often a queued request's status is asked for while waiting. Default 1 s.</summary>
+        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>The longest a wait for a queued request may take before it gives up with a <see cref="TimeoutException"/>. Default 10 minutes.</summary>
+        public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+    }
+}
