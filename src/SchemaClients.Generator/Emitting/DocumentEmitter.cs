@@ -64,6 +64,12 @@ namespace SchemaClients.Generator.Emitting
             EmitConverters();
             _w.Line();
             EmitValidator();
+            if (_document.Client.Kind != ClientKind.None)
+            {
+                _w.Line();
+                EmitClient();
+            }
+
             _w.Close();
         }
 

@@ -163,8 +163,68 @@ namespace SchemaClients.Generator.Model
         }
     }
 
+    /// <summary>One path or query parameter of an operation.</summary>
+    /// <param name="Name">The wire name.</param>
+    /// <param name="In">path or query.</param>
+    /// <param name="CsName">The C# parameter name (camelCase, escaped when a keyword).</param>
+    /// <param name="CsType">string, long, double or bool.</param>
+    internal sealed record ParameterSpec(string Name, string In, bool Required, string CsName, string CsType, string? Summary);
+
     /// <summary>One HTTP operation of an OpenAPI document, kept for the clients.</summary>
-    internal sealed record OperationSpec(string Method, string Path, string? OperationId, string? RequestType, string? ResponseType);
+    /// <param name="RequestType">The generated record of the JSON body, when the body is one.</param>
+    /// <param name="HasBody">Whether the operation takes a JSON body (typed or not).</param>
+    /// <param name="MethodName">The client method name without Async, unique in its client.</param>
+    internal sealed record OperationSpec(
+        string Method,
+        string Path,
+        string? OperationId,
+        string? RequestType,
+        string? ResponseType,
+        bool HasBody,
+        string MethodName,
+        string? Summary,
+        EquatableArray<ParameterSpec> Parameters);
+
+    /// <summary>Which transports a generated client speaks.</summary>
+    internal enum ClientKind
+    {
+        /// <summary>No client (Replicate model objects, plain JSON Schema, documents without operations).</summary>
+        None,
+
+        /// <summary>Oxen: sync edit, queue, events, model object.</summary>
+        Oxen,
+
+        /// <summary>fal: sync run and the queue of one endpoint.</summary>
+        FalQueue,
+
+        /// <summary>Any other OpenAPI document: a method per operation.</summary>
+        OpenApi,
+    }
+
+    /// <summary>What the emitter needs to write a document's client.</summary>
+    /// <param name="ClassName">The client class name, unique among the document's types.</param>
+    /// <param name="ContextClass">The full name of the shared JSON context.</param>
+    /// <param name="BaseAddress">The documented base URL, or null when the document gives none.</param>
+    /// <param name="QueueBaseAddress">The queue host when it differs from the base URL (fal).</param>
+    /// <param name="FalSubmit">fal: the endpoint path; the others are templates with {request_id}.</param>
+    internal sealed record ClientSpec(
+        ClientKind Kind,
+        string ClassName,
+        string ContextClass,
+        string AuthHeader,
+        string? AuthScheme,
+        string AuthVariable,
+        string? BaseAddress,
+        string? QueueBaseAddress,
+        string? FalSubmit,
+        string? FalStatus,
+        string? FalResult,
+        string? FalCancel,
+        string? InputType,
+        string? OutputType)
+    {
+        public static readonly ClientSpec None = new ClientSpec(ClientKind.None, string.Empty, string.Empty, string.Empty, null, string.Empty, null, null, null, null, null, null, null, null);
+    }
 
     /// <summary>Everything the emitter needs for one schema file.</summary>
     internal sealed record DocumentSpec(
@@ -180,6 +240,7 @@ namespace SchemaClients.Generator.Model
         EquatableArray<TypeSpec> Types,
         EquatableArray<SchemaNodeSpec> Nodes,
         EquatableArray<OperationSpec> Operations,
+        ClientSpec Client,
         EquatableArray<DiagnosticInfo> Diagnostics)
     {
         public bool HasOutput => Kind != DocumentKind.Unknown;

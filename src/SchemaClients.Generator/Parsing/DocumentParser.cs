@@ -47,7 +47,7 @@ namespace SchemaClients.Generator.Parsing
 
         private static DocumentSpec Empty(SchemaFile file, string hintName, string provider, List<DiagnosticInfo> diagnostics) => new DocumentSpec(
             file.Path, hintName, DocumentKind.Unknown, provider, string.Empty, string.Empty, string.Empty, null, -1,
-            EquatableArray<TypeSpec>.Empty, EquatableArray<SchemaNodeSpec>.Empty, EquatableArray<OperationSpec>.Empty, diagnostics.ToEquatableArray());
+            EquatableArray<TypeSpec>.Empty, EquatableArray<SchemaNodeSpec>.Empty, EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics.ToEquatableArray());
 
         private static DocumentSpec ParseDocument(SchemaFile file, GeneratorOptions options, JsonNode root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
@@ -98,7 +98,10 @@ namespace SchemaClients.Generator.Parsing
                     translator.DeclareNamed(responseSchema, "#/json_response_schema");
                 }
 
-                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, request.Kind == ValueKind.Record ? request.Name : null, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+                string? requestType = request.Kind == ValueKind.Record ? request.Name : null;
+                ClientSpec oxenClient = requestType == null ? ClientSpec.None
+                    : Client(ClientKind.Oxen, root, provider, options) with { InputType = requestType };
+                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
             }
 
             JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
@@ -122,7 +125,7 @@ namespace SchemaClients.Generator.Parsing
                 TypeRef rootType = translator.DeclareNamed(root, "#");
                 DeclareDefinitions(translator, root, "$defs");
                 DeclareDefinitions(translator, root, "definitions");
-                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, EquatableArray<OperationSpec>.Empty, diagnostics);
+                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
             }
 
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "it has none of 'openapi', 'json_request_schema', 'latest_version.openapi_schema' or JSON Schema keywords"));
@@ -201,6 +204,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var operations = new List<OperationSpec>();
+            var methodNames = new HashSet<string>(StringComparer.Ordinal);
             string? rootType = null;
             int rootNode = -1;
             JsonNode? paths = root.Get("paths");
@@ -222,6 +226,7 @@ namespace SchemaClients.Generator.Parsing
                         }
 
                         string? operationId = operation.GetString("operationId");
+                        EquatableArray<ParameterSpec> parameters = Parameters(root, path.Name, path.Value.Get("parameters"), operation.Get("parameters"));
                         string pointer = "#/paths/" + path.Name.Replace("~", "~0").Replace("/", "~1") + "/" + method;
                         JsonNode? requestSchema = operation.Get("requestBody")?.Get("content")?.Get("application/json")?.Get("schema");
                         string? requestType = null;
@@ -250,12 +255,246 @@ namespace SchemaClients.Generator.Parsing
                             responseType = type.Kind == ValueKind.Record ? type.Name : null;
                         }
 
-                        operations.Add(new OperationSpec(method.ToUpperInvariant(), path.Name, operationId, requestType, responseType));
+                        string methodName = OperationName(operationId, path.Name);
+                        if (methodNames.Contains(methodName))
+                        {
+                            methodName = Naming.ToPascalCase(method) + methodName;
+                        }
+
+                        methodName = Naming.Unique(methodName, methodNames);
+                        string? summary = operation.GetString("summary") ?? operation.GetString("description");
+                        operations.Add(new OperationSpec(method.ToUpperInvariant(), path.Name, operationId, requestType, responseType, requestSchema != null, methodName, summary, parameters));
                     }
                 }
             }
 
-            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, operations.ToEquatableArray(), diagnostics);
+            ClientSpec client = ClientSpec.None;
+            if (kind != DocumentKind.ReplicateModel && operations.Count > 0)
+            {
+                client = FalClient(root, provider, options, operations) ?? Client(ClientKind.OpenApi, root, provider, options);
+            }
+
+            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, operations.ToEquatableArray(), client, diagnostics);
+        }
+
+        /// <summary>
+        /// A fal queue document (submit, status, result and cancel of one endpoint) gets fal's client; anything else
+        /// from fal gets the per-operation client.
+        /// </summary>
+        private static ClientSpec? FalClient(JsonNode root, string provider, GeneratorOptions options, List<OperationSpec> operations)
+        {
+            if (!string.Equals(provider, "fal", StringComparison.OrdinalIgnoreCase) && root.Get("info")?.Get("x-fal-metadata") == null)
+            {
+                return null;
+            }
+
+            OperationSpec? submit = null, status = null, result = null, cancel = null;
+            foreach (OperationSpec operation in operations)
+            {
+                bool hasId = operation.Path.Contains("/requests/{request_id}");
+                if (operation.Method == "POST" && operation.HasBody && operation.Path.IndexOf('{') < 0)
+                {
+                    submit = submit ?? operation;
+                }
+                else if (operation.Method == "GET" && hasId && operation.Path.EndsWith("/status", StringComparison.Ordinal))
+                {
+                    status = status ?? operation;
+                }
+                else if (operation.Method == "GET" && operation.Path.EndsWith("/requests/{request_id}", StringComparison.Ordinal))
+                {
+                    result = result ?? operation;
+                }
+                else if (operation.Method == "PUT" && hasId && operation.Path.EndsWith("/cancel", StringComparison.Ordinal))
+                {
+                    cancel = cancel ?? operation;
+                }
+            }
+
+            if (submit == null || status == null || result == null)
+            {
+                return null;
+            }
+
+            return Client(ClientKind.FalQueue, root, provider, options) with
+            {
+                FalSubmit = submit.Path,
+                FalStatus = status.Path,
+                FalResult = result.Path,
+                FalCancel = cancel?.Path,
+                InputType = submit.RequestType,
+                OutputType = result.ResponseType,
+            };
+        }
+
+        /// <summary>Auth and base URLs: as the seed pages document them for Oxen, fal and apiframe; otherwise from the document.</summary>
+        private static ClientSpec Client(ClientKind kind, JsonNode root, string provider, GeneratorOptions options)
+        {
+            string? server = FirstServer(root);
+            string context = options.RootNamespace + ".SchemaClientsJsonContext";
+            switch (provider.ToLowerInvariant())
+            {
+                case "oxen":
+                    return new ClientSpec(kind, string.Empty, context, "Authorization", "Bearer", "OXEN_API_KEY", server ?? "https://hub.oxen.ai", null, null, null, null, null, null, null);
+                case "fal":
+                    return new ClientSpec(kind, string.Empty, context, "Authorization", "Key", "FAL_KEY", "https://fal.run", server ?? "https://queue.fal.run", null, null, null, null, null, null);
+                case "apiframe":
+                    return new ClientSpec(kind, string.Empty, context, "X-API-Key", null, "APIFRAME_API_KEY", server ?? "https://api.apiframe.ai", null, null, null, null, null, null, null);
+            }
+
+            string header = "Authorization";
+            string? scheme = "Bearer";
+            JsonNode? schemes = root.Get("components")?.Get("securitySchemes");
+            if (schemes != null && schemes.IsObject)
+            {
+                foreach (JsonMember member in schemes.Members)
+                {
+                    string? type = member.Value.GetString("type");
+                    if (type == "apiKey" && member.Value.GetString("in") == "header" && !string.IsNullOrEmpty(member.Value.GetString("name")))
+                    {
+                        header = member.Value.GetString("name")!;
+                        scheme = null;
+                        break;
+                    }
+
+                    if (type == "http" && string.Equals(member.Value.GetString("scheme"), "bearer", StringComparison.OrdinalIgnoreCase))
+                    {
+                        break;
+                    }
+                }
+            }
+
+            var variable = new System.Text.StringBuilder();
+            foreach (char c in provider.ToUpperInvariant())
+            {
+                variable.Append(c < 128 && char.IsLetterOrDigit(c) ? c : '_');
+            }
+
+            return new ClientSpec(kind, string.Empty, context, header, scheme, variable.Append("_API_KEY").ToString(), server, null, null, null, null, null, null, null);
+        }
+
+        private static string? FirstServer(JsonNode root)
+        {
+            JsonNode? servers = root.Get("servers");
+            if (servers == null || servers.Kind != JsonKind.Array || servers.Items.Count == 0)
+            {
+                return null;
+            }
+
+            string? url = servers.Items[0].GetString("url");
+            return url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) && (uri.Scheme == "https" || uri.Scheme == "http") ? url : null;
+        }
+
+        /// <summary>
+        /// Path and query parameters (path-level, then operation-level overriding by name and place; local $refs
+        /// resolved). Every {name} in the path becomes a parameter even when undeclared.
+        /// </summary>
+        private static EquatableArray<ParameterSpec> Parameters(JsonNode root, string path, JsonNode? pathLevel, JsonNode? operationLevel)
+        {
+            var declared = new List<JsonNode>();
+            foreach (JsonNode? list in new[] { pathLevel, operationLevel })
+            {
+                if (list == null || list.Kind != JsonKind.Array)
+                {
+                    continue;
+                }
+
+                foreach (JsonNode item in list.Items)
+                {
+                    JsonNode? resolved = Resolve(root, item);
+                    if (resolved != null && resolved.IsObject && resolved.GetString("name") is string name && resolved.GetString("in") is string place)
+                    {
+                        declared.RemoveAll(d => d.GetString("name") == name && d.GetString("in") == place);
+                        declared.Add(resolved);
+                    }
+                }
+            }
+
+            var result = new List<ParameterSpec>();
+            var names = new HashSet<string>(StringComparer.Ordinal) { "request", "cancellationToken", "path" };
+            int at = 0;
+            while ((at = path.IndexOf('{', at)) >= 0)
+            {
+                int end = path.IndexOf('}', at);
+                if (end < 0)
+                {
+                    break;
+                }
+
+                string name = path.Substring(at + 1, end - at - 1);
+                JsonNode? node = declared.Find(d => d.GetString("name") == name && d.GetString("in") == "path");
+                result.Add(new ParameterSpec(name, "path", true, ParameterName(name, names), ParameterType(node), node?.GetString("description")));
+                at = end + 1;
+            }
+
+            foreach (JsonNode node in declared)
+            {
+                if (node.GetString("in") != "query")
+                {
+                    continue; // header and cookie parameters are left to the HttpClient's handlers
+                }
+
+                string name = node.GetString("name")!;
+                bool required = node.Get("required")?.Kind == JsonKind.True;
+                result.Add(new ParameterSpec(name, "query", required, ParameterName(name, names), ParameterType(node), node.GetString("description")));
+            }
+
+            // Required parameters first, so optional ones can default to null.
+            var ordered = new List<ParameterSpec>(result.Count);
+            ordered.AddRange(result.FindAll(p => p.Required));
+            ordered.AddRange(result.FindAll(p => !p.Required));
+            return ordered.ToEquatableArray();
+        }
+
+        private static JsonNode? Resolve(JsonNode root, JsonNode node)
+        {
+            for (int depth = 0; depth < 8 && node.IsObject && node.GetString("$ref") is string reference; depth++)
+            {
+                if (!reference.StartsWith("#/", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                JsonNode? target = root;
+                foreach (string segment in reference.Substring(2).Split('/'))
+                {
+                    target = target?.Get(segment.Replace("~1", "/").Replace("~0", "~"));
+                }
+
+                if (target == null)
+                {
+                    return null;
+                }
+
+                node = target;
+            }
+
+            return node;
+        }
+
+        private static string ParameterType(JsonNode? parameter)
+        {
+            JsonNode? schema = parameter?.Get("schema");
+            string? type = schema?.GetString("type");
+            switch (type)
+            {
+                case "integer": return "long";
+                case "number": return "double";
+                case "boolean": return "bool";
+                default: return "string";
+            }
+        }
+
+        private static string ParameterName(string name, HashSet<string> taken)
+        {
+            string pascal = Naming.ToPascalCase(name);
+            string camel = pascal.Length == 0 ? "value" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+            if (char.IsDigit(camel[0]))
+            {
+                camel = "_" + camel;
+            }
+
+            camel = Naming.Unique(camel, taken);
+            return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(camel) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + camel : camel;
         }
 
         /// <summary>The operationId, else the last literal path segment: /x/requests/{id}/cancel gives Cancel.</summary>
@@ -279,12 +518,23 @@ namespace SchemaClients.Generator.Parsing
             return "Operation";
         }
 
-        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, EquatableArray<OperationSpec> operations, List<DiagnosticInfo> diagnostics)
+        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
         {
             EquatableArray<SchemaNodeSpec> nodes = translator.FinishNodes();
             string providerName = Identifier(provider, "Schemas");
             string modelName = Identifier(ModelSegment(model), "Model");
             string ns = options.RootNamespace + "." + providerName + "." + modelName;
+            if (client.Kind != ClientKind.None)
+            {
+                var taken = new HashSet<string>(StringComparer.Ordinal) { "SchemaValidator", "SchemaConverters" };
+                foreach (TypeSpec type in translator.Types)
+                {
+                    taken.Add(type.Name);
+                }
+
+                client = client with { ClassName = Naming.Unique(modelName + "Client", taken) };
+            }
+
             return new DocumentSpec(
                 file.Path,
                 hintBase,
@@ -298,6 +548,7 @@ namespace SchemaClients.Generator.Parsing
                 translator.Types.ToEquatableArray(),
                 nodes,
                 operations,
+                client,
                 diagnostics.ToEquatableArray());
         }
 

@@ -40,6 +40,14 @@ namespace SchemaClients.Clients
         public Task<TOutput> RunAsync<TOutput>(byte[] body, JsonTypeInfo<TOutput> outputType, CancellationToken cancellationToken)
             => _core.SendAsync(HttpMethod.Post, _submitPath, false, body, outputType, cancellationToken);
 
+        /// <summary>Runs the model synchronously; for endpoints whose output schema is not a generated record.</summary>
+        public Task<JsonElement> RunJsonAsync(byte[] body, CancellationToken cancellationToken)
+            => _core.SendForJsonAsync(HttpMethod.Post, _submitPath, false, body, cancellationToken);
+
+        /// <summary>Reads a completed request's output, untyped.</summary>
+        public Task<JsonElement> GetResultJsonAsync(string requestId, CancellationToken cancellationToken)
+            => _core.SendForJsonAsync(HttpMethod.Get, ModelClientCore.Expand(_resultPath, "request_id", requestId), true, null, cancellationToken);
+
         /// <summary>Puts a request in the queue.</summary>
         public async Task<FalQueueStatus> SubmitAsync(byte[] body, CancellationToken cancellationToken)
         {

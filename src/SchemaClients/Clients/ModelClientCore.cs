@@ -35,7 +35,8 @@ namespace SchemaClients.Clients
                 : ApiKey.FromEnvironment(variable)
                 ?? throw new InvalidOperationException(
                     "No API key for " + description.Provider + " " + description.Model + ": set SchemaClientOptions.ApiKey or the " + variable + " environment variable.");
-            BaseAddress = options.BaseAddress ?? description.DefaultBaseAddress;
+            BaseAddress = options.BaseAddress ?? description.DefaultBaseAddress
+                ?? throw new InvalidOperationException(description.Provider + " " + description.Model + ": the schema names no server URL; set SchemaClientOptions.BaseAddress.");
             QueueBaseAddress = options.QueueBaseAddress ?? description.DefaultQueueBaseAddress ?? BaseAddress;
             Http = new ProviderHttpClient(http, description.Provider, description.Auth, key, options.Retry, logger);
         }
@@ -78,6 +79,18 @@ namespace SchemaClients.Clients
 
             byte[] json = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
             return leadingName == null || leadingValue == null ? json : WithLeadingProperty(json, leadingName, leadingValue);
+        }
+
+        /// <summary>Serializes an untyped body (for operations whose body schema is not a generated record); it is not validated here.</summary>
+        public byte[] SerializeJson(JsonElement body)
+        {
+            var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                body.WriteTo(writer);
+            }
+
+            return buffer.ToArray();
         }
 
         /// <summary>Sends a body and reads a typed answer.</summary>

@@ -1347,4 +1347,83 @@ namespace Consumer.Apiframe.Flux2Flex
 
         internal static readonly global::System.Text.RegularExpressions.Regex Pattern0 = new global::System.Text.RegularExpressions.Regex("^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant, global::System.TimeSpan.FromSeconds(1));
     }
+
+    /// <summary>
+    /// Calls flux-2-flex on apiframe (a method per operation of the document). Requests are validated against the schema before they are
+    /// sent (see <see cref="global::SchemaClients.SchemaClientOptions.ValidateBeforeSend"/>); the key comes from the options or APIFRAME_API_KEY.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public sealed partial class Flux2FlexClient
+    {
+        private readonly global::SchemaClients.Clients.ModelClientCore _core;
+
+        /// <summary>Creates the client. In apps, prefer <c>services.AddApiframeFlux2FlexClient(...)</c>, which uses IHttpClientFactory.</summary>
+        /// <param name="http">The HttpClient to send with; URLs come from <paramref name="options"/>, not its BaseAddress.</param>
+        /// <param name="options">Base URL, key, validation, retries; null for the defaults (key from APIFRAME_API_KEY).</param>
+        /// <param name="logger">Where calls are logged; the key never is.</param>
+        /// <exception cref="global::System.InvalidOperationException">No key in the options or the environment.</exception>
+        public Flux2FlexClient(global::System.Net.Http.HttpClient http, global::SchemaClients.SchemaClientOptions? options = null, global::Microsoft.Extensions.Logging.ILogger? logger = null)
+        {
+            _core = new global::SchemaClients.Clients.ModelClientCore(http, options ?? new global::SchemaClients.SchemaClientOptions(), Description, logger);
+        }
+
+        /// <summary>The model id, as the provider names it.</summary>
+        public const string ModelId = "flux-2-flex";
+
+        /// <summary>The provider, model, auth (X-API-Key: $APIFRAME_API_KEY) and documented base URLs.</summary>
+        public static global::SchemaClients.Clients.ClientDescription Description { get; } = new global::SchemaClients.Clients.ClientDescription(
+            "apiframe",
+            ModelId,
+            new global::SchemaClients.Http.ProviderAuth("X-API-Key", null, "APIFRAME_API_KEY"),
+            new global::System.Uri("https://api.apiframe.ai"),
+            null);
+
+        /// <summary>The base URL this client calls.</summary>
+        public global::System.Uri BaseAddress => _core.BaseAddress;
+
+        /// <summary>
+        /// <c>POST /v2/images/generate</c>.
+        /// </summary>
+        /// <param name="request">The request body.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
+        /// <exception cref="global::SchemaClients.Http.ProviderApiException">The provider answered with an error.</exception>
+        public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            string path = "/v2/images/generate";
+            byte[]? body = _core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest))!, static r => r.Validate());
+            return _core.SendForJsonAsync(global::System.Net.Http.HttpMethod.Post, path, false, body, cancellationToken);
+        }
+
+        /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="destination">Where the bytes go.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written, or -1 when the stream cannot tell.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadAsync(global::System.Uri url, global::System.IO.Stream destination, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadAsync(url, destination, cancellationToken);
+
+        /// <summary>Downloads a result file to a path; the file appears only when complete, so a failure leaves no partial file and an existing file untouched.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="path">The file to write.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadToFileAsync(global::System.Uri url, string path, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadToFileAsync(url, path, cancellationToken);
+    }
+
+    /// <summary>Registers <see cref="Flux2FlexClient"/> with dependency injection.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public static class Flux2FlexClientServiceCollectionExtensions
+    {
+        /// <summary>
+        /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// </summary>
+        /// <param name="services">The service collection.</param>
+        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from APIFRAME_API_KEY).</param>
+        /// <returns>The HttpClient builder, to add handlers.</returns>
+        public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddApiframeFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+    }
 }

@@ -2650,4 +2650,126 @@ namespace Consumer.Fal.Flux2Flex
 
         private static readonly global::System.Text.Json.JsonElement[] s_enum23 = global::SchemaClients.Validation.JsonRules.ParseValues("[\"jpeg\",\"png\"]");
     }
+
+    /// <summary>
+    /// Calls fal-ai/flux-2-flex on fal (sync run and queue). Requests are validated against the schema before they are
+    /// sent (see <see cref="global::SchemaClients.SchemaClientOptions.ValidateBeforeSend"/>); the key comes from the options or FAL_KEY.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public sealed partial class Flux2FlexClient
+    {
+        private readonly global::SchemaClients.Clients.ModelClientCore _core;
+        private readonly global::SchemaClients.Clients.FalQueueTransport _transport;
+
+        /// <summary>Creates the client. In apps, prefer <c>services.AddFalFlux2FlexClient(...)</c>, which uses IHttpClientFactory.</summary>
+        /// <param name="http">The HttpClient to send with; URLs come from <paramref name="options"/>, not its BaseAddress.</param>
+        /// <param name="options">Base URL, key, validation, retries; null for the defaults (key from FAL_KEY).</param>
+        /// <param name="logger">Where calls are logged; the key never is.</param>
+        /// <exception cref="global::System.InvalidOperationException">No key in the options or the environment.</exception>
+        public Flux2FlexClient(global::System.Net.Http.HttpClient http, global::SchemaClients.SchemaClientOptions? options = null, global::Microsoft.Extensions.Logging.ILogger? logger = null)
+        {
+            _core = new global::SchemaClients.Clients.ModelClientCore(http, options ?? new global::SchemaClients.SchemaClientOptions(), Description, logger);
+            _transport = new global::SchemaClients.Clients.FalQueueTransport(_core, "/fal-ai/flux-2-flex", "/fal-ai/flux-2-flex/requests/{request_id}/status", "/fal-ai/flux-2-flex/requests/{request_id}", "/fal-ai/flux-2-flex/requests/{request_id}/cancel");
+        }
+
+        /// <summary>The model id, as the provider names it.</summary>
+        public const string ModelId = "fal-ai/flux-2-flex";
+
+        /// <summary>The provider, model, auth (Authorization: Key $FAL_KEY) and documented base URLs.</summary>
+        public static global::SchemaClients.Clients.ClientDescription Description { get; } = new global::SchemaClients.Clients.ClientDescription(
+            "fal",
+            ModelId,
+            new global::SchemaClients.Http.ProviderAuth("Authorization", "Key", "FAL_KEY"),
+            new global::System.Uri("https://fal.run"),
+            new global::System.Uri("https://queue.fal.run"));
+
+        /// <summary>The base URL this client calls.</summary>
+        public global::System.Uri BaseAddress => _core.BaseAddress;
+
+        /// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL).</summary>
+        /// <param name="input">The input.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
+        /// <exception cref="global::SchemaClients.Http.ProviderApiException">fal answered with an error.</exception>
+        public global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> RunAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.RunAsync(_core.Serialize(input, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexInput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput))!, static r => r.Validate()), (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput))!, cancellationToken);
+
+        /// <summary>Puts the input in the queue; the answer has the request id and queue position.</summary>
+        /// <param name="input">The input.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> SubmitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.SubmitAsync(_core.Serialize(input, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexInput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput))!, static r => r.Validate()), cancellationToken);
+
+        /// <summary>Where a queued request stands: status, queue position and, with <paramref name="logs"/>, its log lines.</summary>
+        /// <param name="requestId">The request id from <see cref="SubmitAsync"/>.</param>
+        /// <param name="logs">Whether to ask for the log lines.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> GetStatusAsync(string requestId, bool logs = false, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetStatusAsync(requestId, logs, cancellationToken);
+
+        /// <summary>The output of a completed request.</summary>
+        /// <param name="requestId">The request id.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Http.ProviderApiException">The request is not completed, failed or is unknown.</exception>
+        public global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> GetResultAsync(string requestId, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetResultAsync(requestId, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput))!, cancellationToken);
+
+        /// <summary>Asks fal to cancel a queued or running request; true when it was cancelled, false when it had already finished.</summary>
+        /// <param name="requestId">The request id.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Threading.Tasks.Task<bool> CancelAsync(string requestId, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.CancelAsync(requestId, cancellationToken);
+
+        /// <summary>Polls until the request is completed, reporting status, queue position and the latest log line as they change.</summary>
+        /// <param name="requestId">The request id.</param>
+        /// <param name="progress">Receives the changes; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::System.TimeoutException">Not completed within the options' WaitTimeout.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> WaitAsync(string requestId, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitAsync(requestId, progress, cancellationToken);
+
+        /// <summary>Submits the input, waits for it with progress, and returns its output.</summary>
+        /// <param name="input">The input.</param>
+        /// <param name="progress">Receives status, queue position and log lines; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
+        public async global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> SubmitAndWaitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::SchemaClients.Clients.FalQueueStatus submitted = await SubmitAsync(input, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(submitted.RequestId, progress, cancellationToken).ConfigureAwait(false);
+            return await GetResultAsync(submitted.RequestId, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="destination">Where the bytes go.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written, or -1 when the stream cannot tell.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadAsync(global::System.Uri url, global::System.IO.Stream destination, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadAsync(url, destination, cancellationToken);
+
+        /// <summary>Downloads a result file to a path; the file appears only when complete, so a failure leaves no partial file and an existing file untouched.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="path">The file to write.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadToFileAsync(global::System.Uri url, string path, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadToFileAsync(url, path, cancellationToken);
+    }
+
+    /// <summary>Registers <see cref="Flux2FlexClient"/> with dependency injection.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public static class Flux2FlexClientServiceCollectionExtensions
+    {
+        /// <summary>
+        /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// </summary>
+        /// <param name="services">The service collection.</param>
+        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from FAL_KEY).</param>
+        /// <returns>The HttpClient builder, to add handlers.</returns>
+        public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddFalFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+    }
 }

@@ -1042,4 +1042,129 @@ namespace Consumer.Oxen.Flux2Flex
 
         private static readonly global::System.Text.Json.JsonElement[] s_enum9 = global::SchemaClients.Validation.JsonRules.ParseValues("[\"webp\",\"jpg\",\"png\"]");
     }
+
+    /// <summary>
+    /// Calls flux-2-flex on oxen (sync edit, queue, event stream and model object). Requests are validated against the schema before they are
+    /// sent (see <see cref="global::SchemaClients.SchemaClientOptions.ValidateBeforeSend"/>); the key comes from the options or OXEN_API_KEY.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public sealed partial class Flux2FlexClient
+    {
+        private readonly global::SchemaClients.Clients.ModelClientCore _core;
+        private readonly global::SchemaClients.Clients.OxenTransport _transport;
+
+        /// <summary>Creates the client. In apps, prefer <c>services.AddOxenFlux2FlexClient(...)</c>, which uses IHttpClientFactory.</summary>
+        /// <param name="http">The HttpClient to send with; URLs come from <paramref name="options"/>, not its BaseAddress.</param>
+        /// <param name="options">Base URL, key, validation, retries; null for the defaults (key from OXEN_API_KEY).</param>
+        /// <param name="logger">Where calls are logged; the key never is.</param>
+        /// <exception cref="global::System.InvalidOperationException">No key in the options or the environment.</exception>
+        public Flux2FlexClient(global::System.Net.Http.HttpClient http, global::SchemaClients.SchemaClientOptions? options = null, global::Microsoft.Extensions.Logging.ILogger? logger = null)
+        {
+            _core = new global::SchemaClients.Clients.ModelClientCore(http, options ?? new global::SchemaClients.SchemaClientOptions(), Description, logger);
+            _transport = new global::SchemaClients.Clients.OxenTransport(_core);
+        }
+
+        /// <summary>The model id, as the provider names it.</summary>
+        public const string ModelId = "flux-2-flex";
+
+        /// <summary>The provider, model, auth (Authorization: Bearer $OXEN_API_KEY) and documented base URLs.</summary>
+        public static global::SchemaClients.Clients.ClientDescription Description { get; } = new global::SchemaClients.Clients.ClientDescription(
+            "oxen",
+            ModelId,
+            new global::SchemaClients.Http.ProviderAuth("Authorization", "Bearer", "OXEN_API_KEY"),
+            new global::System.Uri("https://hub.oxen.ai"),
+            null);
+
+        /// <summary>The base URL this client calls.</summary>
+        public global::System.Uri BaseAddress => _core.BaseAddress;
+
+        /// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref="ModelId"/>. Oxen does not document the answer, so it stays JSON; <see cref="global::SchemaClients.Clients.ResultFiles.FindUrls"/> finds its file URLs.</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
+        /// <exception cref="global::SchemaClients.Http.ProviderApiException">Oxen answered with an error.</exception>
+        public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GenerateAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), "model", ModelId), cancellationToken);
+
+        /// <summary>Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) and returns the generation (<c>generations[0]</c>).</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.EnqueueAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), "model", ModelId), cancellationToken);
+
+        /// <summary>Where a generation stands (<c>GET /api/ai/queue/{id}</c>).</summary>
+        /// <param name="generationId">The generation id.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> GetGenerationAsync(string generationId, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetGenerationAsync(generationId, cancellationToken);
+
+        /// <summary>Polls until the generation is succeeded, failed or cancelled, reporting each change of status, and returns its last state.</summary>
+        /// <param name="generationId">The generation id.</param>
+        /// <param name="progress">Receives status changes; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::System.TimeoutException">Not finished within the options' WaitTimeout.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> WaitAsync(string generationId, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitAsync(generationId, progress, cancellationToken);
+
+        /// <summary>Enqueues the request and waits for it; returns the succeeded generation (with its result URL).</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="progress">Receives status changes; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The generation failed or was cancelled.</exception>
+        public async global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::SchemaClients.Clients.OxenGeneration queued = await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
+            global::SchemaClients.Clients.OxenGeneration done = await WaitAsync(queued.GenerationId, progress, cancellationToken).ConfigureAwait(false);
+            return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status, done.ErrorMessage);
+        }
+
+        /// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes, until the stream ends or is cancelled.</summary>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::SchemaClients.Clients.OxenGeneration> StreamCompletionsAsync(global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.StreamCompletionsAsync(cancellationToken);
+
+        /// <summary>Waits on the event stream for the completion event of one generation.</summary>
+        /// <param name="generationId">The generation id.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::System.IO.EndOfStreamException">The stream ended before the event.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> WaitForCompletionEventAsync(string generationId, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitForCompletionEventAsync(generationId, cancellationToken);
+
+        /// <summary>The model object (<c>GET /api/ai/models/{id}</c>) with its <c>json_request_schema</c>.</summary>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> GetModelAsync(global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetModelAsync(ModelId, cancellationToken);
+
+        /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="destination">Where the bytes go.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written, or -1 when the stream cannot tell.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadAsync(global::System.Uri url, global::System.IO.Stream destination, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadAsync(url, destination, cancellationToken);
+
+        /// <summary>Downloads a result file to a path; the file appears only when complete, so a failure leaves no partial file and an existing file untouched.</summary>
+        /// <param name="url">The file URL.</param>
+        /// <param name="path">The file to write.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <returns>The bytes written.</returns>
+        public global::System.Threading.Tasks.Task<long> DownloadToFileAsync(global::System.Uri url, string path, global::System.Threading.CancellationToken cancellationToken = default)
+            => _core.DownloadToFileAsync(url, path, cancellationToken);
+    }
+
+    /// <summary>Registers <see cref="Flux2FlexClient"/> with dependency injection.</summary>
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public static class Flux2FlexClientServiceCollectionExtensions
+    {
+        /// <summary>
+        /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// </summary>
+        /// <param name="services">The service collection.</param>
+        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from OXEN_API_KEY).</param>
+        /// <returns>The HttpClient builder, to add handlers.</returns>
+        public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddOxenFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+    }
 }

@@ -35,6 +35,7 @@ internal static class GeneratorHarness
                 string dir = framework == TargetFramework.Net8 ? TestPaths.Net8References : TestPaths.Net10References;
                 refs = Directory.GetFiles(dir, "*.dll")
                     .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+                    .Concat(TestPaths.ExtensionsReferences(framework == TargetFramework.Net8 ? "net8.0" : "net10.0").Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)))
                     .Append(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location))
                     .ToImmutableArray();
                 References[framework] = refs;

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
@@ -21,6 +22,29 @@ internal static class TestPaths
     public static string Net8References => Metadata("Net8ReferencePath");
 
     public static string Net10References => Metadata("Net10ReferencePath");
+
+    /// <summary>The Microsoft.Extensions assemblies generated clients compile against, for a target framework folder (net8.0, net10.0).</summary>
+    public static IEnumerable<string> ExtensionsReferences(string tfm)
+    {
+        string[] ids =
+        {
+            "microsoft.extensions.http", "microsoft.extensions.dependencyinjection.abstractions", "microsoft.extensions.logging.abstractions",
+            "microsoft.extensions.options", "microsoft.extensions.primitives",
+        };
+        foreach (string id in ids)
+        {
+            string dir = Path.Combine(Metadata("NuGetPackageRoot"), id, Metadata("ExtensionsVersion"), "lib", tfm);
+            if (!Directory.Exists(dir))
+            {
+                throw new DirectoryNotFoundException("Restore the test project first: " + dir + " is missing.");
+            }
+
+            foreach (string file in Directory.GetFiles(dir, "*.dll"))
+            {
+                yield return file;
+            }
+        }
+    }
 
     public static string ReportDirectory
     {

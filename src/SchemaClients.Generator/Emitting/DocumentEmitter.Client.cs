@@ -1,0 +1,361 @@
+using System.Collections.Generic;
+using SchemaClients.Generator.Model;
+using static SchemaClients.Generator.Emitting.Names;
+
+namespace SchemaClients.Generator.Emitting
+{
+    /// <summary>The client of a document: a thin class over the runtime's transports, and its DI extension.</summary>
+    internal sealed partial class DocumentEmitter
+    {
+        private const string Core = "global::SchemaClients.Clients.ModelClientCore";
+        private const string Task = "global::System.Threading.Tasks.Task";
+        private const string Token = "global::System.Threading.CancellationToken";
+        private const string TokenParameter = Token + " cancellationToken = default";
+        private const string TokenDoc = "/// <param name=\"cancellationToken\">Cancels the call; it takes effect at once, retries included.</param>";
+        private const string Progress = "global::System.IProgress<global::SchemaClients.Http.QueueProgress>";
+        private const string OxenGeneration = "global::SchemaClients.Clients.OxenGeneration";
+        private const string FalStatus = "global::SchemaClients.Clients.FalQueueStatus";
+        private const string HttpMethodType = "global::System.Net.Http.HttpMethod";
+
+        private ClientSpec Client => _document.Client;
+
+        private string Full(string typeName) => "global::" + _document.Namespace + "." + typeName;
+
+        private string InfoOf(string typeName)
+            => "(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<" + Full(typeName) + ">)global::" + Client.ContextClass + ".Default.GetTypeInfo(typeof(" + Full(typeName) + "))!";
+
+        private void EmitClient()
+        {
+            ClientSpec client = Client;
+            string name = client.ClassName;
+            string what = _document.ModelId + " on " + _document.Provider;
+            _w.Line("/// <summary>");
+            _w.Line("/// Calls " + Xml(what) + " (" + Xml(Describe(client.Kind)) + "). Requests are validated against the schema before they are");
+            _w.Line("/// sent (see <see cref=\"global::SchemaClients.SchemaClientOptions.ValidateBeforeSend\"/>); the key comes from the options or " + Xml(client.AuthVariable) + ".");
+            _w.Line("/// </summary>");
+            _w.Line(GeneratedCode);
+            _w.Open("public sealed partial class " + name);
+            _w.Line("private readonly " + Core + " _core;");
+            switch (client.Kind)
+            {
+                case ClientKind.Oxen: _w.Line("private readonly global::SchemaClients.Clients.OxenTransport _transport;"); break;
+                case ClientKind.FalQueue: _w.Line("private readonly global::SchemaClients.Clients.FalQueueTransport _transport;"); break;
+            }
+
+            _w.Line();
+            _w.Line("/// <summary>Creates the client. In apps, prefer <c>services.Add" + _document.ClassPrefix + "Client(...)</c>, which uses IHttpClientFactory.</summary>");
+            _w.Line("/// <param name=\"http\">The HttpClient to send with; URLs come from <paramref name=\"options\"/>, not its BaseAddress.</param>");
+            _w.Line("/// <param name=\"options\">Base URL, key, validation, retries; null for the defaults (key from " + Xml(client.AuthVariable) + ").</param>");
+            _w.Line("/// <param name=\"logger\">Where calls are logged; the key never is.</param>");
+            _w.Line("/// <exception cref=\"global::System.InvalidOperationException\">No key in the options or the environment.</exception>");
+            _w.Open("public " + name + "(global::System.Net.Http.HttpClient http, global::SchemaClients.SchemaClientOptions? options = null, global::Microsoft.Extensions.Logging.ILogger? logger = null)");
+            _w.Line("_core = new " + Core + "(http, options ?? new global::SchemaClients.SchemaClientOptions(), Description, logger);");
+            switch (client.Kind)
+            {
+                case ClientKind.Oxen:
+                    _w.Line("_transport = new global::SchemaClients.Clients.OxenTransport(_core);");
+                    break;
+                case ClientKind.FalQueue:
+                    _w.Line("_transport = new global::SchemaClients.Clients.FalQueueTransport(_core, " + Literal(client.FalSubmit!) + ", " + Literal(client.FalStatus!) + ", " + Literal(client.FalResult!) + ", " + (client.FalCancel != null ? Literal(client.FalCancel) : "null") + ");");
+                    break;
+            }
+
+            _w.Close();
+            _w.Line();
+            _w.Line("/// <summary>The model id, as the provider names it.</summary>");
+            _w.Line("public const string ModelId = " + Literal(_document.ModelId) + ";");
+            _w.Line();
+            _w.Line("/// <summary>The provider, model, auth (" + Xml(client.AuthHeader + (client.AuthScheme != null ? ": " + client.AuthScheme + " $" : ": $") + client.AuthVariable) + ") and documented base URLs.</summary>");
+            _w.Line("public static global::SchemaClients.Clients.ClientDescription Description { get; } = new global::SchemaClients.Clients.ClientDescription(");
+            _w.Line("    " + Literal(_document.Provider) + ",");
+            _w.Line("    ModelId,");
+            _w.Line("    new global::SchemaClients.Http.ProviderAuth(" + Literal(client.AuthHeader) + ", " + (client.AuthScheme != null ? Literal(client.AuthScheme) : "null") + ", " + Literal(client.AuthVariable) + "),");
+            _w.Line("    " + UriLiteral(client.BaseAddress) + ",");
+            _w.Line("    " + UriLiteral(client.QueueBaseAddress) + ");");
+            _w.Line();
+            _w.Line("/// <summary>The base URL this client calls.</summary>");
+            _w.Line("public global::System.Uri BaseAddress => _core.BaseAddress;");
+            switch (client.Kind)
+            {
+                case ClientKind.Oxen: EmitOxenMethods(); break;
+                case ClientKind.FalQueue: EmitFalMethods(); break;
+                default: EmitOperationMethods(); break;
+            }
+
+            EmitDownloads();
+            _w.Close();
+            _w.Line();
+            EmitServiceExtension();
+        }
+
+        private static string Describe(ClientKind kind)
+        {
+            switch (kind)
+            {
+                case ClientKind.Oxen: return "sync edit, queue, event stream and model object";
+                case ClientKind.FalQueue: return "sync run and queue";
+                default: return "a method per operation of the document";
+            }
+        }
+
+        private static string UriLiteral(string? url) => url == null ? "null" : "new global::System.Uri(" + Literal(url) + ")";
+
+        private string RequestType => Client.InputType != null ? Full(Client.InputType) : Element;
+
+        private string BodyExpression(string? typeName, string variable, string extra = "")
+            => typeName != null
+                ? "_core.Serialize(" + variable + ", " + InfoOf(typeName) + ", static r => r.Validate()" + extra + ")"
+                : "_core.SerializeJson(" + variable + ")";
+
+        private void EmitOxenMethods()
+        {
+            string request = RequestType;
+            string body = BodyExpression(Client.InputType, "request", ", \"model\", ModelId");
+            _w.Line();
+            _w.Line("/// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref=\"ModelId\"/>. Oxen does not document the answer, so it stays JSON; <see cref=\"global::SchemaClients.Clients.ResultFiles.FindUrls\"/> finds its file URLs.</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+            _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">Oxen answered with an error.</exception>");
+            _w.Line("public " + Task + "<" + Element + "> GenerateAsync(" + request + " request, " + TokenParameter + ")");
+            _w.Line("    => _transport.GenerateAsync(" + body + ", cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) and returns the generation (<c>generations[0]</c>).</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+            _w.Line("public " + Task + "<" + OxenGeneration + "> EnqueueAsync(" + request + " request, " + TokenParameter + ")");
+            _w.Line("    => _transport.EnqueueAsync(" + body + ", cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Where a generation stands (<c>GET /api/ai/queue/{id}</c>).</summary>");
+            _w.Line("/// <param name=\"generationId\">The generation id.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("public " + Task + "<" + OxenGeneration + "> GetGenerationAsync(string generationId, " + TokenParameter + ")");
+            _w.Line("    => _transport.GetGenerationAsync(generationId, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Polls until the generation is succeeded, failed or cancelled, reporting each change of status, and returns its last state.</summary>");
+            _w.Line("/// <param name=\"generationId\">The generation id.</param>");
+            _w.Line("/// <param name=\"progress\">Receives status changes; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not finished within the options' WaitTimeout.</exception>");
+            _w.Line("public " + Task + "<" + OxenGeneration + "> WaitAsync(string generationId, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitAsync(generationId, progress, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Enqueues the request and waits for it; returns the succeeded generation (with its result URL).</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line("/// <param name=\"progress\">Receives status changes; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The generation failed or was cancelled.</exception>");
+            _w.Open("public async " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line(OxenGeneration + " queued = await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);");
+            _w.Line(OxenGeneration + " done = await WaitAsync(queued.GenerationId, progress, cancellationToken).ConfigureAwait(false);");
+            _w.Line("return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status, done.ErrorMessage);");
+            _w.Close();
+            _w.Line();
+            _w.Line("/// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes, until the stream ends or is cancelled.</summary>");
+            _w.Line(TokenDoc);
+            _w.Line("public global::System.Collections.Generic.IAsyncEnumerable<" + OxenGeneration + "> StreamCompletionsAsync(" + TokenParameter + ")");
+            _w.Line("    => _transport.StreamCompletionsAsync(cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Waits on the event stream for the completion event of one generation.</summary>");
+            _w.Line("/// <param name=\"generationId\">The generation id.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::System.IO.EndOfStreamException\">The stream ended before the event.</exception>");
+            _w.Line("public " + Task + "<" + OxenGeneration + "> WaitForCompletionEventAsync(string generationId, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitForCompletionEventAsync(generationId, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>The model object (<c>GET /api/ai/models/{id}</c>) with its <c>json_request_schema</c>.</summary>");
+            _w.Line(TokenDoc);
+            _w.Line("public " + Task + "<" + Element + "> GetModelAsync(" + TokenParameter + ")");
+            _w.Line("    => _transport.GetModelAsync(ModelId, cancellationToken);");
+        }
+
+        private void EmitFalMethods()
+        {
+            string request = RequestType;
+            string body = BodyExpression(Client.InputType, "input");
+            string output = Client.OutputType != null ? Full(Client.OutputType) : Element;
+            string outputInfo = Client.OutputType != null ? InfoOf(Client.OutputType) : null!;
+            _w.Line();
+            _w.Line("/// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL).</summary>");
+            _w.Line("/// <param name=\"input\">The input.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">fal answered with an error.</exception>");
+            _w.Line("public " + Task + "<" + output + "> RunAsync(" + request + " input, " + TokenParameter + ")");
+            _w.Line(Client.OutputType != null
+                ? "    => _transport.RunAsync(" + body + ", " + outputInfo + ", cancellationToken);"
+                : "    => _transport.RunJsonAsync(" + body + ", cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Puts the input in the queue; the answer has the request id and queue position.</summary>");
+            _w.Line("/// <param name=\"input\">The input.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Line("public " + Task + "<" + FalStatus + "> SubmitAsync(" + request + " input, " + TokenParameter + ")");
+            _w.Line("    => _transport.SubmitAsync(" + body + ", cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Where a queued request stands: status, queue position and, with <paramref name=\"logs\"/>, its log lines.</summary>");
+            _w.Line("/// <param name=\"requestId\">The request id from <see cref=\"SubmitAsync\"/>.</param>");
+            _w.Line("/// <param name=\"logs\">Whether to ask for the log lines.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("public " + Task + "<" + FalStatus + "> GetStatusAsync(string requestId, bool logs = false, " + TokenParameter + ")");
+            _w.Line("    => _transport.GetStatusAsync(requestId, logs, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>The output of a completed request.</summary>");
+            _w.Line("/// <param name=\"requestId\">The request id.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">The request is not completed, failed or is unknown.</exception>");
+            _w.Line("public " + Task + "<" + output + "> GetResultAsync(string requestId, " + TokenParameter + ")");
+            _w.Line(Client.OutputType != null
+                ? "    => _transport.GetResultAsync(requestId, " + outputInfo + ", cancellationToken);"
+                : "    => _transport.GetResultJsonAsync(requestId, cancellationToken);");
+            if (Client.FalCancel != null)
+            {
+                _w.Line();
+                _w.Line("/// <summary>Asks fal to cancel a queued or running request; true when it was cancelled, false when it had already finished.</summary>");
+                _w.Line("/// <param name=\"requestId\">The request id.</param>");
+                _w.Line(TokenDoc);
+                _w.Line("public " + Task + "<bool> CancelAsync(string requestId, " + TokenParameter + ")");
+                _w.Line("    => _transport.CancelAsync(requestId, cancellationToken);");
+            }
+
+            _w.Line();
+            _w.Line("/// <summary>Polls until the request is completed, reporting status, queue position and the latest log line as they change.</summary>");
+            _w.Line("/// <param name=\"requestId\">The request id.</param>");
+            _w.Line("/// <param name=\"progress\">Receives the changes; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not completed within the options' WaitTimeout.</exception>");
+            _w.Line("public " + Task + "<" + FalStatus + "> WaitAsync(string requestId, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitAsync(requestId, progress, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Submits the input, waits for it with progress, and returns its output.</summary>");
+            _w.Line("/// <param name=\"input\">The input.</param>");
+            _w.Line("/// <param name=\"progress\">Receives status, queue position and log lines; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Open("public async " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line(FalStatus + " submitted = await SubmitAsync(input, cancellationToken).ConfigureAwait(false);");
+            _w.Line("await WaitAsync(submitted.RequestId, progress, cancellationToken).ConfigureAwait(false);");
+            _w.Line("return await GetResultAsync(submitted.RequestId, cancellationToken).ConfigureAwait(false);");
+            _w.Close();
+        }
+
+        private void EmitOperationMethods()
+        {
+            foreach (OperationSpec operation in _document.Operations)
+            {
+                string response = operation.ResponseType != null ? Full(operation.ResponseType) : Element;
+                var parameters = new List<string>();
+                _w.Line();
+                _w.Line("/// <summary>");
+                _w.Line("/// <c>" + Xml(operation.Method + " " + operation.Path) + "</c>" + (string.IsNullOrWhiteSpace(operation.Summary) ? "." : ":"));
+                if (!string.IsNullOrWhiteSpace(operation.Summary))
+                {
+                    foreach (string line in DocLines(operation.Summary!))
+                    {
+                        _w.Line("/// " + line);
+                    }
+                }
+
+                _w.Line("/// </summary>");
+                foreach (ParameterSpec parameter in operation.Parameters)
+                {
+                    if (parameter.Required)
+                    {
+                        parameters.Add(parameter.CsType + " " + parameter.CsName);
+                        _w.Line("/// <param name=\"" + parameter.CsName.TrimStart('@') + "\">" + Xml(ParameterDoc(parameter)) + "</param>");
+                    }
+                }
+
+                if (operation.HasBody)
+                {
+                    parameters.Add((operation.RequestType != null ? Full(operation.RequestType) : Element) + " request");
+                    _w.Line("/// <param name=\"request\">The request body.</param>");
+                }
+
+                foreach (ParameterSpec parameter in operation.Parameters)
+                {
+                    if (!parameter.Required)
+                    {
+                        parameters.Add(parameter.CsType + "? " + parameter.CsName + " = null");
+                        _w.Line("/// <param name=\"" + parameter.CsName.TrimStart('@') + "\">" + Xml(ParameterDoc(parameter)) + " Left out when null.</param>");
+                    }
+                }
+
+                parameters.Add(TokenParameter);
+                _w.Line(TokenDoc);
+                if (operation.RequestType != null)
+                {
+                    _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+                }
+
+                _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">The provider answered with an error.</exception>");
+                _w.Open("public " + Task + "<" + response + "> " + operation.MethodName + "Async(" + string.Join(", ", parameters) + ")");
+                _w.Line("string path = " + Literal(operation.Path) + ";");
+                foreach (ParameterSpec parameter in operation.Parameters)
+                {
+                    string value = parameter.CsType == "string" ? parameter.CsName : Core + ".QueryValue(" + parameter.CsName + ")";
+                    if (parameter.In == "path")
+                    {
+                        _w.Line("path = " + Core + ".Expand(path, " + Literal(parameter.Name) + ", " + value + (parameter.CsType == "string" ? string.Empty : "!") + ");");
+                    }
+                    else
+                    {
+                        _w.Line("path = " + Core + ".Query(path, " + Literal(parameter.Name) + ", " + value + ");");
+                    }
+                }
+
+                _w.Line("byte[]? body = " + (operation.HasBody ? BodyExpression(operation.RequestType, "request") : "null") + ";");
+                string method = HttpMethodType + "." + char.ToUpperInvariant(operation.Method[0]) + operation.Method.Substring(1).ToLowerInvariant();
+                _w.Line(operation.ResponseType != null
+                    ? "return _core.SendAsync(" + method + ", path, false, body, " + InfoOf(operation.ResponseType) + ", cancellationToken);"
+                    : "return _core.SendForJsonAsync(" + method + ", path, false, body, cancellationToken);");
+                _w.Close();
+            }
+        }
+
+        private static string ParameterDoc(ParameterSpec parameter)
+        {
+            string text = string.IsNullOrWhiteSpace(parameter.Summary) ? "The " + parameter.In + " parameter " + parameter.Name + "." : parameter.Summary!.Replace('\n', ' ').Replace('\r', ' ');
+            return text;
+        }
+
+        private void EmitDownloads()
+        {
+            _w.Line();
+            _w.Line("/// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>");
+            _w.Line("/// <param name=\"url\">The file URL.</param>");
+            _w.Line("/// <param name=\"destination\">Where the bytes go.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <returns>The bytes written, or -1 when the stream cannot tell.</returns>");
+            _w.Line("public " + Task + "<long> DownloadAsync(global::System.Uri url, global::System.IO.Stream destination, " + TokenParameter + ")");
+            _w.Line("    => _core.DownloadAsync(url, destination, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Downloads a result file to a path; the file appears only when complete, so a failure leaves no partial file and an existing file untouched.</summary>");
+            _w.Line("/// <param name=\"url\">The file URL.</param>");
+            _w.Line("/// <param name=\"path\">The file to write.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <returns>The bytes written.</returns>");
+            _w.Line("public " + Task + "<long> DownloadToFileAsync(global::System.Uri url, string path, " + TokenParameter + ")");
+            _w.Line("    => _core.DownloadToFileAsync(url, path, cancellationToken);");
+        }
+
+        private void EmitServiceExtension()
+        {
+            string name = Client.ClassName;
+            _w.Line("/// <summary>Registers <see cref=\"" + name + "\"/> with dependency injection.</summary>");
+            _w.Line(GeneratedCode);
+            _w.Open("public static class " + name + "ServiceCollectionExtensions");
+            _w.Line("/// <summary>");
+            _w.Line("/// Registers <see cref=\"" + name + "\"/> as a transient service over IHttpClientFactory, with named");
+            _w.Line("/// <see cref=\"global::SchemaClients.SchemaClientOptions\"/> (name: the client's full type name).");
+            _w.Line("/// </summary>");
+            _w.Line("/// <param name=\"services\">The service collection.</param>");
+            _w.Line("/// <param name=\"configure\">Sets base URL, key, validation and retries; may be null (the key then comes from " + Xml(Client.AuthVariable) + ").</param>");
+            _w.Line("/// <returns>The HttpClient builder, to add handlers.</returns>");
+            _w.Line("public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder Add" + _document.ClassPrefix + "Client(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)");
+            _w.Line("    => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(" + name + ").FullName!, configure, static (http, options, logger) => new " + name + "(http, options, logger));");
+            _w.Close();
+        }
+    }
+}
