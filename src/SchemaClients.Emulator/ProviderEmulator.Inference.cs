@@ -254,10 +254,18 @@ public sealed partial class ProviderEmulator
 
     private async Task OxenCallAsync(HttpContext context, bool queue)
     {
+        // Oxen routes by the body's "model"; the model pages always send it. A body without a known model is
+        // answered 422 like any other schema violation.
         Func<JsonElement, ValidationResult> validate = json =>
-            json.ValueKind == JsonValueKind.Object && json.TryGetProperty("model", out JsonElement model) && model.ValueKind == JsonValueKind.String && model.GetString() == "flux-2-pro"
-                ? Schemas.Oxen.Flux2Pro.SchemaValidator.ValidateJson(json)
-                : Schemas.Oxen.Flux2Flex.SchemaValidator.ValidateJson(json);
+        {
+            string? model = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+            return model switch
+            {
+                "flux-2-pro" => Schemas.Oxen.Flux2Pro.SchemaValidator.ValidateJson(json),
+                "flux-2-flex" => Schemas.Oxen.Flux2Flex.SchemaValidator.ValidateJson(json),
+                _ => UnknownModel(model),
+            };
+        };
         using JsonDocument? body = await ReadValidAsync(context, validate).ConfigureAwait(false);
         if (body == null)
         {
@@ -268,6 +276,13 @@ public sealed partial class ProviderEmulator
         await JsonAsync(context, 200, queue
             ? "{\"generations\":[{\"generation_id\":" + Quote(job.Id) + ",\"status\":\"queued\"}]}"
             : Output(context, job)).ConfigureAwait(false);
+    }
+
+    private static ValidationResult UnknownModel(string? model)
+    {
+        var collector = new ViolationCollector();
+        collector.Add("$.model", model == null ? "required" : "enum", "flux-2-flex, flux-2-pro", model == null ? "(missing)" : Quote(model));
+        return collector.ToResult();
     }
 
     private async Task OxenStatusAsync(HttpContext context, string id)

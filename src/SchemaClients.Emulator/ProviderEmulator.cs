@@ -104,6 +104,11 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
 
     private int _requests;
 
+    private readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>Distinct TCP connections requests arrived on so far (to see that clients reuse connections).</summary>
+    public int ConnectionCount => _connections.Count;
+
     /// <summary>The paths (with query) the emulator serves documents on.</summary>
     public IReadOnlyCollection<string> DocumentPaths => _routes.Keys;
 
@@ -121,6 +126,25 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
         emulator.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return emulator;
     }
+
+    /// <summary>
+    /// Points generated-client options at this emulator for <paramref name="provider"/> (oxen, fal, apiframe): base
+    /// URL, fal's queue host (served under <c>/queue</c>) and the key the emulator accepts. Other options are kept.
+    /// </summary>
+    public SchemaClients.SchemaClientOptions Configure(SchemaClients.SchemaClientOptions options, string provider)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.BaseAddress = new Uri(BaseUrl);
+        options.QueueBaseAddress = new Uri(BaseUrl + "/queue");
+        options.ApiKey = KeyFor(provider);
+        return options;
+    }
+
+    /// <summary>Options for a generated client of <paramref name="provider"/> that call this emulator.</summary>
+    public SchemaClients.SchemaClientOptions OptionsFor(string provider) => Configure(new SchemaClients.SchemaClientOptions(), provider);
+
+    /// <summary>The key this emulator accepts for <paramref name="provider"/>.</summary>
+    public string KeyFor(string provider) => _options.Keys.TryGetValue(provider, out string? key) ? key : _options.DefaultKey;
 
     /// <summary>Replaces the document served on a path, for example with a changed version.</summary>
     public void Serve(string pathAndQuery, string json)
@@ -174,6 +198,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        _connections.TryAdd(context.Connection.Id, 0);
         string key = context.Request.Path + context.Request.QueryString;
         Fault fault = NextFault(context.Request.Path.Value ?? string.Empty, key);
         if (!_routes.TryGetValue(key, out Route? route))
