@@ -1,7 +1,14 @@
 using System;
-using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
+using System.Net.Http;
 using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using SchemaClients;
+using SchemaClients.Clients;
+using SchemaClients.Emulator;
+using SchemaClients.Http;
 using SchemaClients.Sample;
 using SchemaClients.Validation;
 using ApiframeFlex = SchemaClients.Sample.Apiframe.Flux2Flex;
@@ -9,142 +16,242 @@ using FalFlex = SchemaClients.Sample.Fal.Flux2Flex;
 using OxenFlex = SchemaClients.Sample.Oxen.Flux2Flex;
 using OxenPro = SchemaClients.Sample.Oxen.Flux2Pro;
 
-// Builds a request for the chosen provider and model from the types generated out of schemas/,
-// validates it, and prints the JSON that would be sent. Bad values are answered with the
+// Generates an image with the clients generated from schemas/: builds the typed request, validates it,
+// calls the provider (or, with no key in the environment, the emulator started in this process), shows
+// progress while the request waits in a queue, and writes the image. Bad parameters are answered with the
 // violations, not a stack trace.
-Options? options = Options.Parse(args, out string? error);
+SampleOptions? options = SampleOptions.Parse(args, out string? error);
 if (options == null)
 {
     Console.Error.WriteLine(error);
-    Console.Error.WriteLine(Options.Usage);
+    Console.Error.WriteLine(SampleOptions.Usage);
     return 2;
 }
 
-JsonSerializerOptions indented = new() { WriteIndented = true };
-var context = new SchemaClientsJsonContext(indented);
-(ValidationResult result, string json) = options.Provider switch
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
 {
-    "oxen" when options.Model == "flux-2-pro" => Render(new OxenPro.Flux2ProRequest
-    {
-        Prompt = options.Prompt,
-        NumInferenceSteps = options.Steps,
-        Guidance = options.Guidance,
-        Seed = options.Seed,
-        OutputFormat = OxenPro.OutputFormat.Png,
-    }, r => r.Validate(), r => JsonSerializer.Serialize(r, context.OxenFlux2ProFlux2ProRequest)),
-    "oxen" => Render(new OxenFlex.Flux2FlexRequest
-    {
-        Prompt = options.Prompt,
-        NumInferenceSteps = options.Steps,
-        Guidance = options.Guidance,
-        Seed = options.Seed,
-        AspectRatio = OxenFlex.AspectRatio._16_9,
-        OutputFormat = OxenFlex.OutputFormat.Png,
-    }, r => r.Validate(), r => JsonSerializer.Serialize(r, context.OxenFlux2FlexFlux2FlexRequest)),
-    "fal" => Render(new FalFlex.Flux2FlexInput
-    {
-        Prompt = options.Prompt,
-        NumInferenceSteps = options.Steps,
-        GuidanceScale = options.Guidance,
-        Seed = options.Seed,
-        ImageSize = FalFlex.ImageSizeEnum.Portrait16_9,
-        OutputFormat = FalFlex.OutputFormat.Png,
-    }, r => r.Validate(), r => JsonSerializer.Serialize(r, context.FalFlux2FlexFlux2FlexInput)),
-    "apiframe" => Render(new ApiframeFlex.Flux2FlexGenerateRequest
-    {
-        Prompt = options.Prompt,
-        Model = "flux-2-flex",
-        FluxParams = new ApiframeFlex.Flux2FlexParams
-        {
-            AspectRatio = "9:16",
-            Steps = options.Steps,
-            Guidance = options.Guidance,
-            Seed = options.Seed,
-            OutputFormat = ApiframeFlex.OutputFormat.Png,
-        },
-    }, r => r.Validate(), r => JsonSerializer.Serialize(r, context.ApiframeFlux2FlexFlux2FlexGenerateRequest)),
-    _ => throw new InvalidOperationException("unreachable: providers are checked by Options.Parse"),
+    e.Cancel = true;
+    cancel.Cancel();
 };
 
-Console.WriteLine($"{options.Provider} {options.Model}: the request body that would be sent");
-Console.WriteLine(json);
-if (!result.IsValid)
+try
 {
-    Console.Error.WriteLine();
-    Console.Error.WriteLine($"The request breaks the {options.Provider} schema for {options.Model}; it would be rejected, so it is not sent:");
-    foreach (SchemaViolation violation in result.Violations)
-    {
-        Console.Error.WriteLine("  " + violation.Message);
-    }
-
+    return await Runner.RunAsync(options, cancel.Token);
+}
+catch (SchemaValidationException e)
+{
+    Runner.PrintViolations(options, e.Violations);
     return 1;
 }
-
-Console.WriteLine();
-Console.WriteLine("Valid against the schema. (Sending it is the client's job; see the README.)");
-return 0;
-
-static (ValidationResult, string) Render<T>(T request, Func<T, ValidationResult> validate, Func<T, string> serialize) => (validate(request), serialize(request));
-
-/// <summary>Command-line options of the sample.</summary>
-internal sealed record Options(string Prompt, string Provider, string Model, int? Steps, double? Guidance, long? Seed)
+catch (ProviderApiException e)
 {
-    public const string Usage = """
-        usage: dotnet run --project samples/SchemaClients.Sample -- "<prompt>" [--provider oxen|fal|apiframe] [--model flux-2-flex|flux-2-pro] [--steps N] [--guidance X] [--seed N]
-        """;
+    Console.Error.WriteLine($"{options.Provider} refused the request: {e.Message}");
+    return 3;
+}
+catch (QueueJobFailedException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 3;
+}
+catch (Exception e) when (e is HttpRequestException || e is TimeoutException || e is IOException || e is InvalidOperationException)
+{
+    Console.Error.WriteLine($"{options.Provider}: {e.Message}");
+    return 3;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("Cancelled.");
+    return 130;
+}
 
-    private static readonly string[] Providers = { "oxen", "fal", "apiframe" };
-
-    public static Options? Parse(string[] args, out string? error)
+/// <summary>The sample's steps: request, validation, the call, progress, the file.</summary>
+internal static class Runner
+{
+    public static async Task<int> RunAsync(SampleOptions options, CancellationToken cancellationToken)
     {
-        error = null;
-        string? prompt = null;
-        string provider = "fal";
-        string model = "flux-2-flex";
-        int? steps = null;
-        double? guidance = null;
-        long? seed = null;
-        for (int i = 0; i < args.Length; i++)
+        object request = BuildRequest(options);
+        ValidationResult validation = Validate(request);
+        if (!validation.IsValid)
         {
-            string arg = args[i];
-            if (!arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                prompt = prompt == null ? arg : prompt + " " + arg;
-                continue;
-            }
+            PrintViolations(options, validation.Violations);
+            return 1;
+        }
 
-            if (i + 1 >= args.Length)
-            {
-                error = $"{arg} needs a value.";
-                return null;
-            }
+        string variable = KeyVariable(options.Provider);
+        bool useEmulator = options.Emulator || string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable));
+        await using ProviderEmulator? emulator = useEmulator ? await StartEmulatorAsync(cancellationToken) : null;
+        var clientOptions = new SchemaClientOptions { PollInterval = TimeSpan.FromMilliseconds(250) };
+        if (emulator != null)
+        {
+            emulator.Configure(clientOptions, options.Provider);
+            Console.Error.WriteLine(options.Emulator
+                ? $"--emulator: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}."
+                : $"No {variable} in the environment: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}. Its image is a test pattern.");
+        }
+        else
+        {
+            Console.Error.WriteLine($"Calling {options.Provider} with the key from {variable}.");
+        }
 
-            string value = args[++i];
-            switch (arg)
+        using var http = new HttpClient();
+        var progress = new ConsoleProgress();
+        Uri image = await GenerateAsync(options, request, http, clientOptions, progress, cancellationToken);
+        Console.Error.WriteLine($"Downloading {image}");
+        long bytes = await DownloadAsync(options, http, clientOptions, image, cancellationToken);
+        Console.WriteLine($"Wrote {options.Out} ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) from {options.Provider} {options.Model}.");
+        return 0;
+    }
+
+    public static void PrintViolations(SampleOptions options, System.Collections.Generic.IReadOnlyList<SchemaViolation> violations)
+    {
+        Console.Error.WriteLine($"The request breaks the {options.Provider} schema for {options.Model}, so it was not sent:");
+        foreach (SchemaViolation violation in violations)
+        {
+            Console.Error.WriteLine("  " + violation.Message);
+        }
+    }
+
+    private static string KeyVariable(string provider) => provider switch
+    {
+        "oxen" => OxenFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
+        "fal" => FalFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
+        _ => ApiframeFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
+    };
+
+    private static object BuildRequest(SampleOptions o) => o.Provider switch
+    {
+        "oxen" when o.Model == "flux-2-pro" => new OxenPro.Flux2ProRequest
+        {
+            Prompt = o.Prompt,
+            NumInferenceSteps = o.Steps,
+            Guidance = o.Guidance,
+            Seed = o.Seed,
+            OutputFormat = OxenPro.OutputFormat.Png,
+        },
+        "oxen" => new OxenFlex.Flux2FlexRequest
+        {
+            Prompt = o.Prompt,
+            NumInferenceSteps = o.Steps,
+            Guidance = o.Guidance,
+            Seed = o.Seed,
+            AspectRatio = OxenFlex.AspectRatio._16_9,
+            OutputFormat = OxenFlex.OutputFormat.Png,
+        },
+        "fal" => new FalFlex.Flux2FlexInput
+        {
+            Prompt = o.Prompt,
+            NumInferenceSteps = o.Steps,
+            GuidanceScale = o.Guidance,
+            Seed = o.Seed,
+            ImageSize = FalFlex.ImageSizeEnum.Portrait16_9,
+            OutputFormat = FalFlex.OutputFormat.Png,
+        },
+        _ => new ApiframeFlex.Flux2FlexGenerateRequest
+        {
+            Prompt = o.Prompt,
+            Model = ApiframeFlex.Flux2FlexClient.ModelId,
+            FluxParams = new ApiframeFlex.Flux2FlexParams
             {
-                case "--provider": provider = value; break;
-                case "--model": model = value; break;
-                case "--steps" when int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int s): steps = s; break;
-                case "--guidance" when double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double g): guidance = g; break;
-                case "--seed" when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out long n): seed = n; break;
-                default:
-                    error = $"'{arg} {value}' is not an option this sample understands, or the value is not a number.";
-                    return null;
+                AspectRatio = "9:16",
+                Steps = o.Steps,
+                Guidance = o.Guidance,
+                Seed = o.Seed,
+                OutputFormat = ApiframeFlex.OutputFormat.Png,
+            },
+        },
+    };
+
+    private static ValidationResult Validate(object request) => request switch
+    {
+        OxenPro.Flux2ProRequest r => r.Validate(),
+        OxenFlex.Flux2FlexRequest r => r.Validate(),
+        FalFlex.Flux2FlexInput r => r.Validate(),
+        ApiframeFlex.Flux2FlexGenerateRequest r => r.Validate(),
+        _ => throw new InvalidOperationException("unreachable: every request type is listed"),
+    };
+
+    private static async Task<Uri> GenerateAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, ConsoleProgress progress, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case FalFlex.Flux2FlexInput input:
+                {
+                    var client = new FalFlex.Flux2FlexClient(http, clientOptions);
+                    FalQueueStatus submitted = await client.SubmitAsync(input, cancellationToken);
+                    Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
+                    await client.WaitAsync(submitted.RequestId, progress, cancellationToken);
+                    FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted.RequestId, cancellationToken);
+                    return new Uri(output.Images[0].Url);
+                }
+
+            case OxenPro.Flux2ProRequest pro:
+                {
+                    var client = new OxenPro.Flux2ProClient(http, clientOptions);
+                    OxenGeneration done = await client.EnqueueAndWaitAsync(pro, progress, cancellationToken);
+                    return done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
+                }
+
+            case OxenFlex.Flux2FlexRequest flex:
+                {
+                    var client = new OxenFlex.Flux2FlexClient(http, clientOptions);
+                    OxenGeneration done = await client.EnqueueAndWaitAsync(flex, progress, cancellationToken);
+                    return done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
+                }
+
+            default:
+                {
+                    var client = new ApiframeFlex.Flux2FlexClient(http, clientOptions);
+                    Console.Error.WriteLine("Waiting for apiframe (a single call; it reports no progress)...");
+                    JsonElement answer = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, cancellationToken);
+                    var urls = ResultFiles.FindUrls(answer);
+                    return urls.Count > 0 ? urls[0] : throw new InvalidOperationException("apiframe's answer has no file URL: " + answer.GetRawText());
+                }
+        }
+    }
+
+    private static Task<long> DownloadAsync(SampleOptions o, HttpClient http, SchemaClientOptions clientOptions, Uri image, CancellationToken cancellationToken)
+    {
+        // Any of the provider's clients downloads; none sends the key with it.
+        return o.Provider switch
+        {
+            "oxen" => new OxenFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
+            "fal" => new FalFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
+            _ => new ApiframeFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
+        };
+    }
+
+    private static async Task<ProviderEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
+    {
+        string root = FindRoot() ?? throw new InvalidOperationException(
+            "the emulator needs the repository's schemas/manifest.json and it was not found above " + Environment.CurrentDirectory + ". Set the provider's key to call the provider instead.");
+        return await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root }, cancellationToken);
+    }
+
+    private static string? FindRoot()
+    {
+        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (DirectoryInfo? dir = new(start); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "schemas", "manifest.json")))
+                {
+                    return dir.FullName;
+                }
             }
         }
 
-        if (Array.IndexOf(Providers, provider) < 0)
-        {
-            error = $"Unknown provider '{provider}'. Known: {string.Join(", ", Providers)}.";
-            return null;
-        }
+        return null;
+    }
+}
 
-        if (model != "flux-2-flex" && !(provider == "oxen" && model == "flux-2-pro"))
-        {
-            error = $"{provider} has no model '{model}' in schemas/.";
-            return null;
-        }
-
-        return new Options(prompt ?? "a poster reading SUMMER SALE", provider, model, steps, guidance, seed);
+/// <summary>Writes queue progress as it changes: status, queue position, the latest log line, elapsed time.</summary>
+internal sealed class ConsoleProgress : IProgress<QueueProgress>
+{
+    public void Report(QueueProgress value)
+    {
+        string position = value.QueuePosition is { } p ? $", {p} ahead in the queue" : string.Empty;
+        string log = value.Log != null ? $", {value.Log}" : string.Empty;
+        Console.Error.WriteLine($"  [{value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s] {value.Status}{position}{log}");
     }
 }
