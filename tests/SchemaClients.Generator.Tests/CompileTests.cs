@@ -35,6 +35,8 @@ public sealed class CompileTests(ITestOutputHelper output)
         var withDiagnostics = new List<string>();
         var failures = new List<string>();
         var infos = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var clients = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        int operationMethods = 0;
         foreach (string path in GeneratorHarness.CorpusFiles())
         {
             string provider = Path.GetFileName(Path.GetDirectoryName(path)!);
@@ -45,6 +47,17 @@ public sealed class CompileTests(ITestOutputHelper output)
             {
                 failures.Add(provider + "/" + Path.GetFileName(path) + ":" + Environment.NewLine + "  " + string.Join(Environment.NewLine + "  ", compile.Concat(crashes.Select(GeneratorHarness.Format)).Take(10)));
                 continue;
+            }
+
+            string generated = string.Concat(run.Result.GeneratedTrees.Select(t => t.ToString()));
+            string kind = generated.Contains("FalQueueTransport _transport", StringComparison.Ordinal) ? provider + " queue client"
+                : generated.Contains("OxenTransport _transport", StringComparison.Ordinal) ? provider + " Oxen client"
+                : generated.Contains("ModelClientCore _core", StringComparison.Ordinal) ? provider + " per-operation client"
+                : provider + " no client";
+            clients[kind] = clients.GetValueOrDefault(kind) + 1;
+            if (kind.EndsWith("per-operation client", StringComparison.Ordinal))
+            {
+                operationMethods += generated.Split("string path = ").Length - 1;
             }
 
             Diagnostic[] reported = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
@@ -58,10 +71,71 @@ public sealed class CompileTests(ITestOutputHelper output)
 
         string report = $"{framework}: {clean.Count + withDiagnostics.Count + failures.Count} corpus documents; compiled cleanly with no warning diagnostics: {clean.Count}; compiled cleanly with documented warning diagnostics: {withDiagnostics.Count}; failed: {failures.Count}"
             + Environment.NewLine + string.Join(Environment.NewLine, withDiagnostics.Select(x => "  diagnostics: " + x))
-            + Environment.NewLine + "  info diagnostics over the corpus: " + (infos.Count == 0 ? "none" : string.Join(", ", infos.Select(i => i.Key + " x" + i.Value)));
+            + Environment.NewLine + "  info diagnostics over the corpus: " + (infos.Count == 0 ? "none" : string.Join(", ", infos.Select(i => i.Key + " x" + i.Value)))
+            + Environment.NewLine + "  clients: " + string.Join(", ", clients.Select(c => c.Key + " x" + c.Value)) + "; per-operation methods: " + operationMethods;
         output.WriteLine(report);
         File.WriteAllText(Path.Combine(TestPaths.ReportDirectory, "corpus-compile-" + framework + ".txt"), report + Environment.NewLine);
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures.Take(10)));
         Assert.Equal(80, clean.Count + withDiagnostics.Count);
+        Assert.Equal(17, clients.GetValueOrDefault("fal queue client")); // every fal queue document gets fal's transports
+        Assert.Equal(62, clients.GetValueOrDefault("replicate no client"));
+        Assert.Equal(1, clients.GetValueOrDefault("bfl per-operation client"));
+    }
+
+    [Theory]
+    [InlineData(TargetFramework.Net10)]
+    [InlineData(TargetFramework.Net8)]
+    public void AwkwardOperationsGiveAClientThatCompiles(TargetFramework framework)
+    {
+        // Parameters named like C# keywords and like the method's own locals, every query type, a path-level
+        // parameter, a $ref parameter, an undeclared template variable, an operation named like a client member,
+        // duplicate names, a body that is not an object, and no servers.
+        const string document = """
+            {
+              "openapi": "3.1.0",
+              "info": { "title": "t", "version": "1" },
+              "components": {
+                "parameters": { "Limit": { "name": "limit", "in": "query", "schema": { "type": "integer" } } },
+                "securitySchemes": { "k": { "type": "apiKey", "in": "header", "name": "x-key" } },
+                "schemas": { "Thing": { "type": "object", "properties": { "n": { "type": "integer", "maximum": 3 } } } }
+              },
+              "paths": {
+                "/things/{class}/{body}": {
+                  "parameters": [ { "name": "class", "in": "path", "required": true, "schema": { "type": "integer" } } ],
+                  "get": {
+                    "operationId": "download",
+                    "parameters": [
+                      { "name": "path", "in": "query", "schema": { "type": "string" } },
+                      { "name": "request", "in": "query", "required": true, "schema": { "type": "boolean" } },
+                      { "name": "x", "in": "query", "schema": { "type": "number" } },
+                      { "$ref": "#/components/parameters/Limit" },
+                      { "name": "trace", "in": "header", "schema": { "type": "string" } }
+                    ],
+                    "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } } }
+                  },
+                  "post": {
+                    "operationId": "download",
+                    "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                    "responses": { "200": { "description": "no body" } }
+                  },
+                  "put": {
+                    "requestBody": { "content": { "application/json": { "schema": { "type": "array", "items": { "type": "string" } } } } },
+                    "responses": { "200": { "content": { "application/json": { "schema": { "type": "string" } } } } }
+                  }
+                }
+              }
+            }
+            """;
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("acme", "odd.json", document) }, framework);
+        string[] problems = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(run.CompileDiagnostics).Select(GeneratorHarness.Format).ToArray();
+        Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems.Take(20)));
+
+        string code = run.Result.GeneratedTrees.Single(t => t.FilePath.Contains("Acme", StringComparison.Ordinal)).ToString();
+        Assert.Contains("public sealed partial class OddClient", code, StringComparison.Ordinal);
+        Assert.Contains("new global::SchemaClients.Http.ProviderAuth(\"x-key\", null, \"ACME_API_KEY\")", code, StringComparison.Ordinal);
+        Assert.Contains("GetDownloadAsync(long @class, string body2, bool request2, string? path2 = null, double? x = null, long? limit = null,", code, StringComparison.Ordinal);
+        Assert.Contains("PostDownloadAsync(long @class, string body2, global::Consumer.Acme.Odd.Thing request,", code, StringComparison.Ordinal);
+        Assert.Contains("ThingsAsync(long @class, string body2, global::System.Text.Json.JsonElement request,", code, StringComparison.Ordinal);
+        Assert.Contains("AddAcmeOddClient(", code, StringComparison.Ordinal);
     }
 }

@@ -204,7 +204,8 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var operations = new List<OperationSpec>();
-            var methodNames = new HashSet<string>(StringComparer.Ordinal);
+            // Members every client has; operations are named around them.
+            var methodNames = new HashSet<string>(StringComparer.Ordinal) { "Download", "DownloadToFile" };
             string? rootType = null;
             int rootNode = -1;
             JsonNode? paths = root.Get("paths");
@@ -410,7 +411,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var result = new List<ParameterSpec>();
-            var names = new HashSet<string>(StringComparer.Ordinal) { "request", "cancellationToken", "path" };
+            var names = new HashSet<string>(StringComparer.Ordinal) { "request", "cancellationToken", "path", "body" }; // the method's own parameters and locals
             int at = 0;
             while ((at = path.IndexOf('{', at)) >= 0)
             {
