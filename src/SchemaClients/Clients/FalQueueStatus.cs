@@ -28,8 +28,8 @@ namespace SchemaClients.Clients
                 throw new FormatException("A fal queue status is a JSON object; got " + json.ValueKind + ".");
             }
 
-            string status = Text(json, "status") ?? throw new FormatException("The fal queue answer has no status: " + Excerpt(json));
-            string id = Text(json, "request_id") ?? fallbackId ?? throw new FormatException("The fal queue answer has no request_id: " + Excerpt(json));
+            string status = Text(json, "status") ?? throw new FormatException("The fal queue answer has no status: " + JsonExcerpt.Of(json));
+            string id = Text(json, "request_id") ?? fallbackId ?? throw new FormatException("The fal queue answer has no request_id: " + JsonExcerpt.Of(json));
             int? position = json.TryGetProperty("queue_position", out JsonElement p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out int value) ? value : null;
             var logs = new List<string>();
             if (json.TryGetProperty("logs", out JsonElement l))
@@ -55,11 +55,5 @@ namespace SchemaClients.Clients
 
         private static string? Text(JsonElement json, string name)
             => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static string Excerpt(JsonElement json)
-        {
-            string text = json.GetRawText();
-            return text.Length > 200 ? text.Substring(0, 200) + "..." : text;
-        }
     }
 }

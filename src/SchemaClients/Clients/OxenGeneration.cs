@@ -36,7 +36,7 @@ namespace SchemaClients.Clients
             string status = Text(json, "status") ?? "queued"; // the queue answer may leave it out
             string? url = Text(json, "result_url");
             return new OxenGeneration(
-                id ?? throw new FormatException("The Oxen generation has no generation_id: " + Excerpt(json)),
+                id ?? throw new FormatException("The Oxen generation has no generation_id: " + JsonExcerpt.Of(json)),
                 status,
                 url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? result) ? result : null,
                 Text(json, "error_message"),
@@ -45,11 +45,5 @@ namespace SchemaClients.Clients
 
         private static string? Text(JsonElement json, string name)
             => json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static string Excerpt(JsonElement json)
-        {
-            string text = json.GetRawText();
-            return text.Length > 200 ? text.Substring(0, 200) + "..." : text;
-        }
     }
 }

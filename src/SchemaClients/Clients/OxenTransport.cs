@@ -39,7 +39,7 @@ namespace SchemaClients.Clients
                 return OxenGeneration.Parse(generations[0]);
             }
 
-            throw new FormatException("Oxen's queue answer has no generations[0]: " + Excerpt(answer));
+            throw new FormatException("Oxen's queue answer has no generations[0]: " + JsonExcerpt.Of(answer));
         }
 
         /// <summary>Asks where a generation stands.</summary>
@@ -138,12 +138,6 @@ namespace SchemaClients.Clients
             {
                 return null; // an event this client does not understand is not the one it waits for
             }
-        }
-
-        private static string Excerpt(JsonElement json)
-        {
-            string text = json.GetRawText();
-            return text.Length > 200 ? text.Substring(0, 200) + "..." : text;
         }
     }
 }
