@@ -46,7 +46,8 @@ public class ClientOverheadBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        string root = FindRoot();
+        string root = EmulatorOptions.FindRoot(Environment.CurrentDirectory, AppContext.BaseDirectory)
+            ?? throw new InvalidOperationException("Run from the repository: schemas/manifest.json was not found.");
         _emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root });
         _http = new HttpClient();
         _client = new FalFlex.Flux2FlexClient(_http, _emulator.OptionsFor("fal"));
@@ -85,20 +86,4 @@ public class ClientOverheadBenchmarks
     /// <summary>The generated client with ValidateBeforeSend off, to show what validation costs.</summary>
     [Benchmark]
     public Task<FalFlex.Flux2FlexOutput> GeneratedClientWithoutValidation() => _unvalidated.RunAsync(Input);
-
-    private static string FindRoot()
-    {
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (DirectoryInfo? dir = new(start); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "schemas", "manifest.json")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Run from the repository: schemas/manifest.json was not found.");
-    }
 }

@@ -95,10 +95,7 @@ internal static class Runner
         }
 
         using var http = new HttpClient();
-        var progress = new ConsoleProgress();
-        Uri image = await GenerateAsync(options, request, http, clientOptions, progress, cancellationToken);
-        Console.Error.WriteLine($"Downloading {image}");
-        long bytes = await DownloadAsync(options, http, clientOptions, image, cancellationToken);
+        long bytes = await GenerateAndDownloadAsync(options, request, http, clientOptions, new ConsoleProgress(), cancellationToken);
         Console.WriteLine($"Wrote {options.Out} ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) from {options.Provider} {options.Model}.");
         return 0;
     }
@@ -171,7 +168,8 @@ internal static class Runner
         _ => throw new InvalidOperationException("unreachable: every request type is listed"),
     };
 
-    private static async Task<Uri> GenerateAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, ConsoleProgress progress, CancellationToken cancellationToken)
+    /// <summary>Calls the model with its generated client and downloads the image with the same client (no key is sent with the download).</summary>
+    private static async Task<long> GenerateAndDownloadAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -182,21 +180,21 @@ internal static class Runner
                     Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
                     await client.WaitAsync(submitted.RequestId, progress, cancellationToken);
                     FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted.RequestId, cancellationToken);
-                    return new Uri(output.Images[0].Url);
+                    return await client.DownloadToFileAsync(Announce(new Uri(output.Images[0].Url)), o.Out, cancellationToken);
                 }
 
             case OxenPro.Flux2ProRequest pro:
                 {
                     var client = new OxenPro.Flux2ProClient(http, clientOptions);
                     OxenGeneration done = await client.EnqueueAndWaitAsync(pro, progress, cancellationToken);
-                    return done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
+                    return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
             case OxenFlex.Flux2FlexRequest flex:
                 {
                     var client = new OxenFlex.Flux2FlexClient(http, clientOptions);
                     OxenGeneration done = await client.EnqueueAndWaitAsync(flex, progress, cancellationToken);
-                    return done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
+                    return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
             default:
@@ -205,43 +203,25 @@ internal static class Runner
                     Console.Error.WriteLine("Waiting for apiframe (a single call; it reports no progress)...");
                     JsonElement answer = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, cancellationToken);
                     var urls = ResultFiles.FindUrls(answer);
-                    return urls.Count > 0 ? urls[0] : throw new InvalidOperationException("apiframe's answer has no file URL: " + answer.GetRawText());
+                    Uri url = urls.Count > 0 ? urls[0] : throw new InvalidOperationException("apiframe's answer has no file URL: " + answer.GetRawText());
+                    return await client.DownloadToFileAsync(Announce(url), o.Out, cancellationToken);
                 }
         }
     }
 
-    private static Task<long> DownloadAsync(SampleOptions o, HttpClient http, SchemaClientOptions clientOptions, Uri image, CancellationToken cancellationToken)
+    private static Uri ResultUrl(OxenGeneration done) => done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
+
+    private static Uri Announce(Uri image)
     {
-        // Any of the provider's clients downloads; none sends the key with it.
-        return o.Provider switch
-        {
-            "oxen" => new OxenFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
-            "fal" => new FalFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
-            _ => new ApiframeFlex.Flux2FlexClient(http, clientOptions).DownloadToFileAsync(image, o.Out, cancellationToken),
-        };
+        Console.Error.WriteLine($"Downloading {image}");
+        return image;
     }
 
     private static async Task<ProviderEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
     {
-        string root = FindRoot() ?? throw new InvalidOperationException(
+        string root = EmulatorOptions.FindRoot(Environment.CurrentDirectory, AppContext.BaseDirectory) ?? throw new InvalidOperationException(
             "the emulator needs the repository's schemas/manifest.json and it was not found above " + Environment.CurrentDirectory + ". Set the provider's key to call the provider instead.");
         return await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root }, cancellationToken);
-    }
-
-    private static string? FindRoot()
-    {
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (DirectoryInfo? dir = new(start); dir != null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "schemas", "manifest.json")))
-                {
-                    return dir.FullName;
-                }
-            }
-        }
-
-        return null;
     }
 }
 

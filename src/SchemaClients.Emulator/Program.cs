@@ -11,7 +11,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
-        string root = Directory.GetCurrentDirectory();
+        string root = EmulatorOptions.FindRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
         int port = 0;
         for (int i = 0; i + 1 < args.Length; i += 2)
         {

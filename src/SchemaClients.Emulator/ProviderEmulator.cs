@@ -74,6 +74,27 @@ public sealed class EmulatorOptions
 
     /// <summary>How long a job runs. Default 2 s.</summary>
     public TimeSpan RunTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The repository root for <see cref="Root"/>: the first folder, from each start folder upwards, that holds
+    /// schemas/manifest.json; null when there is none.
+    /// </summary>
+    /// <param name="starts">Where to start looking, in order (for example the current folder, then the app's folder).</param>
+    public static string? FindRoot(params string[] starts)
+    {
+        foreach (string start in starts)
+        {
+            for (DirectoryInfo? dir = new(start); dir != null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "schemas", "manifest.json")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>

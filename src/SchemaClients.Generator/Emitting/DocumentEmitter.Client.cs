@@ -16,6 +16,8 @@ namespace SchemaClients.Generator.Emitting
         private const string OxenGeneration = "global::SchemaClients.Clients.OxenGeneration";
         private const string FalStatus = "global::SchemaClients.Clients.FalQueueStatus";
         private const string HttpMethodType = "global::System.Net.Http.HttpMethod";
+        private const string RequestInvalidDoc = "/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>";
+        private const string InputInvalidDoc = "/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>";
 
         private ClientSpec Client => _document.Client;
 
@@ -115,7 +117,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref=\"ModelId\"/>. Oxen does not document the answer, so it stays JSON; <see cref=\"global::SchemaClients.Clients.ResultFiles.FindUrls\"/> finds its file URLs.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+            _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">Oxen answered with an error.</exception>");
             _w.Line("public " + Task + "<" + Element + "> GenerateAsync(" + request + " request, " + TokenParameter + ")");
             _w.Line("    => _transport.GenerateAsync(" + body + ", cancellationToken);");
@@ -123,7 +125,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <summary>Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) and returns the generation (<c>generations[0]</c>).</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+            _w.Line(RequestInvalidDoc);
             _w.Line("public " + Task + "<" + OxenGeneration + "> EnqueueAsync(" + request + " request, " + TokenParameter + ")");
             _w.Line("    => _transport.EnqueueAsync(" + body + ", cancellationToken);");
             _w.Line();
@@ -180,7 +182,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL).</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Line(InputInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">fal answered with an error.</exception>");
             _w.Line("public " + Task + "<" + output + "> RunAsync(" + request + " input, " + TokenParameter + ")");
             _w.Line(Client.OutputType != null
@@ -190,7 +192,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <summary>Puts the input in the queue; the answer has the request id and queue position.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Line(InputInvalidDoc);
             _w.Line("public " + Task + "<" + FalStatus + "> SubmitAsync(" + request + " input, " + TokenParameter + ")");
             _w.Line("    => _transport.SubmitAsync(" + body + ", cancellationToken);");
             _w.Line();
@@ -232,7 +234,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line("/// <param name=\"progress\">Receives status, queue position and log lines; may be null.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>");
+            _w.Line(InputInvalidDoc);
             _w.Open("public async " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
             _w.Line(FalStatus + " submitted = await SubmitAsync(input, cancellationToken).ConfigureAwait(false);");
             _w.Line("await WaitAsync(submitted.RequestId, progress, cancellationToken).ConfigureAwait(false);");
@@ -286,7 +288,7 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line(TokenDoc);
                 if (operation.RequestType != null)
                 {
-                    _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>");
+                    _w.Line(RequestInvalidDoc);
                 }
 
                 _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">The provider answered with an error.</exception>");
@@ -315,10 +317,7 @@ namespace SchemaClients.Generator.Emitting
         }
 
         private static string ParameterDoc(ParameterSpec parameter)
-        {
-            string text = string.IsNullOrWhiteSpace(parameter.Summary) ? "The " + parameter.In + " parameter " + parameter.Name + "." : parameter.Summary!.Replace('\n', ' ').Replace('\r', ' ');
-            return text;
-        }
+            => string.IsNullOrWhiteSpace(parameter.Summary) ? "The " + parameter.In + " parameter " + parameter.Name + "." : parameter.Summary!.Replace('\n', ' ').Replace('\r', ' ');
 
         private void EmitDownloads()
         {

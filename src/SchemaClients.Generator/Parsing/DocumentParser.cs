@@ -332,14 +332,13 @@ namespace SchemaClients.Generator.Parsing
         {
             string? server = FirstServer(root);
             string context = options.RootNamespace + ".SchemaClientsJsonContext";
+            ClientSpec Spec(string header, string? scheme, string variable, string? baseAddress, string? queueAddress) =>
+                new ClientSpec(kind, string.Empty, context, header, scheme, variable, baseAddress, queueAddress, null, null, null, null, null, null);
             switch (provider.ToLowerInvariant())
             {
-                case "oxen":
-                    return new ClientSpec(kind, string.Empty, context, "Authorization", "Bearer", "OXEN_API_KEY", server ?? "https://hub.oxen.ai", null, null, null, null, null, null, null);
-                case "fal":
-                    return new ClientSpec(kind, string.Empty, context, "Authorization", "Key", "FAL_KEY", "https://fal.run", server ?? "https://queue.fal.run", null, null, null, null, null, null);
-                case "apiframe":
-                    return new ClientSpec(kind, string.Empty, context, "X-API-Key", null, "APIFRAME_API_KEY", server ?? "https://api.apiframe.ai", null, null, null, null, null, null, null);
+                case "oxen": return Spec("Authorization", "Bearer", "OXEN_API_KEY", server ?? "https://hub.oxen.ai", null);
+                case "fal": return Spec("Authorization", "Key", "FAL_KEY", "https://fal.run", server ?? "https://queue.fal.run");
+                case "apiframe": return Spec("X-API-Key", null, "APIFRAME_API_KEY", server ?? "https://api.apiframe.ai", null);
             }
 
             string header = "Authorization";
@@ -370,7 +369,7 @@ namespace SchemaClients.Generator.Parsing
                 variable.Append(c < 128 && char.IsLetterOrDigit(c) ? c : '_');
             }
 
-            return new ClientSpec(kind, string.Empty, context, header, scheme, variable.Append("_API_KEY").ToString(), server, null, null, null, null, null, null, null);
+            return Spec(header, scheme, variable.Append("_API_KEY").ToString(), server, null);
         }
 
         private static string? FirstServer(JsonNode root)

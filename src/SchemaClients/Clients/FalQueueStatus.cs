@@ -28,8 +28,8 @@ namespace SchemaClients.Clients
                 throw new FormatException("A fal queue status is a JSON object; got " + json.ValueKind + ".");
             }
 
-            string status = Text(json, "status") ?? throw new FormatException("The fal queue answer has no status: " + JsonExcerpt.Of(json));
-            string id = Text(json, "request_id") ?? fallbackId ?? throw new FormatException("The fal queue answer has no request_id: " + JsonExcerpt.Of(json));
+            string status = JsonFields.Text(json, "status") ?? throw new FormatException("The fal queue answer has no status: " + JsonFields.Excerpt(json));
+            string id = JsonFields.Text(json, "request_id") ?? fallbackId ?? throw new FormatException("The fal queue answer has no request_id: " + JsonFields.Excerpt(json));
             int? position = json.TryGetProperty("queue_position", out JsonElement p) && p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out int value) ? value : null;
             var logs = new List<string>();
             if (json.TryGetProperty("logs", out JsonElement l))
@@ -40,7 +40,7 @@ namespace SchemaClients.Clients
                 {
                     foreach (JsonElement line in lines.EnumerateArray())
                     {
-                        string? message = line.ValueKind == JsonValueKind.String ? line.GetString() : Text(line, "message");
+                        string? message = line.ValueKind == JsonValueKind.String ? line.GetString() : JsonFields.Text(line, "message");
                         if (message != null)
                         {
                             logs.Add(message);
@@ -49,11 +49,8 @@ namespace SchemaClients.Clients
                 }
             }
 
-            string? url = Text(json, "response_url");
+            string? url = JsonFields.Text(json, "response_url");
             return new FalQueueStatus(status, id, position, logs, url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? u) ? u : null, json.Clone());
         }
-
-        private static string? Text(JsonElement json, string name)
-            => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

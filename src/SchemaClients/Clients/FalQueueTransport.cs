@@ -86,24 +86,16 @@ namespace SchemaClients.Clients
         /// reporting status, queue position and the latest log line as they change; gives up after
         /// <see cref="SchemaClientOptions.WaitTimeout"/> with a <see cref="TimeoutException"/>.
         /// </summary>
-        public async Task<FalQueueStatus> WaitAsync(string requestId, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_core.Options.WaitTimeout);
-            try
-            {
-                return await QueueWaiter.WaitAsync(
-                    token => GetStatusAsync(requestId, true, token),
+        public Task<FalQueueStatus> WaitAsync(string requestId, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
+            => _core.WaitWithTimeoutAsync(
+                token => QueueWaiter.WaitAsync(
+                    poll => GetStatusAsync(requestId, true, poll),
                     s => s.IsCompleted,
                     (s, elapsed) => new QueueProgress(s.Status, s.QueuePosition, s.Logs.Count > 0 ? s.Logs[s.Logs.Count - 1] : null, elapsed),
                     _core.Options.PollInterval,
                     progress,
-                    timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException("fal: request " + requestId + " did not complete within " + _core.Options.WaitTimeout + ".");
-            }
-        }
+                    token),
+                "request " + requestId + " did not complete",
+                cancellationToken);
     }
 }

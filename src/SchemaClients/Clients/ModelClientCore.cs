@@ -101,6 +101,26 @@ namespace SchemaClients.Clients
         public Task<JsonElement> SendForJsonAsync(HttpMethod method, string path, bool queue, byte[]? body, CancellationToken cancellationToken)
             => Http.SendJsonAsync(method, Url(path, queue), body, cancellationToken);
 
+        /// <summary>
+        /// Runs a wait (polling, an event stream) for at most <see cref="SchemaClientOptions.WaitTimeout"/>: running out
+        /// of time is a <see cref="TimeoutException"/> naming <paramref name="what"/>; the caller's cancellation stays an
+        /// <see cref="OperationCanceledException"/>.
+        /// </summary>
+        public async Task<T> WaitWithTimeoutAsync<T>(Func<CancellationToken, Task<T>> wait, string what, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(wait);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(Options.WaitTimeout);
+            try
+            {
+                return await wait(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException(Description.Provider + ": " + what + " within " + Options.WaitTimeout + ".");
+            }
+        }
+
         /// <summary>Downloads a result file into <paramref name="destination"/>; returns the bytes written (-1 when the stream cannot tell).</summary>
         public Task<long> DownloadAsync(Uri url, Stream destination, CancellationToken cancellationToken)
         {

@@ -20,9 +20,6 @@ namespace SchemaClients.Clients
         /// <summary>Whether the generation succeeded.</summary>
         public bool Succeeded => Status == "succeeded";
 
-        /// <summary>The same generation with another status.</summary>
-        public OxenGeneration WithStatus(string status) => this with { Status = status };
-
         /// <summary>Reads a generation object; <paramref name="fallbackId"/> fills a missing id.</summary>
         /// <exception cref="FormatException">The value is not an object with a status.</exception>
         public static OxenGeneration Parse(JsonElement json, string? fallbackId = null)
@@ -32,18 +29,15 @@ namespace SchemaClients.Clients
                 throw new FormatException("An Oxen generation is a JSON object; got " + json.ValueKind + ".");
             }
 
-            string? id = Text(json, "generation_id") ?? Text(json, "id") ?? fallbackId;
-            string status = Text(json, "status") ?? "queued"; // the queue answer may leave it out
-            string? url = Text(json, "result_url");
+            string? id = JsonFields.Text(json, "generation_id") ?? JsonFields.Text(json, "id") ?? fallbackId;
+            string status = JsonFields.Text(json, "status") ?? "queued"; // the queue answer may leave it out
+            string? url = JsonFields.Text(json, "result_url");
             return new OxenGeneration(
-                id ?? throw new FormatException("The Oxen generation has no generation_id: " + JsonExcerpt.Of(json)),
+                id ?? throw new FormatException("The Oxen generation has no generation_id: " + JsonFields.Excerpt(json)),
                 status,
                 url != null && Uri.TryCreate(url, UriKind.Absolute, out Uri? result) ? result : null,
-                Text(json, "error_message"),
+                JsonFields.Text(json, "error_message"),
                 json.Clone());
         }
-
-        private static string? Text(JsonElement json, string name)
-            => json.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

@@ -39,7 +39,7 @@ namespace SchemaClients.Clients
                 return OxenGeneration.Parse(generations[0]);
             }
 
-            throw new FormatException("Oxen's queue answer has no generations[0]: " + JsonExcerpt.Of(answer));
+            throw new FormatException("Oxen's queue answer has no generations[0]: " + JsonFields.Excerpt(answer));
         }
 
         /// <summary>Asks where a generation stands.</summary>
@@ -54,7 +54,16 @@ namespace SchemaClients.Clients
         /// cancelled, reporting each change of status; gives up after <see cref="SchemaClientOptions.WaitTimeout"/>.
         /// </summary>
         public Task<OxenGeneration> WaitAsync(string generationId, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
-            => WaitCore(token => GetGenerationAsync(generationId, token), progress, cancellationToken);
+            => _core.WaitWithTimeoutAsync(
+                token => QueueWaiter.WaitAsync(
+                    poll => GetGenerationAsync(generationId, poll),
+                    g => g.IsTerminal,
+                    (g, elapsed) => new QueueProgress(g.Status, null, g.ErrorMessage, elapsed),
+                    _core.Options.PollInterval,
+                    progress,
+                    token),
+                "generation " + generationId + " did not finish",
+                cancellationToken);
 
         /// <summary>
         /// Reads the event stream and yields every completed generation it announces, as they come, until the stream
@@ -83,49 +92,27 @@ namespace SchemaClients.Clients
         /// <exception cref="System.IO.EndOfStreamException">The stream ended before the event came.</exception>
         public async Task<OxenGeneration> WaitForCompletionEventAsync(string generationId, CancellationToken cancellationToken)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_core.Options.WaitTimeout);
-            try
-            {
-                await foreach (OxenGeneration generation in StreamCompletionsAsync(timeout.Token).ConfigureAwait(false))
+            OxenGeneration? found = await _core.WaitWithTimeoutAsync(
+                async token =>
                 {
-                    if (generation.GenerationId == generationId)
+                    await foreach (OxenGeneration generation in StreamCompletionsAsync(token).ConfigureAwait(false))
                     {
-                        return generation;
+                        if (generation.GenerationId == generationId)
+                        {
+                            return generation;
+                        }
                     }
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException("oxen: no completion event for " + generationId + " within " + _core.Options.WaitTimeout + ".");
-            }
 
-            throw new System.IO.EndOfStreamException("oxen: the event stream ended before the completion event for " + generationId + ".");
+                    return null;
+                },
+                "no completion event for " + generationId,
+                cancellationToken).ConfigureAwait(false);
+            return found ?? throw new System.IO.EndOfStreamException("oxen: the event stream ended before the completion event for " + generationId + ".");
         }
 
         /// <summary>The model object, with its <c>json_request_schema</c>.</summary>
         public Task<JsonElement> GetModelAsync(string modelId, CancellationToken cancellationToken)
             => _core.SendForJsonAsync(HttpMethod.Get, ModelClientCore.Expand("/api/ai/models/{id}", "id", modelId), false, null, cancellationToken);
-
-        internal async Task<OxenGeneration> WaitCore(Func<CancellationToken, Task<OxenGeneration>> poll, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
-        {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(_core.Options.WaitTimeout);
-            try
-            {
-                return await QueueWaiter.WaitAsync(
-                    poll,
-                    g => g.IsTerminal,
-                    (g, elapsed) => new QueueProgress(g.Status, null, g.ErrorMessage, elapsed),
-                    _core.Options.PollInterval,
-                    progress,
-                    timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new TimeoutException("oxen: the generation did not finish within " + _core.Options.WaitTimeout + ".");
-            }
-        }
 
         private static OxenGeneration? TryParse(string data)
         {

@@ -60,7 +60,10 @@ namespace SchemaClients.Http
         public string Provider => _provider;
 
         /// <summary>Sends raw JSON bytes (or nothing) and reads a typed JSON answer.</summary>
-        public async Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+        public Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+            => SendAndReadAsync(method, path, body, responseType, "the answer is not the expected JSON: ", cancellationToken);
+
+        private async Task<TResponse> SendAndReadAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, string unreadable, CancellationToken cancellationToken)
         {
             (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
@@ -72,7 +75,7 @@ namespace SchemaClients.Http
             }
             catch (JsonException e)
             {
-                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), _key.Redact("the answer is not the expected JSON: " + e.Message), attempts);
+                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), _key.Redact(unreadable + e.Message), attempts);
             }
         }
 
@@ -85,21 +88,8 @@ namespace SchemaClients.Http
             => SendBytesAsync(method, path, null, responseType, cancellationToken);
 
         /// <summary>Sends raw JSON bytes (or nothing) and returns the answer as a detached JSON value, for bodies a provider does not document.</summary>
-        public async Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken = default)
-        {
-            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, cancellationToken).ConfigureAwait(false);
-            using HttpResponseMessage disposeResponse = response;
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using JsonDocument document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return document.RootElement.Clone();
-            }
-            catch (JsonException e)
-            {
-                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), "the answer is not JSON: " + e.Message, attempts);
-            }
-        }
+        public Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken = default)
+            => SendAndReadAsync(method, path, body, Serialization.SchemaClientsRuntimeJsonContext.Default.JsonElement, "the answer is not JSON: ", cancellationToken);
 
         /// <summary>Opens a server-sent event stream (with retries on connecting) and yields its events until it ends.</summary>
         public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)

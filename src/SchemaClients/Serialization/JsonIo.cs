@@ -169,6 +169,7 @@ namespace SchemaClients.Serialization
 
     /// <summary>Source-generated metadata for the few values the runtime itself serializes.</summary>
     [JsonSerializable(typeof(string))]
+    [JsonSerializable(typeof(JsonElement))]
     internal sealed partial class SchemaClientsRuntimeJsonContext : JsonSerializerContext
     {
     }
