@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.Extensions.Configuration;
 using SchemaClients;
 using SchemaClients.Clients;
 using SchemaClients.Emulator;
@@ -81,17 +82,22 @@ internal static class Runner
         string variable = KeyVariable(options.Provider);
         bool useEmulator = options.Emulator || string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable));
         await using ProviderEmulator? emulator = useEmulator ? await StartEmulatorAsync(cancellationToken) : null;
-        var clientOptions = new SchemaClientOptions { PollInterval = TimeSpan.FromMilliseconds(250) };
+        var clientOptions = new SchemaClientOptions();
         if (emulator != null)
         {
             emulator.Configure(clientOptions, options.Provider);
+            clientOptions.PollInterval = TimeSpan.FromMilliseconds(250);
             Console.Error.WriteLine(options.Emulator
                 ? $"--emulator: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}."
                 : $"No {variable} in the environment: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}. Its image is a test pattern.");
         }
         else
         {
-            Console.Error.WriteLine($"Calling {options.Provider} with the key from {variable}.");
+            // SchemaClients__Fal__BaseAddress and the like point the client elsewhere (a proxy, a recording server).
+            string section = SchemaClientOptionsBinder.SectionFor(options.Provider);
+            SchemaClientOptionsBinder.Bind(clientOptions, new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(section));
+            string where = clientOptions.BaseAddress != null ? $" at {clientOptions.BaseAddress} (from {section.Replace(":", "__", StringComparison.Ordinal)}__BaseAddress)" : string.Empty;
+            Console.Error.WriteLine($"Calling {options.Provider}{where} with the key from {variable}.");
         }
 
         using var http = new HttpClient();
@@ -176,11 +182,12 @@ internal static class Runner
             case FalFlex.Flux2FlexInput input:
                 {
                     var client = new FalFlex.Flux2FlexClient(http, clientOptions);
-                    FalQueueStatus submitted = await client.SubmitAsync(input, cancellationToken);
+                    FalQueuedRequest submitted = await client.SubmitAsync(input, null, cancellationToken);
                     Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
-                    await client.WaitAsync(submitted.RequestId, progress, cancellationToken);
-                    FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted.RequestId, cancellationToken);
-                    return await client.DownloadToFileAsync(Announce(new Uri(output.Images[0].Url)), o.Out, cancellationToken);
+                    await client.WaitAsync(submitted, progress, cancellationToken);
+                    FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, cancellationToken);
+                    string url = output.Images is [{ Url: { } first }, ..] ? first : throw new InvalidOperationException("fal's output has no image URL.");
+                    return await client.DownloadToFileAsync(Announce(new Uri(url)), o.Out, cancellationToken);
                 }
 
             case OxenPro.Flux2ProRequest pro:
@@ -200,10 +207,15 @@ internal static class Runner
             default:
                 {
                     var client = new ApiframeFlex.Flux2FlexClient(http, clientOptions);
-                    Console.Error.WriteLine("Waiting for apiframe (a single call; it reports no progress)...");
-                    JsonElement answer = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, cancellationToken);
-                    var urls = ResultFiles.FindUrls(answer);
-                    Uri url = urls.Count > 0 ? urls[0] : throw new InvalidOperationException("apiframe's answer has no file URL: " + answer.GetRawText());
+                    ApiframeJob job = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, null, cancellationToken);
+                    Console.Error.WriteLine($"Queued on apiframe as job {job.Id}.");
+                    ApiframeJob done = await client.WaitAsync(job.Id, progress, cancellationToken);
+                    if (done.State != ApiframeJobState.Completed)
+                    {
+                        throw new QueueJobFailedException("apiframe", done.Id, done.Status ?? "(no status)", done.Error);
+                    }
+
+                    Uri url = done.ResultUrls.Count > 0 ? done.ResultUrls[0] : throw new InvalidOperationException("apiframe's job " + done.Id + " completed without an image URL.");
                     return await client.DownloadToFileAsync(Announce(url), o.Out, cancellationToken);
                 }
         }
@@ -225,13 +237,14 @@ internal static class Runner
     }
 }
 
-/// <summary>Writes queue progress as it changes: status, queue position, the latest log line, elapsed time.</summary>
+/// <summary>Writes queue progress as it changes: status, percentage (apiframe), queue position, the latest log line, elapsed time.</summary>
 internal sealed class ConsoleProgress : IProgress<QueueProgress>
 {
     public void Report(QueueProgress value)
     {
         string position = value.QueuePosition is { } p ? $", {p} ahead in the queue" : string.Empty;
+        string percent = value.Percent is { } done ? $" {done}%" : string.Empty;
         string log = value.Log != null ? $", {value.Log}" : string.Empty;
-        Console.Error.WriteLine($"  [{value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s] {value.Status}{position}{log}");
+        Console.Error.WriteLine($"  [{value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s] {value.Status}{percent}{position}{log}");
     }
 }

@@ -11,6 +11,7 @@ namespace SchemaClients.Sample
                    [--steps N] [--guidance X] [--seed N] [--out FILE] [--emulator]
               With the provider's key in its environment variable (OXEN_API_KEY, FAL_KEY, APIFRAME_API_KEY) the sample calls
               the provider; without it, or with --emulator, it calls the emulator it starts in this process.
+              Calling a provider, SchemaClients__<Provider>__BaseAddress (and __QueueBaseAddress, for fal) point it elsewhere.
               Exit codes: 0 written, 1 the request breaks the schema, 2 bad arguments, 3 the provider or the network failed.
             """;
 

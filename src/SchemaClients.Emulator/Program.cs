@@ -35,9 +35,9 @@ public static class Program
             Console.WriteLine("  GET " + path);
         }
 
-        Console.WriteLine("inference: POST /fal-ai/flux-2-flex (sync), POST /queue/fal-ai/flux-2-flex (+ /requests/{id}, /status, /cancel),");
+        Console.WriteLine("inference: POST /fal-ai/flux-2-flex (sync), POST /queue/fal-ai/flux-2-flex (+ /requests/{id}, /status, /status/stream, /cancel),");
         Console.WriteLine("           POST /api/ai/images/edit, POST /api/ai/queue, GET /api/ai/queue/{id}, GET /api/events (SSE),");
-        Console.WriteLine("           POST /v2/images/generate; images under /files/");
+        Console.WriteLine("           POST /v2/images/generate (202 job), GET /v2/jobs/{id}; images under /files/");
 
         try
         {

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Net.Http;
 using System.Text;
 using System.Text.Json;
 using System.Threading;
@@ -11,10 +13,21 @@ using SchemaClients.Validation;
 
 namespace SchemaClients.Emulator;
 
+/// <summary>One request the emulator received, for tests that count or inspect what a client sent.</summary>
+/// <param name="Method">The HTTP method.</param>
+/// <param name="Path">The path, without the query.</param>
+/// <param name="Query">The query string with its '?', or empty.</param>
+/// <param name="IdempotencyKey">The <c>Idempotency-Key</c> header, if sent.</param>
+/// <param name="LastEventId">The <c>Last-Event-ID</c> header, if sent.</param>
+public sealed record ReceivedRequest(string Method, string Path, string Query, string? IdempotencyKey, string? LastEventId);
+
 /// <summary>
-/// The providers' inference contracts as the seed pages document them. Where a page leaves a response
-/// body out (Oxen's sync answer, apiframe's answer) the emulator answers with a small shape of its own,
-/// documented here, that clients keep untyped: <c>{"images":[{"url":...}],"seed":...}</c>.
+/// The providers' inference contracts as the seed pages and ../shared/PROVIDERS.md document them. By default every
+/// answer has the documented shape and no more (fal's submit answer without <c>status</c>, fal's abridged output,
+/// Oxen's completion event with only <c>generation_id</c>, apiframe's 202 job), so clients are tested on the least a
+/// provider promises; <see cref="EmulatorOptions.FullAnswers"/> adds the fields real answers carry too. Where the docs
+/// give no body at all (Oxen's sync answer) the emulator answers <c>{"images":[{"url":...}],"seed":...}</c>, which
+/// clients keep untyped.
 /// </summary>
 public sealed partial class ProviderEmulator
 {
@@ -23,31 +36,49 @@ public sealed partial class ProviderEmulator
 
     private EmulatorOptions _options = null!;
     private readonly ConcurrentDictionary<string, Job> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _idempotentJobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Fault>> _plannedFaults = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<ReceivedRequest> _received = new();
+    private readonly HttpClient _webhooks = new();
     private long _nextId;
 
     /// <summary>Makes the next request to <paramref name="path"/> (no query) answer with <paramref name="fault"/>; each call adds one.</summary>
     public void FailNext(string path, Fault fault) => _plannedFaults.GetOrAdd(path, _ => new ConcurrentQueue<Fault>()).Enqueue(fault);
 
-    /// <summary>Jobs created so far (queue submissions of every provider).</summary>
+    /// <summary>Jobs created so far (queue submissions and sync calls of every provider).</summary>
     public int JobCount => _jobs.Count;
 
     /// <summary>Bodies that reached a model endpoint (valid or not).</summary>
     public int ModelRequestCount => _modelRequests;
 
-    private int _modelRequests;
+    /// <summary>Every request received so far, in order of arrival.</summary>
+    public IReadOnlyList<ReceivedRequest> Received => _received.ToArray();
 
-    private sealed class Job(string id, string provider, string prompt, long seed, DateTimeOffset created)
+    /// <summary>Requests with <paramref name="method"/> to <paramref name="path"/> (no query) received so far.</summary>
+    public int CountOf(string method, string path) => _received.Count(r => r.Method == method && r.Path == path);
+
+    /// <summary>Webhook deliveries that failed (the receiver was unreachable or answered an error).</summary>
+    public int FailedWebhooks => _failedWebhooks;
+
+    private int _modelRequests;
+    private int _failedWebhooks;
+
+    private sealed class Job(string id, string provider, string model, string prompt, long seed, DateTimeOffset created)
     {
         public string Id { get; } = id;
 
         public string Provider { get; } = provider;
+
+        public string Model { get; } = model;
 
         public string Prompt { get; } = prompt;
 
         public long Seed { get; } = seed;
 
         public DateTimeOffset Created { get; } = created;
+
+        /// <summary>Why the job fails when it runs (Oxen validates model parameters only then), or null.</summary>
+        public string? FailsWith { get; set; }
 
         public bool Cancelled { get; set; }
 
@@ -69,6 +100,7 @@ public sealed partial class ProviderEmulator
         Queued,
         Running,
         Done,
+        Failed,
         Cancelled,
     }
 
@@ -80,7 +112,16 @@ public sealed partial class ProviderEmulator
         }
 
         TimeSpan age = DateTimeOffset.UtcNow - job.Created;
-        return age < _options.QueueTime ? Stage.Queued : age < _options.QueueTime + _options.RunTime ? Stage.Running : Stage.Done;
+        return age < _options.QueueTime ? Stage.Queued
+            : age < _options.QueueTime + _options.RunTime ? Stage.Running
+            : job.FailsWith != null ? Stage.Failed
+            : Stage.Done;
+    }
+
+    private void Record(HttpContext context)
+    {
+        string? Header(string name) => context.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+        _received.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty, Header("Idempotency-Key"), Header("Last-Event-ID")));
     }
 
     private async Task HandleInferenceAsync(HttpContext context, Fault fault)
@@ -109,7 +150,7 @@ public sealed partial class ProviderEmulator
             return;
         }
 
-        if (await ApplyFaultAsync(context, fault).ConfigureAwait(false))
+        if (fault != Fault.JobFails && await ApplyFaultAsync(context, fault).ConfigureAwait(false))
         {
             return;
         }
@@ -117,19 +158,19 @@ public sealed partial class ProviderEmulator
         switch (provider, method)
         {
             case ("fal", "POST") when path == FalModel:
-                await ModelCallAsync(context, "fal", Schemas.Fal.Flux2Flex.SchemaValidator.ValidateJson, queue: false).ConfigureAwait(false);
+                await FalCallAsync(context, queue: false).ConfigureAwait(false);
                 return;
             case ("fal", "POST") when path == FalQueue:
-                await ModelCallAsync(context, "fal", Schemas.Fal.Flux2Flex.SchemaValidator.ValidateJson, queue: true).ConfigureAwait(false);
+                await FalCallAsync(context, queue: true).ConfigureAwait(false);
                 return;
             case ("fal", _) when path.StartsWith(FalQueue + "/requests/", StringComparison.Ordinal):
                 await FalRequestAsync(context, path.Substring((FalQueue + "/requests/").Length), method).ConfigureAwait(false);
                 return;
             case ("oxen", "POST") when path == "/api/ai/images/edit":
-                await OxenCallAsync(context, queue: false).ConfigureAwait(false);
+                await OxenCallAsync(context, queue: false, fault).ConfigureAwait(false);
                 return;
             case ("oxen", "POST") when path == "/api/ai/queue":
-                await OxenCallAsync(context, queue: true).ConfigureAwait(false);
+                await OxenCallAsync(context, queue: true, fault).ConfigureAwait(false);
                 return;
             case ("oxen", "GET") when path.StartsWith("/api/ai/queue/", StringComparison.Ordinal):
                 await OxenStatusAsync(context, path.Substring("/api/ai/queue/".Length)).ConfigureAwait(false);
@@ -138,7 +179,10 @@ public sealed partial class ProviderEmulator
                 await EventsAsync(context, fault).ConfigureAwait(false);
                 return;
             case ("apiframe", "POST") when path == "/v2/images/generate":
-                await ModelCallAsync(context, "apiframe", Schemas.Apiframe.Flux2Flex.SchemaValidator.ValidateJson, queue: false).ConfigureAwait(false);
+                await ApiframeGenerateAsync(context, fault).ConfigureAwait(false);
+                return;
+            case ("apiframe", "GET") when path.StartsWith("/v2/jobs/", StringComparison.Ordinal):
+                await ApiframeJobAsync(context, path.Substring("/v2/jobs/".Length)).ConfigureAwait(false);
                 return;
         }
 
@@ -173,6 +217,11 @@ public sealed partial class ProviderEmulator
             case Fault.DroppedConnection:
                 context.Abort();
                 return true;
+            case Fault.DroppedAfterBody:
+                // The request was read in full (a provider would have started the job) before the connection is cut.
+                await context.Request.Body.CopyToAsync(System.IO.Stream.Null).ConfigureAwait(false);
+                context.Abort();
+                return true;
             case Fault.MalformedBody:
                 await JsonAsync(context, 200, "{\"images\": [{\"url\": \"http").ConfigureAwait(false);
                 return true;
@@ -191,92 +240,295 @@ public sealed partial class ProviderEmulator
         }
     }
 
-    private async Task<JsonDocument?> ReadValidAsync(HttpContext context, Func<JsonElement, ValidationResult> validate)
+    private async Task<JsonDocument?> ReadJsonAsync(HttpContext context)
     {
         Interlocked.Increment(ref _modelRequests);
-        JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+            return await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException e)
         {
-            await JsonAsync(context, 400, "{\"detail\":" + JsonSerializer.Serialize(e.Message, EmulatorJsonContext.Default.String) + "}").ConfigureAwait(false);
+            await JsonAsync(context, 400, "{\"detail\":" + Quote(e.Message) + "}").ConfigureAwait(false);
             return null;
         }
-
-        ValidationResult result = validate(document.RootElement);
-        if (!result.IsValid)
-        {
-            // 422 with every violation, as the providers answer a body that breaks their schema.
-            var text = new StringBuilder("{\"detail\":[");
-            for (int i = 0; i < result.Violations.Count; i++)
-            {
-                SchemaViolation v = result.Violations[i];
-                text.Append(i > 0 ? "," : string.Empty)
-                    .Append("{\"loc\":").Append(Quote(v.Path))
-                    .Append(",\"type\":").Append(Quote(v.Rule))
-                    .Append(",\"limit\":").Append(Quote(v.Limit))
-                    .Append(",\"input\":").Append(Quote(v.Actual))
-                    .Append(",\"msg\":").Append(Quote(v.Message)).Append('}');
-            }
-
-            await JsonAsync(context, 422, text.Append("]}").ToString()).ConfigureAwait(false);
-            document.Dispose();
-            return null;
-        }
-
-        return document;
     }
 
-    private async Task ModelCallAsync(HttpContext context, string provider, Func<JsonElement, ValidationResult> validate, bool queue)
+    private static async Task<bool> RejectInvalidAsync(HttpContext context, ValidationResult result)
     {
-        using JsonDocument? body = await ReadValidAsync(context, validate).ConfigureAwait(false);
-        if (body == null)
+        if (result.IsValid)
+        {
+            return false;
+        }
+
+        // 422 with every violation, as the providers answer a body that breaks their schema.
+        var text = new StringBuilder("{\"detail\":[");
+        for (int i = 0; i < result.Violations.Count; i++)
+        {
+            SchemaViolation v = result.Violations[i];
+            text.Append(i > 0 ? "," : string.Empty)
+                .Append("{\"loc\":").Append(Quote(v.Path))
+                .Append(",\"type\":").Append(Quote(v.Rule))
+                .Append(",\"limit\":").Append(Quote(v.Limit))
+                .Append(",\"input\":").Append(Quote(v.Actual))
+                .Append(",\"msg\":").Append(Quote(v.Message)).Append('}');
+        }
+
+        await JsonAsync(context, 422, text.Append("]}").ToString()).ConfigureAwait(false);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- fal
+
+    private async Task FalCallAsync(HttpContext context, bool queue)
+    {
+        using JsonDocument? body = await ReadJsonAsync(context).ConfigureAwait(false);
+        if (body == null || await RejectInvalidAsync(context, Schemas.Fal.Flux2Flex.SchemaValidator.ValidateJson(body.RootElement)).ConfigureAwait(false))
         {
             return;
         }
 
-        Job job = NewJob(provider, body.RootElement);
+        Job job = NewJob("fal", "fal-ai/flux-2-flex", body.RootElement);
         if (!queue)
         {
-            await JsonAsync(context, 200, Output(context, job)).ConfigureAwait(false);
+            await JsonAsync(context, 200, FalOutput(context, job)).ConfigureAwait(false);
             return;
         }
 
-        string baseUrl = BaseOf(context);
-        await JsonAsync(context, 200, "{\"status\":\"IN_QUEUE\",\"request_id\":" + Quote(job.Id)
-            + ",\"response_url\":" + Quote(baseUrl + FalQueue + "/requests/" + job.Id)
-            + ",\"status_url\":" + Quote(baseUrl + FalQueue + "/requests/" + job.Id + "/status")
-            + ",\"cancel_url\":" + Quote(baseUrl + FalQueue + "/requests/" + job.Id + "/cancel")
-            + ",\"queue_position\":" + QueuePosition(job).ToString(CultureInfo.InvariantCulture) + "}").ConfigureAwait(false);
+        string requests = BaseOf(context) + FalQueue + "/requests/" + job.Id;
+        string? webhook = context.Request.Query["fal_webhook"];
+        if (!string.IsNullOrEmpty(webhook))
+        {
+            // fal's docs: with a webhook the submit answer may be as small as the ids.
+            _ = DeliverFalWebhookAsync(webhook!, job, BaseOf(context));
+            await JsonAsync(context, 200, "{\"request_id\":" + Quote(job.Id) + ",\"gateway_request_id\":" + Quote("gw-" + job.Id) + "}").ConfigureAwait(false);
+            return;
+        }
+
+        // fal's docs show the submit answer without "status"; newer pages and the queue document add more.
+        string full = _options.FullAnswers ? ",\"status\":\"IN_QUEUE\",\"queue_position\":" + QueuePosition(job).ToString(CultureInfo.InvariantCulture) : string.Empty;
+        await JsonAsync(context, 200, "{\"request_id\":" + Quote(job.Id)
+            + ",\"response_url\":" + Quote(requests)
+            + ",\"status_url\":" + Quote(requests + "/status")
+            + ",\"cancel_url\":" + Quote(requests + "/cancel")
+            + full + "}").ConfigureAwait(false);
     }
 
-    private async Task OxenCallAsync(HttpContext context, bool queue)
+    private async Task DeliverFalWebhookAsync(string url, Job job, string baseUrl)
     {
-        // Oxen routes by the body's "model"; the model pages always send it. A body without a known model is
-        // answered 422 like any other schema violation.
-        Func<JsonElement, ValidationResult> validate = json =>
+        try
         {
-            string? model = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-            return model switch
+            await Task.Delay(_options.QueueTime + _options.RunTime).ConfigureAwait(false);
+            string payload = FalOutputFor(baseUrl, job);
+            string body = "{\"request_id\":" + Quote(job.Id) + ",\"gateway_request_id\":" + Quote("gw-" + job.Id)
+                + (job.Cancelled ? ",\"status\":\"ERROR\",\"payload\":{\"detail\":\"cancelled\"},\"error\":\"Request was cancelled\"}" : ",\"status\":\"OK\",\"payload\":" + payload + ",\"error\":null}");
+            using var content = new StringContent(body, Encoding.UTF8, "application/json");
+            using HttpResponseMessage answer = await _webhooks.PostAsync(url, content).ConfigureAwait(false);
+            if (!answer.IsSuccessStatusCode)
             {
-                "flux-2-pro" => Schemas.Oxen.Flux2Pro.SchemaValidator.ValidateJson(json),
-                "flux-2-flex" => Schemas.Oxen.Flux2Flex.SchemaValidator.ValidateJson(json),
-                _ => UnknownModel(model),
-            };
-        };
-        using JsonDocument? body = await ReadValidAsync(context, validate).ConfigureAwait(false);
+                Interlocked.Increment(ref _failedWebhooks);
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException || e is OperationCanceledException || e is InvalidOperationException || e is UriFormatException)
+        {
+            Interlocked.Increment(ref _failedWebhooks);
+        }
+    }
+
+    private async Task FalRequestAsync(HttpContext context, string rest, string method)
+    {
+        string id = rest.Split('/')[0];
+        string action = rest.Length > id.Length ? rest.Substring(id.Length + 1) : string.Empty;
+        if (!_jobs.TryGetValue(id, out Job? job) || job.Provider != "fal")
+        {
+            await JsonAsync(context, 404, action == "cancel" && !_options.FalCancelAsSuccessFlag ? "{\"status\":\"NOT_FOUND\"}" : "{\"detail\":\"Request not found\"}").ConfigureAwait(false);
+            return;
+        }
+
+        Stage stage = StageOf(job);
+        switch (action, method)
+        {
+            case ("status", "GET"):
+                await JsonAsync(context, 200, FalStatus(context, job, context.Request.Query["logs"] == "1")).ConfigureAwait(false);
+                return;
+            case ("status/stream", "GET"):
+                await FalStatusStreamAsync(context, job).ConfigureAwait(false);
+                return;
+            case ("", "GET"):
+                if (stage == Stage.Cancelled)
+                {
+                    await JsonAsync(context, 400, "{\"detail\":\"Request was cancelled\"}").ConfigureAwait(false);
+                }
+                else if (stage is Stage.Queued or Stage.Running)
+                {
+                    await JsonAsync(context, 400, "{\"detail\":\"Request is still in progress\"}").ConfigureAwait(false);
+                }
+                else
+                {
+                    await JsonAsync(context, 200, FalOutput(context, job)).ConfigureAwait(false);
+                }
+
+                return;
+            case ("cancel", "PUT"):
+                bool cancelled = stage is Stage.Queued or Stage.Running;
+                job.Cancelled |= cancelled;
+                if (_options.FalCancelAsSuccessFlag)
+                {
+                    await JsonAsync(context, 200, cancelled ? "{\"success\":true}" : "{\"success\":false}").ConfigureAwait(false);
+                }
+                else
+                {
+                    await JsonAsync(context, cancelled ? 202 : 400, cancelled ? "{\"status\":\"CANCELLATION_REQUESTED\"}" : "{\"status\":\"ALREADY_COMPLETED\"}").ConfigureAwait(false);
+                }
+
+                return;
+        }
+
+        await JsonAsync(context, 405, "{\"detail\":\"Method Not Allowed\"}").ConfigureAwait(false);
+    }
+
+    private string FalStatus(HttpContext context, Job job, bool logs)
+    {
+        Stage stage = StageOf(job);
+        string status = stage switch { Stage.Queued => "IN_QUEUE", Stage.Running => "IN_PROGRESS", _ => "COMPLETED" };
+        var text = new StringBuilder("{\"status\":").Append(Quote(status));
+        if (_options.FullAnswers)
+        {
+            text.Append(",\"request_id\":").Append(Quote(job.Id));
+        }
+
+        if (stage == Stage.Queued)
+        {
+            text.Append(",\"queue_position\":").Append(QueuePosition(job).ToString(CultureInfo.InvariantCulture));
+        }
+
+        text.Append(",\"response_url\":").Append(Quote(BaseOf(context) + FalQueue + "/requests/" + job.Id));
+        if (logs && stage != Stage.Queued)
+        {
+            // fal's docs: a list of {message, level, source, timestamp}.
+            text.Append(",\"logs\":[{\"message\":").Append(Quote("step " + Step(job).ToString(CultureInfo.InvariantCulture)))
+                .Append(",\"level\":\"INFO\",\"source\":\"stdout\",\"timestamp\":").Append(Quote(DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.ffffff", CultureInfo.InvariantCulture))).Append("}]");
+        }
+
+        if (stage is Stage.Done or Stage.Failed or Stage.Cancelled)
+        {
+            text.Append(",\"metrics\":{\"inference_time\":").Append(_options.RunTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('}');
+        }
+
+        return text.Append('}').ToString();
+    }
+
+    private async Task FalStatusStreamAsync(HttpContext context, Job job)
+    {
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        string? last = null;
+        try
+        {
+            while (!context.RequestAborted.IsCancellationRequested)
+            {
+                Stage stage = StageOf(job);
+                string status = FalStatus(context, job, context.Request.Query["logs"] == "1");
+                if (status != last)
+                {
+                    await context.Response.WriteAsync("data: " + status + "\n\n", context.RequestAborted).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+                    last = status;
+                }
+
+                if (stage is Stage.Done or Stage.Failed or Stage.Cancelled)
+                {
+                    return; // the stream ends after the completed status, as fal's does
+                }
+
+                await Task.Delay(50, context.RequestAborted).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private string FalOutput(HttpContext context, Job job) => FalOutputFor(BaseOf(context), job);
+
+    private string FalOutputFor(string baseUrl, Job job)
+    {
+        (int width, int height) = SizeOf(job);
+        string url = Quote(baseUrl + "/files/" + job.Id + ".png");
+        if (!_options.FullAnswers)
+        {
+            return "{\"images\":[{\"url\":" + url + "}]}"; // the seed page's example output, abridged by fal itself
+        }
+
+        return "{\"images\":[{\"url\":" + url + ",\"content_type\":\"image/png\",\"width\":" + Int(width) + ",\"height\":" + Int(height) + "}]"
+            + ",\"seed\":" + job.Seed.ToString(CultureInfo.InvariantCulture)
+            + ",\"prompt\":" + Quote(job.Prompt)
+            + ",\"timings\":{\"inference\":" + _options.RunTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + "}"
+            + ",\"has_nsfw_concepts\":[false]}";
+    }
+
+    // ---------------------------------------------------------------- Oxen
+
+    private async Task OxenCallAsync(HttpContext context, bool queue, Fault fault)
+    {
+        using JsonDocument? body = await ReadJsonAsync(context).ConfigureAwait(false);
         if (body == null)
         {
             return;
         }
 
-        Job job = NewJob("oxen", body.RootElement);
-        await JsonAsync(context, 200, queue
-            ? "{\"generations\":[{\"generation_id\":" + Quote(job.Id) + ",\"status\":\"queued\"}]}"
-            : Output(context, job)).ConfigureAwait(false);
+        JsonElement json = body.RootElement;
+        string? model = json.ValueKind == JsonValueKind.Object && json.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        if (model is not ("flux-2-flex" or "flux-2-pro"))
+        {
+            // Oxen routes by the body's "model": without a known one there is nothing to run.
+            await RejectInvalidAsync(context, UnknownModel(model)).ConfigureAwait(false);
+            return;
+        }
+
+        ValidationResult validation = model == "flux-2-pro" ? Schemas.Oxen.Flux2Pro.SchemaValidator.ValidateJson(json) : Schemas.Oxen.Flux2Flex.SchemaValidator.ValidateJson(json);
+        if (!queue)
+        {
+            if (await RejectInvalidAsync(context, validation).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await JsonAsync(context, 200, OxenSyncAnswer(context, NewJob("oxen", model, json))).ConfigureAwait(false);
+            return;
+        }
+
+        int count = 1;
+        if (json.TryGetProperty("num_generations", out JsonElement n))
+        {
+            if (!n.TryGetInt32(out count) || count < 1 || count > 4)
+            {
+                var collector = new ViolationCollector();
+                collector.Add("$.num_generations", "maximum", "4", n.GetRawText());
+                await RejectInvalidAsync(context, collector.ToResult()).ConfigureAwait(false);
+                return;
+            }
+        }
+
+        // Oxen's async queue reference: model parameters are checked only when the generation runs; a bad value makes
+        // it fail then, with no error at enqueue time.
+        string? failure = !validation.IsValid ? string.Join("; ", validation.Violations.Select(v => v.Message))
+            : fault == Fault.JobFails ? "the model failed (injected by the emulator)"
+            : null;
+        var generations = new StringBuilder("{\"generations\":[");
+        for (int i = 0; i < count; i++)
+        {
+            Job job = NewJob("oxen", model, json, seedOffset: i);
+            job.FailsWith = failure;
+            generations.Append(i > 0 ? "," : string.Empty).Append("{\"generation_id\":").Append(Quote(job.Id)).Append(",\"status\":\"queued\"}");
+        }
+
+        await JsonAsync(context, 200, generations.Append("]}").ToString()).ConfigureAwait(false);
     }
+
+    private string OxenSyncAnswer(HttpContext context, Job job)
+        => "{\"images\":[{\"url\":" + Quote(ImageUrl(context, job)) + "}],\"seed\":" + job.Seed.ToString(CultureInfo.InvariantCulture) + "}";
 
     private static ValidationResult UnknownModel(string? model)
     {
@@ -293,15 +545,17 @@ public sealed partial class ProviderEmulator
             return;
         }
 
-        await JsonAsync(context, 200, OxenStatus(context, job)).ConfigureAwait(false);
+        await JsonAsync(context, 200, OxenStatus(context, job, withId: _options.FullAnswers)).ConfigureAwait(false);
     }
 
-    private string OxenStatus(HttpContext context, Job job)
+    private string OxenStatus(HttpContext context, Job job, bool withId)
     {
         Stage stage = StageOf(job);
-        string status = stage switch { Stage.Queued => "queued", Stage.Running => "processing", Stage.Done => "succeeded", _ => "cancelled" };
-        return "{\"generation_id\":" + Quote(job.Id) + ",\"status\":" + Quote(status)
+        string status = stage switch { Stage.Queued => "queued", Stage.Running => "processing", Stage.Done => "succeeded", Stage.Failed => "failed", _ => "cancelled" };
+        // The async queue reference documents status, result_url on success and error_message on failure.
+        return "{" + (withId ? "\"generation_id\":" + Quote(job.Id) + "," : string.Empty) + "\"status\":" + Quote(status)
             + (stage == Stage.Done ? ",\"result_url\":" + Quote(ImageUrl(context, job)) : string.Empty)
+            + (stage == Stage.Failed ? ",\"error_message\":" + Quote(job.FailsWith!) : string.Empty)
             + (stage == Stage.Cancelled ? ",\"error_message\":\"cancelled\"" : string.Empty) + "}";
     }
 
@@ -321,10 +575,12 @@ public sealed partial class ProviderEmulator
         {
             while (!context.RequestAborted.IsCancellationRequested)
             {
-                foreach (Job job in _jobs.Values.Where(j => j.Provider == "oxen" && j.Created >= since && StageOf(j) == Stage.Done && !j.Announced).OrderBy(j => j.Created).ToList())
+                foreach (Job job in _jobs.Values.Where(j => j.Provider == "oxen" && j.Created >= since && (StageOf(j) is Stage.Done or Stage.Failed) && !j.Announced).OrderBy(j => j.Created).ToList())
                 {
                     job.Announced = true;
-                    await context.Response.WriteAsync("event: media_generation_completed\ndata: " + OxenStatus(context, job) + "\n\n", context.RequestAborted).ConfigureAwait(false);
+                    // The model pages match the event on "generation_id" alone; that is all the default event carries.
+                    string data = _options.FullAnswers ? OxenStatus(context, job, withId: true) : "{\"generation_id\":" + Quote(job.Id) + "}";
+                    await context.Response.WriteAsync("event: media_generation_completed\ndata: " + data + "\n\n", context.RequestAborted).ConfigureAwait(false);
                 }
 
                 await context.Response.WriteAsync(": keep-alive\n\n", context.RequestAborted).ConfigureAwait(false);
@@ -337,71 +593,83 @@ public sealed partial class ProviderEmulator
         }
     }
 
-    private async Task FalRequestAsync(HttpContext context, string rest, string method)
+    // ---------------------------------------------------------------- apiframe
+
+    private async Task ApiframeGenerateAsync(HttpContext context, Fault fault)
     {
-        string id = rest.Split('/')[0];
-        string action = rest.Length > id.Length ? rest.Substring(id.Length + 1) : string.Empty;
-        if (!_jobs.TryGetValue(id, out Job? job) || job.Provider != "fal")
+        using JsonDocument? body = await ReadJsonAsync(context).ConfigureAwait(false);
+        if (body == null || await RejectInvalidAsync(context, Schemas.Apiframe.Flux2Flex.SchemaValidator.ValidateJson(body.RootElement)).ConfigureAwait(false))
         {
-            await JsonAsync(context, 404, "{\"detail\":\"Request not found\"}").ConfigureAwait(false);
+            return;
+        }
+
+        // apiframe honours Idempotency-Key: the same key never makes a second job.
+        string? key = context.Request.Headers.TryGetValue("Idempotency-Key", out var k) ? k.ToString() : null;
+        Job job;
+        if (key != null && _idempotentJobs.TryGetValue(key, out string? existing) && _jobs.TryGetValue(existing, out Job? known))
+        {
+            job = known;
+        }
+        else
+        {
+            string model = body.RootElement.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "flux-2-flex";
+            job = NewJob("apiframe", model, body.RootElement);
+            job.FailsWith = fault == Fault.JobFails ? "Generation failed: the model returned no image (injected by the emulator)" : null;
+            if (key != null)
+            {
+                _idempotentJobs.TryAdd(key, job.Id);
+            }
+        }
+
+        await JsonAsync(context, 202, "{\"jobId\":" + Quote(job.Id) + ",\"status\":\"QUEUED\"}").ConfigureAwait(false);
+    }
+
+    private async Task ApiframeJobAsync(HttpContext context, string id)
+    {
+        if (!_jobs.TryGetValue(id, out Job? job) || job.Provider != "apiframe")
+        {
+            await JsonAsync(context, 404, "{\"error\":\"Job not found\"}").ConfigureAwait(false);
             return;
         }
 
         Stage stage = StageOf(job);
-        switch (action, method)
+        string status = stage switch { Stage.Queued => "QUEUED", Stage.Running => "PROCESSING", Stage.Done => "COMPLETED", _ => "FAILED" };
+        int progress = stage switch
         {
-            case ("status", "GET"):
-                string status = stage switch { Stage.Queued => "IN_QUEUE", Stage.Running => "IN_PROGRESS", _ => "COMPLETED" };
-                bool logs = context.Request.Query["logs"] == "1";
-                string logText = logs && stage != Stage.Queued
-                    ? ",\"logs\":{\"lines\":[{\"message\":\"step " + Step(job).ToString(CultureInfo.InvariantCulture) + "\",\"level\":\"INFO\"}]}"
-                    : string.Empty;
-                await JsonAsync(context, 200, "{\"status\":" + Quote(status) + ",\"request_id\":" + Quote(job.Id)
-                    + (stage == Stage.Queued ? ",\"queue_position\":" + QueuePosition(job).ToString(CultureInfo.InvariantCulture) : string.Empty)
-                    + logText + "}").ConfigureAwait(false);
-                return;
-            case ("", "GET"):
-                if (stage == Stage.Cancelled)
-                {
-                    await JsonAsync(context, 400, "{\"detail\":\"Request was cancelled\"}").ConfigureAwait(false);
-                }
-                else if (stage != Stage.Done)
-                {
-                    await JsonAsync(context, 400, "{\"detail\":\"Request is still in progress\"}").ConfigureAwait(false);
-                }
-                else
-                {
-                    await JsonAsync(context, 200, Output(context, job)).ConfigureAwait(false);
-                }
-
-                return;
-            case ("cancel", "PUT"):
-                bool cancelled = stage is Stage.Queued or Stage.Running;
-                job.Cancelled |= cancelled;
-                await JsonAsync(context, 200, cancelled ? "{\"success\":true}" : "{\"success\":false}").ConfigureAwait(false);
-                return;
-        }
-
-        await JsonAsync(context, 405, "{\"detail\":\"Method Not Allowed\"}").ConfigureAwait(false);
+            Stage.Queued => 0,
+            Stage.Running => Math.Clamp((int)((DateTimeOffset.UtcNow - job.Created - _options.QueueTime).TotalMilliseconds * 100 / Math.Max(1, _options.RunTime.TotalMilliseconds)), 0, 99),
+            _ => 100,
+        };
+        string url = ImageUrl(context, job);
+        // The jobs page shows result as a URL; the images page as {"images": [...]}. Both are documented.
+        string result = stage != Stage.Done ? "null" : _options.ApiframeResultAsImages ? "{\"images\":[" + Quote(url) + "]}" : Quote(url);
+        string ended = stage is Stage.Done or Stage.Failed ? Quote((job.Created + _options.QueueTime + _options.RunTime).ToString("O", CultureInfo.InvariantCulture)) : "null";
+        await JsonAsync(context, 200, "{\"id\":" + Quote(job.Id) + ",\"status\":" + Quote(status) + ",\"model\":" + Quote(job.Model)
+            + ",\"progress\":" + Int(progress) + ",\"result\":" + result
+            + ",\"error\":" + (stage == Stage.Failed ? Quote(job.FailsWith!) : "null")
+            + ",\"creditCost\":" + (stage == Stage.Failed ? "0" : "4")
+            + ",\"webhookStatus\":null,\"createdAt\":" + Quote(job.Created.ToString("O", CultureInfo.InvariantCulture))
+            + ",\"completedAt\":" + ended + "}").ConfigureAwait(false);
     }
 
-    private Job NewJob(string provider, JsonElement body)
+    // ---------------------------------------------------------------- jobs and files
+
+    private Job NewJob(string provider, string model, JsonElement body, int seedOffset = 0)
     {
         JsonElement source = body.TryGetProperty("fluxParams", out JsonElement flux) ? flux : body;
         string prompt = body.TryGetProperty("prompt", out JsonElement p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : string.Empty;
-        long seed = source.TryGetProperty("seed", out JsonElement s) && s.TryGetInt64(out long value) ? value : 42;
+        long seed = (source.TryGetProperty("seed", out JsonElement s) && s.TryGetInt64(out long value) ? value : 42) + seedOffset;
         string id = provider + "-" + Interlocked.Increment(ref _nextId).ToString("D6", CultureInfo.InvariantCulture);
-        var job = new Job(id, provider, prompt, seed, DateTimeOffset.UtcNow);
+        var job = new Job(id, provider, model, prompt, seed, DateTimeOffset.UtcNow);
         _jobs[id] = job;
         return job;
     }
 
+    private static (int Width, int Height) SizeOf(Job job) => (64, 64);
+
     private int QueuePosition(Job job) => _jobs.Values.Count(j => j.Provider == job.Provider && j.Created < job.Created && StageOf(j) == Stage.Queued);
 
     private int Step(Job job) => Math.Clamp((int)((DateTimeOffset.UtcNow - job.Created - _options.QueueTime).TotalMilliseconds * 28 / Math.Max(1, _options.RunTime.TotalMilliseconds)), 0, 28);
-
-    private string Output(HttpContext context, Job job) =>
-        "{\"images\":[{\"url\":" + Quote(ImageUrl(context, job)) + ",\"content_type\":\"image/png\",\"width\":64,\"height\":64}],\"seed\":" + job.Seed.ToString(CultureInfo.InvariantCulture) + "}";
 
     private static string ImageUrl(HttpContext context, Job job) => BaseOf(context) + "/files/" + job.Id + ".png";
 
@@ -416,7 +684,8 @@ public sealed partial class ProviderEmulator
             return;
         }
 
-        byte[] png = Png.Render(job.Prompt, job.Seed);
+        (int width, int height) = SizeOf(job);
+        byte[] png = Png.Render(job.Prompt, job.Seed, width, height);
         context.Response.ContentType = "image/png";
         context.Response.ContentLength = png.Length;
         await context.Response.Body.WriteAsync(png, context.RequestAborted).ConfigureAwait(false);
@@ -428,6 +697,8 @@ public sealed partial class ProviderEmulator
         context.Response.ContentType = "application/json";
         return context.Response.WriteAsync(body);
     }
+
+    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Quote(string text) => JsonSerializer.Serialize(text, EmulatorJsonContext.Default.String);
 }

@@ -52,6 +52,12 @@ public enum Fault
 
     /// <summary>For the event stream: the stream ends before any event.</summary>
     StreamEndsEarly,
+
+    /// <summary>The request body is read in full (so a provider would have started the job), then the connection is cut before any answer.</summary>
+    DroppedAfterBody,
+
+    /// <summary>Not a transport fault: the job this request starts fails when it runs (Oxen: <c>failed</c> with <c>error_message</c>; apiframe: <c>FAILED</c> with <c>error</c>).</summary>
+    JobFails,
 }
 
 /// <summary>Options of an emulator instance.</summary>
@@ -74,6 +80,20 @@ public sealed class EmulatorOptions
 
     /// <summary>How long a job runs. Default 2 s.</summary>
     public TimeSpan RunTime { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Whether answers carry the fields real ones do beyond the documented examples: fal's submit <c>status</c> and
+    /// <c>queue_position</c>, its output's <c>seed</c>, <c>prompt</c>, <c>timings</c>, <c>has_nsfw_concepts</c> and image
+    /// sizes, fal's status <c>request_id</c>, Oxen's <c>generation_id</c> in polls and <c>status</c>/<c>result_url</c> in
+    /// completion events. Default false: the documented shapes only, so clients are tested on the least a provider promises.
+    /// </summary>
+    public bool FullAnswers { get; init; }
+
+    /// <summary>Whether fal's cancel answers as its queue OpenAPI document types it (200 <c>{"success": bool}</c>) rather than with the docs' outcome words (202 <c>CANCELLATION_REQUESTED</c>, 400 <c>ALREADY_COMPLETED</c>, 404 <c>NOT_FOUND</c>). Default false.</summary>
+    public bool FalCancelAsSuccessFlag { get; init; }
+
+    /// <summary>Whether apiframe's job <c>result</c> is <c>{"images": [url]}</c> (its images page) rather than the URL string (its jobs page). Default false.</summary>
+    public bool ApiframeResultAsImages { get; init; }
 
     /// <summary>
     /// The repository root for <see cref="Root"/>: the first folder, from each start folder upwards, that holds
@@ -101,7 +121,7 @@ public sealed class EmulatorOptions
 /// A real Kestrel server on 127.0.0.1 that serves each schema document where its provider serves it
 /// (the Oxen models endpoint, fal's per-endpoint OpenAPI URL), from the manifest and files under schemas/,
 /// with each provider's auth header checked. Documents can be replaced while it runs (to serve changed
-/// versions) and faults injected per path. Provider inference endpoints are not emulated yet.
+/// versions) and faults injected per path; the providers' inference endpoints are in the other part of this class.
 /// </summary>
 public sealed partial class ProviderEmulator : IAsyncDisposable
 {
@@ -219,6 +239,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        Record(context);
         _connections.TryAdd(context.Connection.Id, 0);
         string key = context.Request.Path + context.Request.QueryString;
         Fault fault = NextFault(context.Request.Path.Value ?? string.Empty, key);
@@ -267,6 +288,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        _webhooks.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

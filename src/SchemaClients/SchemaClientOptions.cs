@@ -30,8 +30,8 @@ namespace SchemaClients
         /// <summary>Retries and per-attempt timeout.</summary>
         public RetryOptions Retry { get; set; } = new RetryOptions();
 
-        /// <summary>How often a queued request's status is asked for while waiting. Default 1 s.</summary>
-        public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+        /// <summary>How often a queued request's status is asked for while waiting; null uses the provider's (fal and Oxen 1 s, apiframe 2 s, as its docs advise).</summary>
+        public TimeSpan? PollInterval { get; set; }
 
         /// <summary>The longest a wait for a queued request may take before it gives up with a <see cref="TimeoutException"/>. Default 10 minutes.</summary>
         public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMinutes(10);

@@ -76,7 +76,9 @@ public sealed class EmulatorTests : IAsyncLifetime
     {
         (HttpStatusCode status, JsonElement body) = await Send(HttpMethod.Post, "/fal-ai/flux-2-flex", "{\"prompt\":\"a poster\",\"seed\":7}", "fal");
         Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal(7, body.GetProperty("seed").GetInt64());
+        // The seed page's example output, abridged by fal itself: images with a url, and nothing else.
+        Assert.Equal(new[] { "images" }, Names(body));
+        Assert.Equal(new[] { "url" }, Names(body.GetProperty("images")[0]));
         byte[] first = await _http.GetByteArrayAsync(body.GetProperty("images")[0].GetProperty("url").GetString());
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, first.Take(4).ToArray());
 
@@ -105,22 +107,38 @@ public sealed class EmulatorTests : IAsyncLifetime
     public async Task FalQueueMovesThroughItsStatesAndServesTheResult()
     {
         (_, JsonElement submitted) = await Send(HttpMethod.Post, "/queue/fal-ai/flux-2-flex", "{\"prompt\":\"p\"}", "fal");
-        Assert.Equal("IN_QUEUE", submitted.GetProperty("status").GetString());
+        // fal's docs: the submit answer has the id and the three URLs, and no status.
+        Assert.Equal(new[] { "cancel_url", "request_id", "response_url", "status_url" }, Names(submitted));
         string id = submitted.GetProperty("request_id").GetString()!;
+        Assert.Equal(_emulator.BaseUrl + "/queue/fal-ai/flux-2-flex/requests/" + id + "/status", submitted.GetProperty("status_url").GetString());
         var seen = new System.Collections.Generic.List<string>();
+        JsonElement last = default;
         for (int i = 0; i < 100 && !seen.Contains("COMPLETED"); i++)
         {
             (_, JsonElement status) = await Send(HttpMethod.Get, "/queue/fal-ai/flux-2-flex/requests/" + id + "/status?logs=1", null, "fal");
             string s = status.GetProperty("status").GetString()!;
+            if (s == "IN_QUEUE")
+            {
+                Assert.True(status.TryGetProperty("queue_position", out _));
+            }
+
+            if (s == "IN_PROGRESS")
+            {
+                Assert.Equal(JsonValueKind.Array, status.GetProperty("logs").ValueKind);
+                Assert.True(status.GetProperty("logs")[0].TryGetProperty("message", out _));
+            }
+
             if (seen.Count == 0 || seen[^1] != s)
             {
                 seen.Add(s);
             }
 
+            last = status;
             await Task.Delay(50);
         }
 
         Assert.Equal(new[] { "IN_QUEUE", "IN_PROGRESS", "COMPLETED" }, seen);
+        Assert.True(last.GetProperty("metrics").GetProperty("inference_time").GetDouble() > 0);
         (HttpStatusCode ok, JsonElement result) = await Send(HttpMethod.Get, "/queue/fal-ai/flux-2-flex/requests/" + id, null, "fal");
         Assert.Equal(HttpStatusCode.OK, ok);
         Assert.StartsWith(_emulator.BaseUrl + "/files/", result.GetProperty("images")[0].GetProperty("url").GetString());
@@ -131,11 +149,19 @@ public sealed class EmulatorTests : IAsyncLifetime
     {
         (_, JsonElement submitted) = await Send(HttpMethod.Post, "/queue/fal-ai/flux-2-flex", "{\"prompt\":\"p\"}", "fal");
         string id = submitted.GetProperty("request_id").GetString()!;
-        (_, JsonElement cancel) = await Send(HttpMethod.Put, "/queue/fal-ai/flux-2-flex/requests/" + id + "/cancel", null, "fal");
-        Assert.True(cancel.GetProperty("success").GetBoolean());
+        (HttpStatusCode accepted, JsonElement cancel) = await Send(HttpMethod.Put, "/queue/fal-ai/flux-2-flex/requests/" + id + "/cancel", null, "fal");
+        Assert.Equal(HttpStatusCode.Accepted, accepted);
+        Assert.Equal("CANCELLATION_REQUESTED", cancel.GetProperty("status").GetString());
         (HttpStatusCode status, JsonElement body) = await Send(HttpMethod.Get, "/queue/fal-ai/flux-2-flex/requests/" + id, null, "fal");
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("cancelled", body.GetProperty("detail").GetString());
+
+        (HttpStatusCode late, JsonElement again) = await Send(HttpMethod.Put, "/queue/fal-ai/flux-2-flex/requests/" + id + "/cancel", null, "fal");
+        Assert.Equal(HttpStatusCode.BadRequest, late);
+        Assert.Equal("ALREADY_COMPLETED", again.GetProperty("status").GetString());
+        (HttpStatusCode missing, JsonElement unknown) = await Send(HttpMethod.Put, "/queue/fal-ai/flux-2-flex/requests/nope/cancel", null, "fal");
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("NOT_FOUND", unknown.GetProperty("status").GetString());
     }
 
     [Fact]
@@ -166,7 +192,8 @@ public sealed class EmulatorTests : IAsyncLifetime
         }
 
         Assert.NotNull(data);
-        Assert.Equal("succeeded", JsonDocument.Parse(data!).RootElement.GetProperty("status").GetString());
+        // The model pages match the completion event on generation_id alone; the default event carries nothing else.
+        Assert.Equal(new[] { "generation_id" }, Names(JsonDocument.Parse(data!).RootElement));
         (_, JsonElement polled) = await Send(HttpMethod.Get, "/api/ai/queue/" + id, null, "oxen");
         Assert.Equal("succeeded", polled.GetProperty("status").GetString());
         Assert.True(polled.TryGetProperty("result_url", out _));
@@ -185,4 +212,99 @@ public sealed class EmulatorTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.InternalServerError, (await Send(HttpMethod.Post, "/fal-ai/flux-2-flex", "{\"prompt\":\"p\"}", "fal")).Status);
         Assert.Equal(HttpStatusCode.OK, (await Send(HttpMethod.Post, "/fal-ai/flux-2-flex", "{\"prompt\":\"p\"}", "fal")).Status);
     }
+
+    [Fact]
+    public async Task ApiframeGenerateAnswers202WithAJobThatMovesToItsResult()
+    {
+        (HttpStatusCode status, JsonElement job) = await SendWithKey("/v2/images/generate", "{\"prompt\":\"p\",\"model\":\"flux-2-flex\"}", "key-a");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal(new[] { "jobId", "status" }, Names(job));
+        Assert.Equal("QUEUED", job.GetProperty("status").GetString());
+        string id = job.GetProperty("jobId").GetString()!;
+
+        // The same Idempotency-Key is the same job; another key is another job.
+        (_, JsonElement same) = await SendWithKey("/v2/images/generate", "{\"prompt\":\"p\",\"model\":\"flux-2-flex\"}", "key-a");
+        Assert.Equal(id, same.GetProperty("jobId").GetString());
+        (_, JsonElement other) = await SendWithKey("/v2/images/generate", "{\"prompt\":\"p\",\"model\":\"flux-2-flex\"}", "key-b");
+        Assert.NotEqual(id, other.GetProperty("jobId").GetString());
+
+        var seen = new System.Collections.Generic.List<string>();
+        JsonElement last = default;
+        for (int i = 0; i < 100 && !seen.Contains("COMPLETED"); i++)
+        {
+            (_, last) = await Send(HttpMethod.Get, "/v2/jobs/" + id, null, "apiframe");
+            string s = last.GetProperty("status").GetString()!;
+            if (seen.Count == 0 || seen[^1] != s)
+            {
+                seen.Add(s);
+            }
+
+            int progress = last.GetProperty("progress").GetInt32();
+            Assert.InRange(progress, 0, 100);
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(new[] { "QUEUED", "PROCESSING", "COMPLETED" }, seen);
+        Assert.Equal(new[] { "completedAt", "createdAt", "creditCost", "error", "id", "model", "progress", "result", "status", "webhookStatus" }, Names(last));
+        Assert.StartsWith(_emulator.BaseUrl + "/files/", last.GetProperty("result").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Send(HttpMethod.Get, "/v2/jobs/nope", null, "apiframe")).Status);
+    }
+
+    [Fact]
+    public async Task OxenChecksModelParametersOnlyWhenTheGenerationRunsAndStartsOneGenerationPerNumGenerations()
+    {
+        (HttpStatusCode status, JsonElement queued) = await Send(HttpMethod.Post, "/api/ai/queue", "{\"model\":\"flux-2-flex\",\"prompt\":\"p\",\"num_inference_steps\":80,\"num_generations\":2}", "oxen");
+        Assert.Equal(HttpStatusCode.OK, status); // taken at enqueue time, as Oxen's reference says
+        Assert.Equal(2, queued.GetProperty("generations").GetArrayLength());
+        string id = queued.GetProperty("generations")[0].GetProperty("generation_id").GetString()!;
+        JsonElement polled = default;
+        for (int i = 0; i < 100; i++)
+        {
+            (_, polled) = await Send(HttpMethod.Get, "/api/ai/queue/" + id, null, "oxen");
+            if (polled.GetProperty("status").GetString() is "failed" or "succeeded")
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("failed", polled.GetProperty("status").GetString());
+        Assert.Contains("num_inference_steps", polled.GetProperty("error_message").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, (await Send(HttpMethod.Post, "/api/ai/queue", "{\"model\":\"flux-2-flex\",\"prompt\":\"p\",\"num_generations\":5}", "oxen")).Status);
+    }
+
+    [Fact]
+    public async Task FullAnswersAddTheFieldsRealAnswersCarry()
+    {
+        await using ProviderEmulator full = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, FullAnswers = true, FalCancelAsSuccessFlag = true });
+        using var http = new HttpClient { BaseAddress = new Uri(full.BaseUrl) };
+        using var sync = new HttpRequestMessage(HttpMethod.Post, "/fal-ai/flux-2-flex") { Content = new StringContent("{\"prompt\":\"p\",\"seed\":196619188014358660}", Encoding.UTF8, "application/json") };
+        sync.Headers.TryAddWithoutValidation("Authorization", "Key emulator-key");
+        using HttpResponseMessage answer = await http.SendAsync(sync);
+        JsonElement output = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(new[] { "has_nsfw_concepts", "images", "prompt", "seed", "timings" }, Names(output));
+        Assert.Equal(196619188014358660, output.GetProperty("seed").GetInt64());
+
+        using var submit = new HttpRequestMessage(HttpMethod.Post, "/queue/fal-ai/flux-2-flex") { Content = new StringContent("{\"prompt\":\"p\"}", Encoding.UTF8, "application/json") };
+        submit.Headers.TryAddWithoutValidation("Authorization", "Key emulator-key");
+        using HttpResponseMessage submitted = await http.SendAsync(submit);
+        JsonElement queued = JsonDocument.Parse(await submitted.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("IN_QUEUE", queued.GetProperty("status").GetString());
+        using var cancel = new HttpRequestMessage(HttpMethod.Put, "/queue/fal-ai/flux-2-flex/requests/" + queued.GetProperty("request_id").GetString() + "/cancel");
+        cancel.Headers.TryAddWithoutValidation("Authorization", "Key emulator-key");
+        using HttpResponseMessage cancelled = await http.SendAsync(cancel);
+        Assert.Equal("{\"success\":true}", await cancelled.Content.ReadAsStringAsync());
+    }
+
+    private async Task<(HttpStatusCode Status, JsonElement Body)> SendWithKey(string path, string json, string idempotencyKey)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("X-API-Key", "emulator-key");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", idempotencyKey);
+        using HttpResponseMessage response = await _http.SendAsync(request);
+        return (response.StatusCode, JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone());
+    }
+
+    private static string[] Names(JsonElement json) => json.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
 }

@@ -106,8 +106,10 @@ public sealed class ClientTests : IAsyncLifetime
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
         FalFlex.Flux2FlexOutput output = await client.RunAsync(FalInput(seed: 11), Within(10));
 
-        Assert.Equal(11, output.Seed);
-        Uri url = new(Assert.Single(output.Images).Url);
+        // The emulator answers like fal's page: {"images": [{"url"}]}, without the seed the schema calls required.
+        Assert.Null(output.Seed);
+        Assert.Equal("$.seed", Assert.Single(output.Validate().Violations).Path);
+        Uri url = new(Assert.Single(output.Images!).Url!);
         string path = Path.Combine(Path.GetTempPath(), "schemaclients-" + Guid.NewGuid().ToString("N") + ".png");
         try
         {
@@ -126,22 +128,24 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task FalQueueSubmitStatusWaitWithProgressAndTypedResult()
     {
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        FalQueueStatus submitted = await client.SubmitAsync(FalInput(), Within(10));
-        Assert.Equal("IN_QUEUE", submitted.Status);
-        Assert.NotNull(submitted.QueuePosition);
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
+        Assert.Null(submitted.Status); // fal's documented submit answer has no status
+        Assert.NotNull(submitted.StatusUrl);
 
-        FalQueueStatus status = await client.GetStatusAsync(submitted.RequestId, logs: true, Within(10));
+        FalQueueStatus status = await client.GetStatusAsync(submitted, logs: true, Within(10));
         Assert.Equal(submitted.RequestId, status.RequestId);
 
         var progress = new Recorder<QueueProgress>();
-        FalQueueStatus done = await client.WaitAsync(submitted.RequestId, progress, Within(10));
+        FalQueueStatus done = await client.WaitAsync(submitted, progress, Within(10));
         Assert.True(done.IsCompleted);
         Assert.Contains(progress.Items, p => p.Status == "IN_QUEUE" && p.QueuePosition != null);
         Assert.Contains(progress.Items, p => p.Status == "IN_PROGRESS" && p.Log != null && p.Log.StartsWith("step ", StringComparison.Ordinal));
         Assert.Equal("COMPLETED", progress.Items[^1].Status);
 
-        FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted.RequestId, Within(10));
-        await AssertPngAsync(stream => client.DownloadAsync(new Uri(output.Images[0].Url), stream, Within(10)));
+        Assert.NotNull(done.InferenceTime);
+        FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, Within(10));
+        await AssertPngAsync(stream => client.DownloadAsync(new Uri(output.Images![0].Url!), stream, Within(10)));
+        Assert.All(_emulator.Received.Where(r => r.Path.Contains(submitted.RequestId, StringComparison.Ordinal) && !r.Path.StartsWith("/files/", StringComparison.Ordinal)), r => Assert.StartsWith("/queue/fal-ai/flux-2-flex/requests/", r.Path, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -150,7 +154,7 @@ public sealed class ClientTests : IAsyncLifetime
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
         var progress = new Recorder<QueueProgress>();
         FalFlex.Flux2FlexOutput output = await client.SubmitAndWaitAsync(FalInput(seed: 99), progress, Within(10));
-        Assert.Equal(99, output.Seed);
+        Assert.NotEmpty(output.Images!);
         Assert.NotEmpty(progress.Items);
     }
 
@@ -158,12 +162,56 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task FalCancelStopsAQueuedRequestAndItsResultIsThenAnError()
     {
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        FalQueueStatus submitted = await client.SubmitAsync(FalInput(), Within(10));
-        Assert.True(await client.CancelAsync(submitted.RequestId, Within(10)));
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
+        FalCancelResult cancelled = await client.CancelAsync(submitted, Within(10));
+        Assert.Equal(FalCancelOutcome.CancellationRequested, cancelled.Outcome);
+        Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
 
-        ProviderApiException error = await Assert.ThrowsAsync<ProviderApiException>(() => client.GetResultAsync(submitted.RequestId, Within(10)));
+        ProviderApiException error = await Assert.ThrowsAsync<ProviderApiException>(() => client.GetResultAsync(submitted, Within(10)));
         Assert.Equal(HttpStatusCode.BadRequest, error.StatusCode);
         Assert.Contains("cancelled", error.BodyExcerpt, StringComparison.Ordinal);
+
+        // Too late and unknown are answers too (400 ALREADY_COMPLETED, 404 NOT_FOUND), not exceptions.
+        FalQueuedRequest finished = await client.SubmitAsync(FalInput(), Within(10));
+        await client.WaitAsync(finished, null, Within(10));
+        Assert.Equal(FalCancelOutcome.AlreadyCompleted, (await client.CancelAsync(finished, Within(10))).Outcome);
+        Assert.Equal(FalCancelOutcome.NotFound, (await client.CancelAsync("no-such-request", Within(10))).Outcome);
+    }
+
+    [Fact]
+    public async Task FalStatusStreamYieldsEachChangeUntilCompleted()
+    {
+        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
+        var states = new List<FalRequestState>();
+        await foreach (FalQueueStatus status in client.StreamStatusAsync(submitted, logs: true, Within(10)))
+        {
+            states.Add(status.State);
+        }
+
+        Assert.Equal(FalRequestState.Completed, states[^1]);
+        Assert.Contains(FalRequestState.InProgress, states);
+        Assert.Contains(_emulator.Received, r => r.Path.EndsWith("/requests/" + submitted.RequestId + "/status/stream", StringComparison.Ordinal) && r.Query.Contains("logs=1", StringComparison.Ordinal));
+        Assert.NotEmpty((await client.GetResultAsync(submitted, Within(10))).Images!);
+    }
+
+    [Fact]
+    public async Task FalWebhookGetsTheOutcomeWhileTheSubmitAnswerIsOnlyTheIds()
+    {
+        var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var receiver = await WebhookReceiver.StartAsync(body => received.TrySetResult(body));
+        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), receiver.Url, Within(10));
+
+        Assert.Null(submitted.StatusUrl);
+        Assert.NotNull(submitted.GatewayRequestId);
+        Assert.Contains(_emulator.Received, r => r.Path == "/queue/fal-ai/flux-2-flex" && r.Query.Contains("fal_webhook=" + Uri.EscapeDataString(receiver.Url.AbsoluteUri), StringComparison.Ordinal));
+        string webhook = await received.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using JsonDocument document = JsonDocument.Parse(webhook);
+        Assert.Equal(submitted.RequestId, document.RootElement.GetProperty("request_id").GetString());
+        Assert.Equal("OK", document.RootElement.GetProperty("status").GetString());
+        Assert.True(document.RootElement.GetProperty("payload").TryGetProperty("images", out _));
+        Assert.True((await client.GetStatusAsync(submitted, false, Within(10))).IsCompleted); // built from the id: no status_url came back
     }
 
     // ---------------------------------------------------------------- Oxen
@@ -195,7 +243,7 @@ public sealed class ClientTests : IAsyncLifetime
     {
         // The emulator picks the schema by the body's "model": the pro client must put "flux-2-pro" there.
         var client = new OxenPro.Flux2ProClient(_http, Options("oxen"));
-        OxenGeneration queued = await client.EnqueueAsync(new OxenPro.Flux2ProRequest { Prompt = "a poster", Seed = 3 }, Within(10));
+        OxenGeneration queued = (await client.EnqueueAsync(new OxenPro.Flux2ProRequest { Prompt = "a poster", Seed = 3 }, Within(10))).First;
         Assert.Equal("queued", queued.Status);
         Assert.Equal("flux-2-pro", OxenPro.Flux2ProClient.ModelId);
     }
@@ -204,24 +252,27 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task OxenEventStreamFindsTheCompletionEventOfAGeneration()
     {
         var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
-        OxenGeneration queued = await client.EnqueueAsync(OxenInput(seed: 5), Within(10));
+        OxenGeneration queued = (await client.EnqueueAsync(OxenInput(seed: 5), Within(10))).First;
         OxenGeneration completed = await client.WaitForCompletionEventAsync(queued.GenerationId, Within(10));
 
+        // The emulator's event carries only generation_id, as the model pages show: the result URL comes from the generation.
         Assert.Equal(queued.GenerationId, completed.GenerationId);
         Assert.True(completed.Succeeded);
         Assert.NotNull(completed.ResultUrl);
+        await AssertPngAsync(stream => client.DownloadAsync(completed.ResultUrl!, stream, Within(10)));
     }
 
     [Fact]
     public async Task OxenEventStreamAsAsyncEnumerableYieldsCompletions()
     {
         var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
-        OxenGeneration queued = await client.EnqueueAsync(OxenInput(seed: 6), Within(10));
+        OxenGeneration queued = (await client.EnqueueAsync(OxenInput(seed: 6), Within(10))).First;
         await foreach (OxenGeneration generation in client.StreamCompletionsAsync(Within(10)))
         {
             if (generation.GenerationId == queued.GenerationId)
             {
-                Assert.Equal("succeeded", generation.Status);
+                Assert.Null(generation.Status); // only the id, as documented
+                Assert.True((await client.GetGenerationAsync(generation.GenerationId, Within(10))).Succeeded);
                 return;
             }
         }
@@ -241,19 +292,94 @@ public sealed class ClientTests : IAsyncLifetime
 
     // ---------------------------------------------------------------- apiframe
 
+    private static ApiframeFlex.Flux2FlexGenerateRequest ApiframeInput(int steps = 30) => new()
+    {
+        Prompt = "a poster reading SUMMER SALE",
+        Model = ApiframeFlex.Flux2FlexClient.ModelId,
+        FluxParams = new ApiframeFlex.Flux2FlexParams { AspectRatio = "9:16", Steps = steps, Guidance = 4.5, Seed = 21, OutputFormat = ApiframeFlex.OutputFormat.Png },
+    };
+
     [Fact]
-    public async Task ApiframeGenerateSendsFluxParamsAndItsFileDownloads()
+    public async Task ApiframeGenerateAnswersAJobThatIsPolledWithProgressToItsImage()
     {
         var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
-        JsonElement answer = await client.GenerateAsync(new ApiframeFlex.Flux2FlexGenerateRequest
-        {
-            Prompt = "a poster reading SUMMER SALE",
-            Model = ApiframeFlex.Flux2FlexClient.ModelId,
-            FluxParams = new ApiframeFlex.Flux2FlexParams { AspectRatio = "9:16", Steps = 30, Guidance = 4.5, Seed = 21, OutputFormat = ApiframeFlex.OutputFormat.Png },
-        }, Within(10));
+        ApiframeJob job = await client.GenerateAsync(ApiframeInput(), Within(10));
+        Assert.Equal(ApiframeJobState.Queued, job.State);
+        Assert.Empty(job.ResultUrls);
 
-        Assert.Equal(21, answer.GetProperty("seed").GetInt64()); // the emulator read the seed from fluxParams
-        await AssertPngAsync(stream => client.DownloadAsync(ResultFiles.FindUrls(answer)[0], stream, Within(10)));
+        var progress = new Recorder<QueueProgress>();
+        ApiframeJob done = await client.WaitAsync(job.Id, progress, Within(10));
+        Assert.Equal(ApiframeJobState.Completed, done.State);
+        Assert.Equal(100, done.Progress);
+        Assert.Contains(progress.Items, p => p.Status == "PROCESSING" && p.Percent is > 0 and < 100);
+        Assert.Equal(new[] { "QUEUED", "PROCESSING", "COMPLETED" }, progress.Items.Select(p => p.Status).Distinct().ToArray());
+        await AssertPngAsync(stream => client.DownloadAsync(Assert.Single(done.ResultUrls), stream, Within(10)));
+        ReceivedRequest[] generates = _emulator.Received.Where(r => r.Method == "POST" && r.Path == "/v2/images/generate").ToArray();
+        Assert.All(generates, r => Assert.True(Guid.TryParse(r.IdempotencyKey, out _), "not a GUID: " + r.IdempotencyKey));
+    }
+
+    [Fact]
+    public async Task AnApiframeJobThatFailsEndsInTheDocumentedExceptionWithItsError()
+    {
+        var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        _emulator.FailNext("/v2/images/generate", Fault.JobFails);
+        QueueJobFailedException e = await Assert.ThrowsAsync<QueueJobFailedException>(() => client.GenerateAndWaitAsync(ApiframeInput(), null, Within(10)));
+        Assert.Equal("FAILED", e.Status);
+        Assert.Contains("the model returned no image", e.Reason, StringComparison.Ordinal);
+        Assert.Contains("the model returned no image", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApiframeResultReadsAsImagesObjectToo()
+    {
+        await using ProviderEmulator other = await ProviderEmulator.StartAsync(new EmulatorOptions
+        {
+            Root = Root,
+            QueueTime = TimeSpan.FromMilliseconds(200),
+            RunTime = TimeSpan.FromMilliseconds(200),
+            ApiframeResultAsImages = true,
+        });
+        SchemaClientOptions options = other.OptionsFor("apiframe");
+        options.PollInterval = TimeSpan.FromMilliseconds(50);
+        var client = new ApiframeFlex.Flux2FlexClient(_http, options);
+        ApiframeJob done = await client.GenerateAndWaitAsync(ApiframeInput(), null, Within(10));
+        Assert.Equal(JsonValueKind.Object, done.Result.ValueKind);
+        await AssertPngAsync(stream => client.DownloadAsync(Assert.Single(done.ResultUrls), stream, Within(10)));
+    }
+
+    // ---------------------------------------------------------------- Oxen queue parameters and deferred validation
+
+    [Fact]
+    public async Task OxenEnqueueWithNumGenerationsReturnsEveryIdAndTheWaitFollowsThemAll()
+    {
+        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        OxenQueueSubmission queued = await client.EnqueueAsync(OxenInput(), new OxenQueueOptions { NumGenerations = 3, TargetNamespace = "my-team" }, Within(10));
+        Assert.Equal(3, queued.GenerationIds.Count);
+        Assert.Equal(3, queued.GenerationIds.Distinct().Count());
+
+        var progress = new Recorder<QueueProgress>();
+        IReadOnlyList<OxenGeneration> done = await client.WaitAllAsync(queued.GenerationIds, progress, Within(10));
+        Assert.Equal(queued.GenerationIds, done.Select(g => g.GenerationId));
+        Assert.All(done, g => Assert.True(g.Succeeded));
+        Assert.Equal(queued.GenerationIds.OrderBy(i => i), progress.Items.Select(p => p.JobId!).Distinct().OrderBy(i => i));
+
+        await Assert.ThrowsAsync<SchemaValidationException>(() => client.EnqueueAsync(OxenInput(), new OxenQueueOptions { NumGenerations = AtRunTime(5) }, Within(10)));
+        await Assert.ThrowsAsync<SchemaValidationException>(() => client.EnqueueAsync(OxenInput(), new OxenQueueOptions { NumGenerations = AtRunTime(0) }, Within(10)));
+    }
+
+    [Fact]
+    public async Task OxenValidatesModelParametersOnlyWhenTheGenerationRunsSoTheClientIsTheEarlyCheck()
+    {
+        var strict = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        int before = _emulator.CountOf("POST", "/api/ai/queue");
+        await Assert.ThrowsAsync<SchemaValidationException>(() => strict.EnqueueAsync(OxenInput() with { NumInferenceSteps = AtRunTime(51) }, Within(10)));
+        Assert.Equal(before, _emulator.CountOf("POST", "/api/ai/queue"));
+
+        // Without the client's check Oxen takes the request and the generation fails later, with the reason.
+        var loose = new OxenFlex.Flux2FlexClient(_http, Options("oxen", o => o.ValidateBeforeSend = false));
+        QueueJobFailedException e = await Assert.ThrowsAsync<QueueJobFailedException>(() => loose.EnqueueAndWaitAsync(OxenInput() with { NumInferenceSteps = AtRunTime(51) }, null, Within(10)));
+        Assert.Equal("failed", e.Status);
+        Assert.Contains("num_inference_steps", e.Reason, StringComparison.Ordinal);
     }
 
     // ---------------------------------------------------------------- validation before sending
@@ -267,6 +393,7 @@ public sealed class ClientTests : IAsyncLifetime
         int before = _emulator.RequestCount;
 
         SchemaValidationException falError = await Assert.ThrowsAsync<SchemaValidationException>(() => fal.SubmitAsync(FalInput() with { NumInferenceSteps = AtRunTime(0) }, Within(10)));
+        await Assert.ThrowsAsync<SchemaValidationException>(() => apiframe.GenerateAndWaitAsync(ApiframeInput(steps: AtRunTime(51)), null, Within(10)));
         await Assert.ThrowsAsync<SchemaValidationException>(() => fal.RunAsync(FalInput() with { GuidanceScale = AtRunTime(99.0) }, Within(10)));
         await Assert.ThrowsAsync<SchemaValidationException>(() => oxen.EnqueueAsync(OxenInput() with { NumInferenceSteps = AtRunTime(51) }, Within(10)));
         await Assert.ThrowsAsync<SchemaValidationException>(() => oxen.GenerateAsync(OxenInput() with { OutputQuality = AtRunTime(101) }, Within(10)));
@@ -299,30 +426,83 @@ public sealed class ClientTests : IAsyncLifetime
     // ---------------------------------------------------------------- faults
 
     [Fact]
-    public async Task TransientFaultsAreRetriedThrough()
+    public async Task ABilledCallIsRetriedOnlyAfter429AndReadsAreRetriedAfterAnyTransientFault()
     {
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        _emulator.FailNext("/fal-ai/flux-2-flex", Fault.TooManyRequests);
+        int before = _emulator.CountOf("POST", "/fal-ai/flux-2-flex");
+        var watch = Stopwatch.StartNew();
+        Assert.NotEmpty((await client.RunAsync(FalInput(), Within(15))).Images!);
+        Assert.Equal(2, _emulator.CountOf("POST", "/fal-ai/flux-2-flex") - before);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was not honoured: " + watch.Elapsed);
+
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
+        string status = "/queue/fal-ai/flux-2-flex/requests/" + submitted.RequestId + "/status";
         foreach (Fault fault in new[] { Fault.TooManyRequests, Fault.ServerError, Fault.DroppedConnection })
         {
-            _emulator.FailNext("/fal-ai/flux-2-flex", fault);
-            int before = _emulator.RequestCount;
-            var watch = Stopwatch.StartNew();
-            FalFlex.Flux2FlexOutput output = await client.RunAsync(FalInput(), Within(15));
-            Assert.NotEmpty(output.Images);
-            Assert.Equal(before + 2, _emulator.RequestCount);
-            if (fault == Fault.TooManyRequests)
-            {
-                Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), "Retry-After: 1 was not honoured: " + watch.Elapsed);
-            }
+            _emulator.FailNext(status, fault);
+            before = _emulator.CountOf("GET", status);
+            await client.GetStatusAsync(submitted, false, Within(15));
+            Assert.Equal(2, _emulator.CountOf("GET", status) - before);
         }
+    }
+
+    [Fact]
+    public async Task ABilledCallIsNeverSentTwiceAfterAServerErrorOrALostConnection()
+    {
+        var fal = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var oxen = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        int jobs = _emulator.JobCount;
+
+        _emulator.FailNext("/queue/fal-ai/flux-2-flex", Fault.ServerError);
+        int before = _emulator.CountOf("POST", "/queue/fal-ai/flux-2-flex");
+        ProviderApiException server = await Assert.ThrowsAsync<ProviderApiException>(() => fal.SubmitAsync(FalInput(), Within(15)));
+        Assert.Equal(HttpStatusCode.InternalServerError, server.StatusCode);
+        Assert.Equal(1, server.Attempts);
+        Assert.Equal(1, _emulator.CountOf("POST", "/queue/fal-ai/flux-2-flex") - before);
+
+        _emulator.FailNext("/api/ai/queue", Fault.DroppedAfterBody);
+        before = _emulator.CountOf("POST", "/api/ai/queue");
+        HttpRequestException dropped = await Assert.ThrowsAsync<HttpRequestException>(() => oxen.EnqueueAsync(OxenInput(), Within(15)));
+        Assert.Equal(1, _emulator.CountOf("POST", "/api/ai/queue") - before);
+        Assert.Contains("was not sent again", dropped.Message, StringComparison.Ordinal);
+
+        _emulator.FailNext("/fal-ai/flux-2-flex", Fault.SlowResponse);
+        var slow = new FalFlex.Flux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
+        before = _emulator.CountOf("POST", "/fal-ai/flux-2-flex");
+        await Assert.ThrowsAsync<TimeoutException>(() => slow.RunAsync(FalInput(), Within(15)));
+        Assert.Equal(1, _emulator.CountOf("POST", "/fal-ai/flux-2-flex") - before);
+        Assert.Equal(jobs, _emulator.JobCount); // no job was started by any of them
+    }
+
+    [Fact]
+    public async Task AnApiframeGenerateAnswered500IsRetriedWithTheSameIdempotencyKeyAndMakesOneJob()
+    {
+        var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        _emulator.FailNext("/v2/images/generate", Fault.ServerError);
+        _emulator.FailNext("/v2/images/generate", Fault.DroppedAfterBody);
+        int before = _emulator.Received.Count;
+        ApiframeJob job = await client.GenerateAsync(ApiframeInput(), Within(15));
+        ReceivedRequest[] attempts = _emulator.Received.Skip(before).Where(r => r.Path == "/v2/images/generate").ToArray();
+        Assert.Equal(3, attempts.Length);
+        Assert.Single(attempts.Select(a => a.IdempotencyKey).Distinct());
+        Assert.NotNull(attempts[0].IdempotencyKey);
+
+        // The same key again (a caller repeating the logical call) is the same job, not a second one.
+        int jobs = _emulator.JobCount;
+        ApiframeJob again = await client.GenerateAsync(ApiframeInput(), attempts[0].IdempotencyKey, Within(10));
+        Assert.Equal(job.Id, again.Id);
+        Assert.Equal(jobs, _emulator.JobCount);
     }
 
     [Fact]
     public async Task FaultsThatOutlastTheRetriesEndInTheDocumentedExceptions()
     {
         var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.ServerError;
-        ProviderApiException server = await Assert.ThrowsAsync<ProviderApiException>(() => client.RunAsync(FalInput(), Within(15)));
+        FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
+        string status = "/queue/fal-ai/flux-2-flex/requests/" + submitted.RequestId + "/status";
+        _emulator.Faults[status] = Fault.ServerError;
+        ProviderApiException server = await Assert.ThrowsAsync<ProviderApiException>(() => client.GetStatusAsync(submitted, false, Within(15)));
         Assert.Equal(HttpStatusCode.InternalServerError, server.StatusCode);
         Assert.Equal(4, server.Attempts);
 
@@ -330,33 +510,51 @@ public sealed class ClientTests : IAsyncLifetime
         ProviderApiException malformed = await Assert.ThrowsAsync<ProviderApiException>(() => client.RunAsync(FalInput(), Within(15)));
         Assert.Contains("not the expected JSON", malformed.Message, StringComparison.Ordinal);
 
-        _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.DroppedConnection;
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.RunAsync(FalInput(), Within(15)));
+        _emulator.Faults[status] = Fault.DroppedConnection;
+        HttpRequestException dropped = await Assert.ThrowsAsync<HttpRequestException>(() => client.GetStatusAsync(submitted, false, Within(15)));
+        Assert.Contains("after 4 attempts", dropped.Message, StringComparison.Ordinal);
 
-        _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.SlowResponse;
+        _emulator.Faults[status] = Fault.SlowResponse;
         var slow = new FalFlex.Flux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
         var watch = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TimeoutException>(() => slow.RunAsync(FalInput(), Within(15)));
+        await Assert.ThrowsAsync<TimeoutException>(() => slow.GetStatusAsync(submitted, false, Within(15)));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "two 300 ms attempts took " + watch.Elapsed);
         _emulator.Faults.Clear();
     }
 
     [Fact]
-    public async Task AnEventStreamThatEndsEarlyIsAnErrorNotAHang()
+    public async Task AnEventStreamThatKeepsEndingIsAnErrorNotAHang()
     {
         var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
-        OxenGeneration queued = await client.EnqueueAsync(OxenInput(), Within(10));
+        OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
+        _emulator.Faults["/api/events"] = Fault.StreamEndsEarly;
+        try
+        {
+            var watch = Stopwatch.StartNew();
+            await Assert.ThrowsAsync<EndOfStreamException>(() => client.WaitForCompletionEventAsync(queued.GenerationId, Within(10)));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+        }
+        finally
+        {
+            _emulator.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task AnEventStreamThatEndsOnceIsReconnectedAndTheWaitEnds()
+    {
+        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
         _emulator.FailNext("/api/events", Fault.StreamEndsEarly);
-        var watch = Stopwatch.StartNew();
-        await Assert.ThrowsAsync<EndOfStreamException>(() => client.WaitForCompletionEventAsync(queued.GenerationId, Within(10)));
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), watch.Elapsed.ToString());
+        OxenGeneration done = await client.WaitForCompletionEventAsync(queued.GenerationId, Within(10));
+        Assert.True(done.Succeeded);
     }
 
     [Fact]
     public async Task AWaitThatOutlastsWaitTimeoutIsATimeout()
     {
         var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen", o => o.WaitTimeout = TimeSpan.FromMilliseconds(300)));
-        OxenGeneration queued = await client.EnqueueAsync(OxenInput(), Within(10));
+        OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
         await Assert.ThrowsAsync<TimeoutException>(() => client.WaitAsync(queued.GenerationId, null, Within(10)));
     }
 
@@ -365,15 +563,15 @@ public sealed class ClientTests : IAsyncLifetime
     {
         var fal = new FalFlex.Flux2FlexClient(_http, Options("fal"));
         var oxen = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
-        FalQueueStatus submitted = await fal.SubmitAsync(FalInput(), Within(10));
-        OxenGeneration queued = await oxen.EnqueueAsync(OxenInput(), Within(10));
+        FalQueuedRequest submitted = await fal.SubmitAsync(FalInput(), Within(10));
+        OxenGeneration queued = (await oxen.EnqueueAsync(OxenInput(), Within(10))).First;
         _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.SlowResponse;
         var waits = new Dictionary<string, Func<CancellationToken, Task>>
         {
-            ["fal wait"] = token => fal.WaitAsync(submitted.RequestId, null, token),
+            ["fal wait"] = token => fal.WaitAsync(submitted, null, token),
             ["fal slow answer"] = token => fal.RunAsync(FalInput(), token),
             ["oxen poll"] = token => oxen.WaitAsync(queued.GenerationId, null, token),
-            ["oxen event stream"] = token => oxen.WaitForCompletionEventAsync("never-" + queued.GenerationId, token),
+            ["oxen event stream"] = token => oxen.WaitForCompletionEventAsync(queued.GenerationId, token),
         };
 
         try
@@ -397,12 +595,16 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task TwoHundredConcurrentCallsThroughOneClientAllSucceedAndReuseConnections()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        int start = _emulator.ConnectionCount;
+        // Answers with the seed (FullAnswers) tell each call its own answer came back.
+        await using ProviderEmulator full = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, FullAnswers = true, Keys = new Dictionary<string, string> { ["fal"] = Secret } });
+        SchemaClientOptions options = full.OptionsFor("fal");
+        options.Retry = Fast;
+        var client = new FalFlex.Flux2FlexClient(_http, options);
+        int start = full.ConnectionCount;
         FalFlex.Flux2FlexOutput[] first = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.RunAsync(FalInput(seed: i), Within(60))));
-        int afterFirst = _emulator.ConnectionCount;
+        int afterFirst = full.ConnectionCount;
         FalFlex.Flux2FlexOutput[] second = await Task.WhenAll(Enumerable.Range(200, 200).Select(i => client.RunAsync(FalInput(seed: i), Within(60))));
-        int afterSecond = _emulator.ConnectionCount;
+        int afterSecond = full.ConnectionCount;
 
         Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), first.Concat(second).Select(o => (long)o.Seed!));
         // HTTP/1.1 opens a connection per concurrent request; a second wave must reuse the pooled ones, not open more.
@@ -436,7 +638,7 @@ public sealed class ClientTests : IAsyncLifetime
         try
         {
             var client = new FalFlex.Flux2FlexClient(_http, options);
-            Assert.NotEmpty((await client.RunAsync(FalInput(), Within(10))).Images);
+            Assert.NotEmpty((await client.RunAsync(FalInput(), Within(10))).Images!);
         }
         finally
         {
@@ -461,8 +663,8 @@ public sealed class ClientTests : IAsyncLifetime
         var fal = provider.GetRequiredService<FalFlex.Flux2FlexClient>();
         var oxen = provider.GetRequiredService<OxenFlex.Flux2FlexClient>();
         Assert.Equal(new Uri(_emulator.BaseUrl), fal.BaseAddress);
-        Assert.NotEmpty((await fal.SubmitAndWaitAsync(FalInput(), null, Within(10))).Images);
-        Assert.Equal("queued", (await oxen.EnqueueAsync(OxenInput(), Within(10))).Status);
+        Assert.NotEmpty((await fal.SubmitAndWaitAsync(FalInput(), null, Within(10))).Images!);
+        Assert.Equal("queued", (await oxen.EnqueueAsync(OxenInput(), Within(10))).First.Status);
         Assert.True(counter.Count >= 3, "the fal calls did not go through the factory's handler: " + counter.Count);
     }
 
@@ -486,6 +688,7 @@ public sealed class ClientTests : IAsyncLifetime
         failures.Add(await Assert.ThrowsAsync<HttpRequestException>(() => fal.RunAsync(FalInput(), Within(15))));
         _emulator.Faults.Clear();
         failures.Add(await Assert.ThrowsAsync<ProviderApiException>(() => apiframe.GenerateAsync(new ApiframeFlex.Flux2FlexGenerateRequest { Prompt = "p", Model = "flux-2-flex" }, Within(10))));
+        _emulator.FailNext("/v2/images/generate", Fault.ServerError);
         failures.Add(Assert.Throws<InvalidOperationException>(() => new FalFlex.Flux2FlexClient(_http, new SchemaClientOptions { ApiKeyEnvironmentVariable = "SCHEMACLIENTS_UNSET_" + Guid.NewGuid().ToString("N") })));
 
         Assert.Equal(HttpStatusCode.Unauthorized, ((ProviderApiException)failures[2]).StatusCode);

@@ -38,6 +38,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
 
     private readonly ConcurrentQueue<Answer> _script = new();
     private readonly ConcurrentQueue<string?> _authHeaders = new();
+    private readonly ConcurrentQueue<string?> _idempotencyKeys = new();
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private int _requests;
@@ -52,6 +53,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         {
             int attempt = Interlocked.Increment(ref _requests);
             _authHeaders.Enqueue(context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault());
+            _idempotencyKeys.Enqueue(context.Request.Headers["Idempotency-Key"].FirstOrDefault());
             Answer answer = _script.TryDequeue(out Answer? next) ? next : new Answer(200);
             if (answer.Drop)
             {
@@ -103,8 +105,11 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
 
     private ProviderHttpClient Client(ProviderAuth? auth = null, RetryOptions? retry = null) => new(_http, "fal", auth ?? ProviderAuth.Fal, new ApiKey(Secret), retry ?? FastRetries);
 
-    private Task<EchoResult> Call(ProviderHttpClient client, CancellationToken token = default) =>
-        client.SendAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", new Echo("a poster"), TestJson.Default.Echo, TestJson.Default.EchoResult, token);
+    /// <summary>A POST, so a billed call unless <paramref name="call"/> says otherwise.</summary>
+    private Task<EchoResult> Call(ProviderHttpClient client, CancellationToken token = default, CallOptions call = default) =>
+        client.SendBytesAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Echo("a poster"), TestJson.Default.Echo), TestJson.Default.EchoResult, call, token);
+
+    private static readonly CallOptions Repeatable = new(RetryMode.Repeatable);
 
     [Fact]
     public async Task TooManyRequestsIsRetriedAfterTheRetryAfterWait()
@@ -117,14 +122,102 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task ServerErrorsTimeoutsAndDroppedConnectionsAreRetriedWithBackoff()
+    public async Task ServerErrorsTimeoutsAndDroppedConnectionsAreRetriedWithBackoffForRepeatableCalls()
     {
         _script.Enqueue(new Answer(500));
         _script.Enqueue(new Answer(503));
         _script.Enqueue(new Answer(0, Drop: true));
-        Assert.Equal(4, (await Call(Client())).Attempt);
+        Assert.Equal(4, (await Call(Client(), call: Repeatable)).Attempt);
         _script.Enqueue(new Answer(408));
-        Assert.Equal(6, (await Call(Client())).Attempt);
+        Assert.Equal(6, (await Call(Client(), call: Repeatable)).Attempt);
+    }
+
+    [Theory]
+    [InlineData(500)]
+    [InlineData(502)]
+    [InlineData(503)]
+    [InlineData(408)]
+    public async Task ABilledCallAnsweredWithAServerErrorIsSentExactlyOnce(int status)
+    {
+        _script.Enqueue(new Answer(status, "{\"detail\":\"upstream\"}"));
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client()));
+        Assert.Equal(1, _requests);
+        Assert.Equal(1, e.Attempts);
+        Assert.Equal((HttpStatusCode)status, e.StatusCode);
+    }
+
+    [Fact]
+    public async Task ABilledCallWhoseConnectionDropsAfterSendingIsSentOnceAndSaysWhy()
+    {
+        _script.Enqueue(new Answer(0, Drop: true));
+        HttpRequestException e = await Assert.ThrowsAsync<HttpRequestException>(() => Call(Client()));
+        Assert.Equal(1, _requests);
+        Assert.Contains("was not sent again", e.Message, StringComparison.Ordinal);
+        Assert.Contains("billed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABilledCallThatTimesOutIsSentOnce()
+    {
+        _script.Enqueue(new Answer(200, Delay: TimeSpan.FromSeconds(5)));
+        var options = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) };
+        TimeoutException e = await Assert.ThrowsAsync<TimeoutException>(() => Call(Client(retry: options)));
+        Assert.Equal(1, _requests);
+        Assert.Contains("was not sent again", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ABilledCallIsRetriedAfter429BecauseTheProviderDidNotTakeIt()
+    {
+        _script.Enqueue(new Answer(429, "{\"detail\":\"slow down\"}", RetryAfter: "0"));
+        _script.Enqueue(new Answer(429, "{\"detail\":\"slow down\"}", RetryAfter: "0"));
+        Assert.Equal(3, (await Call(Client())).Attempt);
+    }
+
+    [Fact]
+    public async Task ABilledCallIsRetriedWhenTheConnectionWasRefusedBecauseNothingWasSent()
+    {
+        // Port 9 (discard) has no listener here: every attempt is refused before a byte of the request is sent.
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9/") };
+        var logs = new ListLogger();
+        var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10) }, logs);
+        HttpRequestException e = await Assert.ThrowsAsync<HttpRequestException>(() => Call(client));
+        Assert.Contains("could not be reached after 3 attempts", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, logs.Lines.Count(l => l.Contains("failed on attempt", StringComparison.Ordinal)));
+        Assert.True(RetryPolicy.NothingWasSent(new HttpRequestException(HttpRequestError.ConnectionError, "refused")));
+        Assert.False(RetryPolicy.NothingWasSent(new HttpRequestException(HttpRequestError.ResponseEnded, "dropped")));
+    }
+
+    [Fact]
+    public async Task RetryingBilledCallsIsAnExplicitChoice()
+    {
+        _script.Enqueue(new Answer(500));
+        _script.Enqueue(new Answer(0, Drop: true));
+        var options = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), RetryBilledCalls = true };
+        Assert.Equal(3, (await Call(Client(retry: options))).Attempt);
+    }
+
+    [Fact]
+    public async Task AnIdempotencyKeyMakesABilledCallRepeatableAndTheSameKeyGoesWithEveryAttempt()
+    {
+        _script.Enqueue(new Answer(500));
+        _script.Enqueue(new Answer(0, Drop: true));
+        Assert.Equal(3, (await Call(Client(), call: new CallOptions(IdempotencyKey: "key-1"))).Attempt);
+        Assert.Equal(new[] { "key-1", "key-1", "key-1" }, _idempotencyKeys.ToArray());
+    }
+
+    [Fact]
+    public async Task NoRetriesMeansOneAttemptAndANegativeCountIsRefusedByName()
+    {
+        _script.Enqueue(new Answer(503));
+        var none = new RetryOptions { MaxRetries = 0 };
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client(retry: none), call: Repeatable));
+        Assert.Equal(1, e.Attempts);
+        Assert.Equal(1, _requests);
+
+        ArgumentOutOfRangeException negative = Assert.Throws<ArgumentOutOfRangeException>(() => Client(retry: new RetryOptions { MaxRetries = -1 }));
+        Assert.Equal("MaxRetries", negative.ParamName);
+        Assert.Contains("RetryOptions.MaxRetries", negative.Message, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -151,7 +244,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
             _script.Enqueue(new Answer(500, "{}"));
         }
 
-        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client()));
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client(), call: Repeatable));
         Assert.Equal(4, _requests);
         Assert.Equal(4, e.Attempts);
         Assert.Contains("after 4 attempts", e.Message);
@@ -164,7 +257,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         _script.Enqueue(new Answer(200, Delay: TimeSpan.FromSeconds(5)));
         var options = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) };
         var watch = Stopwatch.StartNew();
-        TimeoutException e = await Assert.ThrowsAsync<TimeoutException>(() => Call(Client(retry: options)));
+        TimeoutException e = await Assert.ThrowsAsync<TimeoutException>(() => Call(Client(retry: options), call: Repeatable));
         Assert.Contains("2 attempts", e.Message);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "took " + watch.Elapsed);
     }
@@ -208,4 +301,18 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         Assert.Equal(200, _requests);
         Assert.All(results, r => Assert.Equal("a poster", r.Prompt));
     }
+}
+
+/// <summary>A logger that keeps every line, for tests that count attempts.</summary>
+internal sealed class ListLogger : ILogger
+{
+    public ConcurrentQueue<string> Lines { get; } = new();
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        => Lines.Enqueue(logLevel + ": " + formatter(state, exception));
 }

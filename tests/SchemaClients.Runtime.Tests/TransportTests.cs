@@ -129,7 +129,7 @@ public sealed class TransportTests : IAsyncLifetime
             (s, elapsed) => new QueueProgress(
                 s.GetProperty("status").GetString()!,
                 s.TryGetProperty("queue_position", out JsonElement p) ? p.GetInt32() : null,
-                s.TryGetProperty("logs", out JsonElement l) ? l.GetProperty("lines")[0].GetProperty("message").GetString() : null,
+                s.TryGetProperty("logs", out JsonElement l) ? l[0].GetProperty("message").GetString() : null,
                 elapsed),
             TimeSpan.FromMilliseconds(50),
             progress,
@@ -143,28 +143,69 @@ public sealed class TransportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AStreamThatEndsEarlyEndsTheEnumerationInsteadOfHanging()
+    public async Task AStreamThatKeepsEndingEndsTheEnumerationWithAnErrorInsteadOfHanging()
     {
-        _emulator.FailNext("/api/events", Fault.StreamEndsEarly);
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        int count = 0;
-        await foreach (ServerSentEvent unused in Oxen().StreamEventsAsync("/api/events", stop.Token))
+        _emulator.Faults["/api/events"] = Fault.StreamEndsEarly;
+        try
         {
-            count++;
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            int count = 0;
+            int before = _emulator.CountOf("GET", "/api/events");
+            await Assert.ThrowsAsync<EndOfStreamException>(async () =>
+            {
+                await foreach (ServerSentEvent unused in Oxen().StreamEventsAsync("/api/events", stop.Token))
+                {
+                    count++;
+                }
+            });
+
+            Assert.Equal(0, count);
+            Assert.False(stop.IsCancellationRequested);
+            Assert.Equal(1 + Fast.MaxRetries, _emulator.CountOf("GET", "/api/events") - before); // the first connection and each reconnection
+        }
+        finally
+        {
+            _emulator.Faults.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task AStreamThatEndsOnceIsReconnectedAndTheEventStillArrives()
+    {
+        ProviderHttpClient oxen = Oxen();
+        JsonElement queued = await oxen.SendJsonAsync(HttpMethod.Post, "/api/ai/queue", Json("{\"model\":\"flux-2-flex\",\"prompt\":\"a poster\",\"seed\":4}"));
+        string id = queued.GetProperty("generations")[0].GetProperty("generation_id").GetString()!;
+        _emulator.FailNext("/api/events", Fault.StreamEndsEarly);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        int before = _emulator.CountOf("GET", "/api/events");
+        await foreach (ServerSentEvent item in oxen.StreamEventsAsync("/api/events", stop.Token))
+        {
+            if (item.Data.Contains(id, StringComparison.Ordinal))
+            {
+                break;
+            }
         }
 
-        Assert.Equal(0, count);
-        Assert.False(stop.IsCancellationRequested);
+        Assert.False(stop.IsCancellationRequested, "the completion event never came");
+        Assert.Equal(2, _emulator.CountOf("GET", "/api/events") - before);
     }
 
     [Fact]
     public async Task EmulatorFaultsAreRecoveredByRetriesOrEndInTheDocumentedException()
     {
+        // A billed POST is retried only after a 429; a GET after anything transient.
         _emulator.FailNext("/fal-ai/flux-2-flex", Fault.TooManyRequests);
-        _emulator.FailNext("/fal-ai/flux-2-flex", Fault.DroppedConnection);
-        _emulator.FailNext("/fal-ai/flux-2-flex", Fault.ServerError);
         JsonElement ok = await Fal().SendJsonAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", Json("{\"prompt\":\"p\"}"));
         Assert.Equal(1, ok.GetProperty("images").GetArrayLength());
+
+        JsonElement submitted = await Fal().SendJsonAsync(HttpMethod.Post, "/queue/fal-ai/flux-2-flex", Json("{\"prompt\":\"p\"}"));
+        string status = "/queue/fal-ai/flux-2-flex/requests/" + submitted.GetProperty("request_id").GetString() + "/status";
+        _emulator.FailNext(status, Fault.DroppedConnection);
+        _emulator.FailNext(status, Fault.ServerError);
+        int before = _emulator.CountOf("GET", status);
+        JsonElement read = await Fal().SendJsonAsync(HttpMethod.Get, status, null);
+        Assert.True(read.TryGetProperty("status", out _));
+        Assert.Equal(3, _emulator.CountOf("GET", status) - before);
 
         ProviderApiException invalid = await Assert.ThrowsAsync<ProviderApiException>(() => Fal().SendJsonAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", Json("{\"prompt\":\"p\",\"num_inference_steps\":80}")));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, invalid.StatusCode);
@@ -173,6 +214,6 @@ public sealed class TransportTests : IAsyncLifetime
 
         _emulator.FailNext("/fal-ai/flux-2-flex", Fault.MalformedBody);
         ProviderApiException malformed = await Assert.ThrowsAsync<ProviderApiException>(() => Fal().SendJsonAsync(HttpMethod.Post, "/fal-ai/flux-2-flex", Json("{\"prompt\":\"p\"}")));
-        Assert.Contains("not JSON", malformed.Message);
+        Assert.Contains("not the expected JSON", malformed.Message);
     }
 }

@@ -15,11 +15,39 @@ namespace SchemaClients.Generator.Emitting
         private const string Progress = "global::System.IProgress<global::SchemaClients.Http.QueueProgress>";
         private const string OxenGeneration = "global::SchemaClients.Clients.OxenGeneration";
         private const string FalStatus = "global::SchemaClients.Clients.FalQueueStatus";
+        private const string FalQueued = "global::SchemaClients.Clients.FalQueuedRequest";
+        private const string ApiframeJob = "global::SchemaClients.Clients.ApiframeJob";
+        private const string OxenQueueOptions = "global::SchemaClients.Clients.OxenQueueOptions";
+        private const string OxenSubmission = "global::SchemaClients.Clients.OxenQueueSubmission";
+        private const string ReadOnlyList = "global::System.Collections.Generic.IReadOnlyList";
         private const string HttpMethodType = "global::System.Net.Http.HttpMethod";
         private const string RequestInvalidDoc = "/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request breaks the schema; nothing was sent.</exception>";
         private const string InputInvalidDoc = "/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The input breaks the schema; nothing was sent.</exception>";
 
         private ClientSpec Client => _document.Client;
+
+        /// <summary>The configuration section of the provider for the docs; the code asks <c>SchemaClientOptionsBinder.SectionFor</c> at run time.</summary>
+        private string ConfigurationSection
+        {
+            get
+            {
+                var name = new System.Text.StringBuilder("SchemaClients:");
+                bool upper = true;
+                foreach (char c in _document.Provider)
+                {
+                    if (!char.IsLetterOrDigit(c))
+                    {
+                        upper = true;
+                        continue;
+                    }
+
+                    name.Append(upper ? char.ToUpperInvariant(c) : c);
+                    upper = false;
+                }
+
+                return name.ToString();
+            }
+        }
 
         private string Full(string typeName) => "global::" + _document.Namespace + "." + typeName;
 
@@ -42,6 +70,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 case ClientKind.Oxen: _w.Line("private readonly global::SchemaClients.Clients.OxenTransport _transport;"); break;
                 case ClientKind.FalQueue: _w.Line("private readonly global::SchemaClients.Clients.FalQueueTransport _transport;"); break;
+                case ClientKind.ApiframeJobs: _w.Line("private readonly global::SchemaClients.Clients.ApiframeTransport _transport;"); break;
             }
 
             _w.Line();
@@ -59,6 +88,9 @@ namespace SchemaClients.Generator.Emitting
                     break;
                 case ClientKind.FalQueue:
                     _w.Line("_transport = new global::SchemaClients.Clients.FalQueueTransport(_core, " + Literal(client.FalSubmit!) + ", " + Literal(client.FalStatus!) + ", " + Literal(client.FalResult!) + ", " + (client.FalCancel != null ? Literal(client.FalCancel) : "null") + ");");
+                    break;
+                case ClientKind.ApiframeJobs:
+                    _w.Line("_transport = new global::SchemaClients.Clients.ApiframeTransport(_core, " + Literal(client.JobSubmit!) + ", " + Literal(client.JobStatus!) + ");");
                     break;
             }
 
@@ -81,6 +113,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 case ClientKind.Oxen: EmitOxenMethods(); break;
                 case ClientKind.FalQueue: EmitFalMethods(); break;
+                case ClientKind.ApiframeJobs: EmitApiframeMethods(); break;
                 default: EmitOperationMethods(); break;
             }
 
@@ -96,6 +129,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 case ClientKind.Oxen: return "sync edit, queue, event stream and model object";
                 case ClientKind.FalQueue: return "sync run and queue";
+                case ClientKind.ApiframeJobs: return "jobs: generate, then poll the job";
                 default: return "a method per operation of the document";
             }
         }
@@ -112,22 +146,38 @@ namespace SchemaClients.Generator.Emitting
         private void EmitOxenMethods()
         {
             string request = RequestType;
-            string body = BodyExpression(Client.InputType, "request", ", \"model\", ModelId");
+            string body = Client.InputType != null
+                ? "_core.SerializeWith(request, " + InfoOf(Client.InputType) + ", static r => r.Validate(), global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue))"
+                : "_core.SerializeJson(request)";
+            string syncBody = body.Replace("QueueMembers(queue)", "QueueMembers(null)");
+            const string ProgressDoc = "/// <param name=\"progress\">Receives status changes; may be null.</param>";
             _w.Line();
-            _w.Line("/// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref=\"ModelId\"/>. Oxen does not document the answer, so it stays JSON; <see cref=\"global::SchemaClients.Clients.ResultFiles.FindUrls\"/> finds its file URLs.</summary>");
+            _w.Line("/// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref=\"ModelId\"/>. Oxen does not document the answer, so it stays JSON; <see cref=\"global::SchemaClients.Clients.ResultFiles.FindUrls\"/> finds its file URLs. Billed: never sent twice by a retry once it may have reached Oxen.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">Oxen answered with an error.</exception>");
             _w.Line("public " + Task + "<" + Element + "> GenerateAsync(" + request + " request, " + TokenParameter + ")");
-            _w.Line("    => _transport.GenerateAsync(" + body + ", cancellationToken);");
+            _w.Line("    => _transport.GenerateAsync(" + syncBody + ", cancellationToken);");
             _w.Line();
-            _w.Line("/// <summary>Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) and returns the generation (<c>generations[0]</c>).</summary>");
+            _w.Line("/// <summary>");
+            _w.Line("/// Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) with <c>model</c> set to <see cref=\"ModelId\"/> and returns every");
+            _w.Line("/// generation it started. Oxen checks model parameters only when a generation runs, so the validation here is the only early error.");
+            _w.Line("/// Billed: never sent twice by a retry once it may have reached Oxen.");
+            _w.Line("/// </summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line("/// <param name=\"queue\">The queue's own parameters (<c>num_generations</c> 1 to 4, <c>target_namespace</c>); null sends neither.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request or the queue parameters break their rules; nothing was sent.</exception>");
+            _w.Line("public " + Task + "<" + OxenSubmission + "> EnqueueAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + TokenParameter + ")");
+            _w.Line("    => _transport.EnqueueAsync(" + body + ", cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Puts the request in Oxen's queue with the queue's defaults (one generation); see the overload with queue parameters.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
-            _w.Line("public " + Task + "<" + OxenGeneration + "> EnqueueAsync(" + request + " request, " + TokenParameter + ")");
-            _w.Line("    => _transport.EnqueueAsync(" + body + ", cancellationToken);");
+            _w.Line("public " + Task + "<" + OxenSubmission + "> EnqueueAsync(" + request + " request, " + TokenParameter + ")");
+            _w.Line("    => EnqueueAsync(request, null, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Where a generation stands (<c>GET /api/ai/queue/{id}</c>).</summary>");
             _w.Line("/// <param name=\"generationId\">The generation id.</param>");
@@ -137,32 +187,52 @@ namespace SchemaClients.Generator.Emitting
             _w.Line();
             _w.Line("/// <summary>Polls until the generation is succeeded, failed or cancelled, reporting each change of status, and returns its last state.</summary>");
             _w.Line("/// <param name=\"generationId\">The generation id.</param>");
-            _w.Line("/// <param name=\"progress\">Receives status changes; may be null.</param>");
+            _w.Line(ProgressDoc);
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not finished within the options' WaitTimeout.</exception>");
             _w.Line("public " + Task + "<" + OxenGeneration + "> WaitAsync(string generationId, " + Progress + "? progress = null, " + TokenParameter + ")");
             _w.Line("    => _transport.WaitAsync(generationId, progress, cancellationToken);");
             _w.Line();
+            _w.Line("/// <summary>Polls several generations (one enqueue with <c>num_generations</c>) until every one is final; returns them in the order given.</summary>");
+            _w.Line("/// <param name=\"generationIds\">The generation ids.</param>");
+            _w.Line("/// <param name=\"progress\">Receives status changes, each with its generation's id; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not all finished within the options' WaitTimeout.</exception>");
+            _w.Line("public " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> WaitAllAsync(" + ReadOnlyList + "<string> generationIds, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitAllAsync(generationIds, progress, cancellationToken);");
+            _w.Line();
             _w.Line("/// <summary>Enqueues the request and waits for it; returns the succeeded generation (with its result URL).</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
-            _w.Line("/// <param name=\"progress\">Receives status changes; may be null.</param>");
+            _w.Line(ProgressDoc);
             _w.Line(TokenDoc);
+            _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The generation failed or was cancelled.</exception>");
             _w.Open("public async " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line(OxenGeneration + " queued = await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);");
-            _w.Line(OxenGeneration + " done = await WaitAsync(queued.GenerationId, progress, cancellationToken).ConfigureAwait(false);");
-            _w.Line("return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status, done.ErrorMessage);");
+            _w.Line(OxenSubmission + " queued = await EnqueueAsync(request, null, cancellationToken).ConfigureAwait(false);");
+            _w.Line(OxenGeneration + " done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);");
+            _w.Line("return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status ?? \"(no status)\", done.ErrorMessage);");
             _w.Close();
             _w.Line();
-            _w.Line("/// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes, until the stream ends or is cancelled.</summary>");
+            _w.Line("/// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref=\"" + OxenGeneration + ".Succeeded\"/>), so no finished result is lost to one failure.</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line("/// <param name=\"queue\">The queue's own parameters, for example <c>NumGenerations = 4</c>.</param>");
+            _w.Line("/// <param name=\"progress\">Receives status changes, each with its generation's id; may be null.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request or the queue parameters break their rules; nothing was sent.</exception>");
+            _w.Open("public async " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> EnqueueAndWaitAllAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line(OxenSubmission + " queued = await EnqueueAsync(request, queue, cancellationToken).ConfigureAwait(false);");
+            _w.Line("return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);");
+            _w.Close();
+            _w.Line();
+            _w.Line("/// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>");
             _w.Line(TokenDoc);
             _w.Line("public global::System.Collections.Generic.IAsyncEnumerable<" + OxenGeneration + "> StreamCompletionsAsync(" + TokenParameter + ")");
             _w.Line("    => _transport.StreamCompletionsAsync(cancellationToken);");
             _w.Line();
-            _w.Line("/// <summary>Waits on the event stream for the completion event of one generation.</summary>");
+            _w.Line("/// <summary>Waits for one generation by its completion event; an event with only the id ends the wait, and the result URL is then read from the generation.</summary>");
             _w.Line("/// <param name=\"generationId\">The generation id.</param>");
             _w.Line(TokenDoc);
-            _w.Line("/// <exception cref=\"global::System.IO.EndOfStreamException\">The stream ended before the event.</exception>");
+            _w.Line("/// <exception cref=\"global::System.IO.EndOfStreamException\">The stream kept ending before the event.</exception>");
             _w.Line("public " + Task + "<" + OxenGeneration + "> WaitForCompletionEventAsync(string generationId, " + TokenParameter + ")");
             _w.Line("    => _transport.WaitForCompletionEventAsync(generationId, cancellationToken);");
             _w.Line();
@@ -178,8 +248,9 @@ namespace SchemaClients.Generator.Emitting
             string body = BodyExpression(Client.InputType, "input");
             string output = Client.OutputType != null ? Full(Client.OutputType) : Element;
             string outputInfo = Client.OutputType != null ? InfoOf(Client.OutputType) : null!;
+            const string QueuedDoc = "/// <param name=\"request\">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>";
             _w.Line();
-            _w.Line("/// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL).</summary>");
+            _w.Line("/// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL). Billed: never sent twice by a retry once it may have reached fal.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
@@ -189,46 +260,61 @@ namespace SchemaClients.Generator.Emitting
                 ? "    => _transport.RunAsync(" + body + ", " + outputInfo + ", cancellationToken);"
                 : "    => _transport.RunJsonAsync(" + body + ", cancellationToken);");
             _w.Line();
-            _w.Line("/// <summary>Puts the input in the queue; the answer has the request id and queue position.</summary>");
+            _w.Line("/// <summary>Puts the input in the queue; the answer has the request id, and the URLs and queue position when fal sends them. Billed: never sent twice by a retry once it may have reached fal.</summary>");
+            _w.Line("/// <param name=\"input\">The input.</param>");
+            _w.Line("/// <param name=\"webhook\">Where fal POSTs the outcome when the request ends (<c>fal_webhook</c>); null for none.</param>");
+            _w.Line(TokenDoc);
+            _w.Line(InputInvalidDoc);
+            _w.Line("public " + Task + "<" + FalQueued + "> SubmitAsync(" + request + " input, global::System.Uri? webhook, " + TokenParameter + ")");
+            _w.Line("    => _transport.SubmitAsync(" + body + ", webhook, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Puts the input in the queue, without a webhook; see the overload with one.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
-            _w.Line("public " + Task + "<" + FalStatus + "> SubmitAsync(" + request + " input, " + TokenParameter + ")");
-            _w.Line("    => _transport.SubmitAsync(" + body + ", cancellationToken);");
+            _w.Line("public " + Task + "<" + FalQueued + "> SubmitAsync(" + request + " input, " + TokenParameter + ")");
+            _w.Line("    => SubmitAsync(input, null, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Where a queued request stands: status, queue position and, with <paramref name=\"logs\"/>, its log lines.</summary>");
-            _w.Line("/// <param name=\"requestId\">The request id from <see cref=\"SubmitAsync\"/>.</param>");
+            _w.Line(QueuedDoc);
             _w.Line("/// <param name=\"logs\">Whether to ask for the log lines.</param>");
             _w.Line(TokenDoc);
-            _w.Line("public " + Task + "<" + FalStatus + "> GetStatusAsync(string requestId, bool logs = false, " + TokenParameter + ")");
-            _w.Line("    => _transport.GetStatusAsync(requestId, logs, cancellationToken);");
+            _w.Line("public " + Task + "<" + FalStatus + "> GetStatusAsync(" + FalQueued + " request, bool logs = false, " + TokenParameter + ")");
+            _w.Line("    => _transport.GetStatusAsync(request, logs, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>The request's status as a server-sent event stream (<c>/status/stream</c>): one status per change, ending with COMPLETED.</summary>");
+            _w.Line(QueuedDoc);
+            _w.Line("/// <param name=\"logs\">Whether to ask for the log lines.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("public global::System.Collections.Generic.IAsyncEnumerable<" + FalStatus + "> StreamStatusAsync(" + FalQueued + " request, bool logs = true, " + TokenParameter + ")");
+            _w.Line("    => _transport.StreamStatusAsync(request, logs, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>The output of a completed request.</summary>");
-            _w.Line("/// <param name=\"requestId\">The request id.</param>");
+            _w.Line(QueuedDoc);
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">The request is not completed, failed or is unknown.</exception>");
-            _w.Line("public " + Task + "<" + output + "> GetResultAsync(string requestId, " + TokenParameter + ")");
+            _w.Line("public " + Task + "<" + output + "> GetResultAsync(" + FalQueued + " request, " + TokenParameter + ")");
             _w.Line(Client.OutputType != null
-                ? "    => _transport.GetResultAsync(requestId, " + outputInfo + ", cancellationToken);"
-                : "    => _transport.GetResultJsonAsync(requestId, cancellationToken);");
+                ? "    => _transport.GetResultAsync(request, " + outputInfo + ", cancellationToken);"
+                : "    => _transport.GetResultJsonAsync(request, cancellationToken);");
             if (Client.FalCancel != null)
             {
                 _w.Line();
-                _w.Line("/// <summary>Asks fal to cancel a queued or running request; true when it was cancelled, false when it had already finished.</summary>");
-                _w.Line("/// <param name=\"requestId\">The request id.</param>");
+                _w.Line("/// <summary>Asks fal to cancel a queued or running request. Every documented answer is a result, \"too late\" included (<see cref=\"global::SchemaClients.Clients.FalCancelOutcome.AlreadyCompleted\"/>).</summary>");
+                _w.Line(QueuedDoc);
                 _w.Line(TokenDoc);
-                _w.Line("public " + Task + "<bool> CancelAsync(string requestId, " + TokenParameter + ")");
-                _w.Line("    => _transport.CancelAsync(requestId, cancellationToken);");
+                _w.Line("public " + Task + "<global::SchemaClients.Clients.FalCancelResult> CancelAsync(" + FalQueued + " request, " + TokenParameter + ")");
+                _w.Line("    => _transport.CancelAsync(request, cancellationToken);");
             }
 
             _w.Line();
             _w.Line("/// <summary>Polls until the request is completed, reporting status, queue position and the latest log line as they change.</summary>");
-            _w.Line("/// <param name=\"requestId\">The request id.</param>");
+            _w.Line(QueuedDoc);
             _w.Line("/// <param name=\"progress\">Receives the changes; may be null.</param>");
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not completed within the options' WaitTimeout.</exception>");
-            _w.Line("public " + Task + "<" + FalStatus + "> WaitAsync(string requestId, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line("    => _transport.WaitAsync(requestId, progress, cancellationToken);");
+            _w.Line("public " + Task + "<" + FalStatus + "> WaitAsync(" + FalQueued + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitAsync(request, progress, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Submits the input, waits for it with progress, and returns its output.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
@@ -236,10 +322,60 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
             _w.Open("public async " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line(FalStatus + " submitted = await SubmitAsync(input, cancellationToken).ConfigureAwait(false);");
-            _w.Line("await WaitAsync(submitted.RequestId, progress, cancellationToken).ConfigureAwait(false);");
-            _w.Line("return await GetResultAsync(submitted.RequestId, cancellationToken).ConfigureAwait(false);");
+            _w.Line(FalQueued + " submitted = await SubmitAsync(input, null, cancellationToken).ConfigureAwait(false);");
+            _w.Line("await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);");
+            _w.Line("return await GetResultAsync(submitted, cancellationToken).ConfigureAwait(false);");
             _w.Close();
+        }
+
+        private void EmitApiframeMethods()
+        {
+            string request = RequestType;
+            string body = BodyExpression(Client.InputType, "request");
+            const string ProgressDoc = "/// <param name=\"progress\">Receives status and progress percentage as they change; may be null.</param>";
+            _w.Line();
+            _w.Line("/// <summary>");
+            _w.Line("/// Starts a job (<c>POST " + Xml(Client.JobSubmit!) + "</c>); apiframe answers at once (202) with the job, usually QUEUED. The image");
+            _w.Line("/// comes with the job later (<see cref=\"WaitAsync\"/>). Sent with an <c>Idempotency-Key</c>, the same on every retry, so a retry never");
+            _w.Line("/// starts a second job.");
+            _w.Line("/// </summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line("/// <param name=\"idempotencyKey\">The <c>Idempotency-Key</c> to send; null for a new GUID. Pass your own to make a repeat of the same logical call (after a restart, say) start no second job.</param>");
+            _w.Line(TokenDoc);
+            _w.Line(RequestInvalidDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">apiframe answered with an error.</exception>");
+            _w.Line("public " + Task + "<" + ApiframeJob + "> GenerateAsync(" + request + " request, string? idempotencyKey, " + TokenParameter + ")");
+            _w.Line("    => _transport.GenerateAsync(" + body + ", idempotencyKey, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Starts a job with a new <c>Idempotency-Key</c>; see the overload that takes one.</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line(TokenDoc);
+            _w.Line(RequestInvalidDoc);
+            _w.Line("public " + Task + "<" + ApiframeJob + "> GenerateAsync(" + request + " request, " + TokenParameter + ")");
+            _w.Line("    => GenerateAsync(request, null, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Reads a job (<c>GET " + Xml(Client.JobStatus!) + "</c>): status, progress, result, error.</summary>");
+            _w.Line("/// <param name=\"jobId\">The job id.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("public " + Task + "<" + ApiframeJob + "> GetJobAsync(string jobId, " + TokenParameter + ")");
+            _w.Line("    => _transport.GetJobAsync(jobId, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Polls the job until it is COMPLETED or FAILED (every 2 s unless the options say otherwise, as apiframe advises), and returns its last state.</summary>");
+            _w.Line("/// <param name=\"jobId\">The job id.</param>");
+            _w.Line(ProgressDoc);
+            _w.Line(TokenDoc);
+            _w.Line("/// <exception cref=\"global::System.TimeoutException\">Not finished within the options' WaitTimeout.</exception>");
+            _w.Line("public " + Task + "<" + ApiframeJob + "> WaitAsync(string jobId, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.WaitAsync(jobId, progress, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Starts a job and waits for it; returns the completed job, whose <see cref=\"" + ApiframeJob + ".ResultUrls\"/> are the images.</summary>");
+            _w.Line("/// <param name=\"request\">The request.</param>");
+            _w.Line(ProgressDoc);
+            _w.Line(TokenDoc);
+            _w.Line(RequestInvalidDoc);
+            _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The job ended FAILED; the message carries apiframe's error.</exception>");
+            _w.Line("public " + Task + "<" + ApiframeJob + "> GenerateAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.GenerateAndWaitAsync(" + body + ", null, progress, cancellationToken);");
         }
 
         private void EmitOperationMethods()
@@ -347,13 +483,14 @@ namespace SchemaClients.Generator.Emitting
             _w.Open("public static class " + name + "ServiceCollectionExtensions");
             _w.Line("/// <summary>");
             _w.Line("/// Registers <see cref=\"" + name + "\"/> as a transient service over IHttpClientFactory, with named");
-            _w.Line("/// <see cref=\"global::SchemaClients.SchemaClientOptions\"/> (name: the client's full type name).");
+            _w.Line("/// <see cref=\"global::SchemaClients.SchemaClientOptions\"/> (name: the client's full type name), bound first from the container's");
+            _w.Line("/// configuration section <c>" + Xml(ConfigurationSection) + "</c> when there is one (so <c>" + Xml(ConfigurationSection.Replace(":", "__")) + "__BaseAddress</c> in the environment works).");
             _w.Line("/// </summary>");
             _w.Line("/// <param name=\"services\">The service collection.</param>");
-            _w.Line("/// <param name=\"configure\">Sets base URL, key, validation and retries; may be null (the key then comes from " + Xml(Client.AuthVariable) + ").</param>");
+            _w.Line("/// <param name=\"configure\">Sets base URL, key, validation and retries after the configuration is bound; may be null (the key then comes from the configuration or " + Xml(Client.AuthVariable) + ").</param>");
             _w.Line("/// <returns>The HttpClient builder, to add handlers.</returns>");
             _w.Line("public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder Add" + _document.ClassPrefix + "Client(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)");
-            _w.Line("    => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(" + name + ").FullName!, configure, static (http, options, logger) => new " + name + "(http, options, logger));");
+            _w.Line("    => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(" + name + ").FullName!, global::SchemaClients.SchemaClientOptionsBinder.SectionFor(" + name + ".Description.Provider), configure, static (http, options, logger) => new " + name + "(http, options, logger));");
             _w.Close();
         }
     }

@@ -45,6 +45,8 @@ namespace SchemaClients.Generator.Emitting
 
         private void EmitRecordConverter(TypeSpec type)
         {
+            // A type read from answers reads liberally: null or missing members stay null, unknown members are kept.
+            bool liberal = type.IsAnswer;
             _w.Open("public static " + type.Name + " ReadValue(ref " + Reader + " reader)");
             _w.Open("if (reader.TokenType != " + TokenType + ".StartObject)");
             _w.Line("throw " + Io + ".Unexpected(ref reader, \"an object for " + type.Name + "\");");
@@ -54,10 +56,15 @@ namespace SchemaClients.Generator.Emitting
             {
                 PropertySpec p = type.Properties[i];
                 _w.Line(p.Type.Name + "? p" + Int(i) + " = default;");
-                if (p.Required)
+                if (p.Required && !liberal)
                 {
                     _w.Line("bool has" + Int(i) + " = false;");
                 }
+            }
+
+            if (liberal)
+            {
+                _w.Line("global::System.Collections.Generic.Dictionary<string, " + Element + ">? extra = null;");
             }
 
             _w.Open("while (reader.Read() && reader.TokenType != " + TokenType + ".EndObject)");
@@ -66,10 +73,10 @@ namespace SchemaClients.Generator.Emitting
                 PropertySpec p = type.Properties[i];
                 _w.Open("if (reader.ValueTextEquals(" + Utf8Literal(p.JsonName) + "))");
                 _w.Line("reader.Read();");
-                bool nullable = !(p.Required && !p.Nullable);
+                bool nullable = liberal || !(p.Required && !p.Nullable);
                 string read = ReadExpression(p.Type, "reader", 0);
                 _w.Line("p" + Int(i) + " = " + (nullable ? "reader.TokenType == " + TokenType + ".Null ? default(" + p.Type.Name + "?) : " : string.Empty) + read + ";");
-                if (p.Required)
+                if (p.Required && !liberal)
                 {
                     _w.Line("has" + Int(i) + " = true;");
                 }
@@ -79,14 +86,24 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line();
             }
 
-            _w.Line("reader.Read();");
-            _w.Line("reader.Skip();");
+            if (liberal)
+            {
+                _w.Line("string name = reader.GetString()!;");
+                _w.Line("reader.Read();");
+                _w.Line("(extra ??= new global::System.Collections.Generic.Dictionary<string, " + Element + ">(global::System.StringComparer.Ordinal))[name] = " + Element + ".ParseValue(ref reader);");
+            }
+            else
+            {
+                _w.Line("reader.Read();");
+                _w.Line("reader.Skip();");
+            }
+
             _w.Close();
             _w.Line();
             for (int i = 0; i < type.Properties.Count; i++)
             {
                 PropertySpec p = type.Properties[i];
-                if (p.Required)
+                if (p.Required && !liberal)
                 {
                     _w.Open("if (!has" + Int(i) + ")");
                     _w.Line("throw " + Io + ".MissingRequired(" + Literal(type.Name) + ", " + Literal(p.JsonName) + ");");
@@ -99,9 +116,14 @@ namespace SchemaClients.Generator.Emitting
             for (int i = 0; i < type.Properties.Count; i++)
             {
                 PropertySpec p = type.Properties[i];
-                bool nonNullable = p.Required && !p.Nullable;
+                bool nonNullable = NeverNull(type, p);
                 string value = "p" + Int(i) + (nonNullable ? (p.Type.IsValueType ? ".GetValueOrDefault()" : "!") : string.Empty);
                 _w.Line(p.CsName + " = " + value + ",");
+            }
+
+            if (liberal)
+            {
+                _w.Line(ExtensionMember(type) + " = extra,");
             }
 
             _w.Close(";");
@@ -113,7 +135,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 PropertySpec p = type.Properties[i];
                 string name = "writer.WritePropertyName(" + Utf8Literal(p.JsonName) + ");";
-                if (p.Required && !p.Nullable)
+                if (NeverNull(type, p))
                 {
                     _w.Line(name);
                     _w.Line(WriteStatement(p.Type, "writer", "value." + p.CsName, 0));
@@ -124,13 +146,25 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line(name);
                 _w.Line(WriteStatement(p.Type, "writer", "w" + Int(i), 0));
                 _w.Close();
-                if (p.Required)
+                if (p.Required && p.Nullable)
                 {
+                    // Required and nullable: null is a value the schema allows, so it is written. A required member an
+                    // answer left out (liberal types) is left out again rather than written as a null the schema forbids.
                     _w.Open("else");
                     _w.Line(name);
                     _w.Line("writer.WriteNullValue();");
                     _w.Close();
                 }
+            }
+
+            if (liberal)
+            {
+                _w.Open("if (value." + ExtensionMember(type) + " is { } extra)");
+                _w.Open("foreach (global::System.Collections.Generic.KeyValuePair<string, " + Element + "> member in extra)");
+                _w.Line("writer.WritePropertyName(member.Key);");
+                _w.Line("member.Value.WriteTo(writer);");
+                _w.Close();
+                _w.Close();
             }
 
             _w.Line("writer.WriteEndObject();");

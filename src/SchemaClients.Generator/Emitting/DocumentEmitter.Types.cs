@@ -31,8 +31,10 @@ namespace SchemaClients.Generator.Emitting
         private void EmitOpenEnum(TypeSpec type)
         {
             string n = type.Name;
-            Summary(type.Summary, "A value of " + n + ": one of the known values or any other string.");
-            _w.Line("/// <remarks>An open set: the known values are listed as static properties; any other string is accepted too.</remarks>");
+            Summary(type.Summary, type.KnownOnly ? "The values of " + n + "." : "A value of " + n + ": one of the known values or any other string.");
+            _w.Line(type.KnownOnly
+                ? "/// <remarks>The schema allows only the values listed as static properties. This type is read from answers, so a value the provider adds later is kept as sent (<see cref=\"IsKnown\"/> is false, and validation reports it) instead of failing the whole answer.</remarks>"
+                : "/// <remarks>An open set: the known values are listed as static properties; any other string is accepted too.</remarks>");
             _w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + Converter(n) + "))]");
             _w.Line(GeneratedCode);
             _w.Open("public readonly partial struct " + n + " : global::System.IEquatable<" + n + ">");

@@ -15,9 +15,18 @@ namespace SchemaClients.Generator.Emitting
         private readonly Dictionary<string, int> _patterns = new Dictionary<string, int>();
         private readonly List<string> _patternOrder = new List<string>();
 
+        private readonly Dictionary<string, TypeSpec> _knownOnly = new Dictionary<string, TypeSpec>(System.StringComparer.Ordinal);
+
         private DocumentEmitter(DocumentSpec document)
         {
             _document = document;
+            foreach (TypeSpec type in document.Types)
+            {
+                if (type.KnownOnly)
+                {
+                    _knownOnly[type.Name] = type;
+                }
+            }
         }
 
         public static string Emit(DocumentSpec document)
@@ -180,12 +189,43 @@ namespace SchemaClients.Generator.Emitting
 
         // ------------------------------------------------------------------ records
 
-        private static string PropertyType(PropertySpec property)
-            => property.Required && !property.Nullable ? property.Type.Name : property.Type.Name + "?";
+        /// <summary>
+        /// Whether the C# property cannot be null: a required, non-nullable property of a type that is only sent. In a
+        /// type read from answers it can be: the provider may leave a required member out.
+        /// </summary>
+        private static bool NeverNull(TypeSpec owner, PropertySpec property) => property.Required && !property.Nullable && !owner.IsAnswer;
+
+        private static string PropertyType(TypeSpec owner, PropertySpec property)
+            => NeverNull(owner, property) ? property.Type.Name : property.Type.Name + "?";
+
+        /// <summary>The member that keeps an answer's unknown members: <c>AdditionalProperties</c> unless a property took the name.</summary>
+        private static string ExtensionMember(TypeSpec type)
+        {
+            var taken = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (PropertySpec property in type.Properties)
+            {
+                taken.Add(property.CsName);
+            }
+
+            string name = "AdditionalProperties";
+            for (int i = 2; taken.Contains(name) || name == type.Name; i++)
+            {
+                name = "AdditionalProperties" + Int(i);
+            }
+
+            return name;
+        }
+
+        private const string ExtensionType = "global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>";
 
         private void EmitRecord(TypeSpec type)
         {
             Summary(type.Summary, "The " + type.Name + " object of " + _document.ModelId + ".");
+            if (type.IsAnswer)
+            {
+                _w.Line("/// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref=\"Validate\"/> then lists it), and members the schema does not name are kept in <see cref=\"" + ExtensionMember(type) + "\"/>.</remarks>");
+            }
+
             _w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + Converter(type.Name) + "))]");
             _w.Line(GeneratedCode);
             _w.Open("public sealed partial record " + type.Name);
@@ -193,13 +233,25 @@ namespace SchemaClients.Generator.Emitting
             {
                 Summary(property.Summary, "The " + property.JsonName + " value.");
                 string limits = Limits(property.Type);
-                string remarks = "JSON name: <c>" + Xml(property.JsonName) + "</c>." + (property.Required ? " Required." : " Optional; left out of the JSON when null.")
+                string required = !property.Required ? " Optional; left out of the JSON when null."
+                    : type.IsAnswer && !property.Nullable ? " Required by the schema; null when an answer leaves it out."
+                    : " Required.";
+                string remarks = "JSON name: <c>" + Xml(property.JsonName) + "</c>." + required
                     + (limits.Length > 0 ? " " + Xml(limits) : string.Empty)
                     + (property.DefaultJson != null ? " Provider default: <c>" + Xml(Shorten(property.DefaultJson)) + "</c>." : string.Empty);
                 _w.Line("/// <remarks>" + remarks + "</remarks>");
                 _w.Line("[global::System.Text.Json.Serialization.JsonPropertyName(" + Literal(property.JsonName) + ")]");
                 EmitAnnotations(property);
-                _w.Line("public " + (property.Required ? "required " : string.Empty) + PropertyType(property) + " " + property.CsName + " { get; init; }");
+                bool requiredKeyword = property.Required && type.IsSent;
+                _w.Line("public " + (requiredKeyword ? "required " : string.Empty) + PropertyType(type, property) + " " + property.CsName + " { get; init; }");
+                _w.Line();
+            }
+
+            if (type.IsAnswer)
+            {
+                _w.Line("/// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>");
+                _w.Line("[global::System.Text.Json.Serialization.JsonIgnore]");
+                _w.Line("public " + ExtensionType + "? " + ExtensionMember(type) + " { get; init; }");
                 _w.Line();
             }
 
@@ -288,7 +340,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 string value = "v" + Int(index++);
                 string path = Rules + ".Member(path, " + Literal(property.JsonName) + ")";
-                bool nonNullValueType = property.Type.IsValueType && property.Required && !property.Nullable;
+                bool nonNullValueType = property.Type.IsValueType && NeverNull(type, property);
                 if (nonNullValueType)
                 {
                     if (HasChecks(property.Type))
@@ -335,10 +387,12 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(collect ? "collector.Add(" + path + ", " + rule + ", " + limit + ", " + actual + ");" : "return false;");
         }
 
-        private static bool HasChecks(TypeRef type)
+        private bool HasChecks(TypeRef type)
         {
             switch (type.Kind)
             {
+                case ValueKind.OpenEnum:
+                    return _knownOnly.ContainsKey(type.Name);
                 case ValueKind.Record:
                 case ValueKind.Union:
                 case ValueKind.Json:
@@ -347,7 +401,6 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Map:
                     return !type.Constraints.IsEmpty || HasChecks(type.Element!);
                 case ValueKind.Enum:
-                case ValueKind.OpenEnum:
                     return false;
                 default:
                     return !type.Constraints.IsEmpty;
@@ -490,6 +543,14 @@ namespace SchemaClients.Generator.Emitting
                         _w.Open("if (!" + value + ".IsValid())");
                         _w.Line("return false;");
                         _w.Close();
+                    }
+
+                    break;
+                case ValueKind.OpenEnum:
+                    if (_knownOnly.TryGetValue(type.Name, out TypeSpec? knownOnly))
+                    {
+                        string known = "[" + string.Join(",", knownOnly.Members.Select(m => Parsing.JsonText.Quote(m.WireValue))) + "]";
+                        Check("!" + value + ".IsKnown", collect, path, "enum", Shorten(known), Rules + ".Format(" + value + ".Value)");
                     }
 
                     break;

@@ -95,7 +95,23 @@ namespace SchemaClients.Generator.Model
     /// <summary>One branch of a union, told apart from the others by its JSON token kind.</summary>
     internal sealed record UnionBranchSpec(string MemberName, TypeRef Type);
 
+    /// <summary>Where a declared type is used: in what a client sends, in what it reads from answers, or both.</summary>
+    [System.Flags]
+    internal enum TypeUsage
+    {
+        /// <summary>Reached from no operation (a component no body names, a plain JSON Schema): treated as sent.</summary>
+        None = 0,
+
+        /// <summary>Reached from a request body (or the document's root schema).</summary>
+        Request = 1,
+
+        /// <summary>Reached from an answer: read liberally (a missing required member reads as null, unknown members are kept, unknown enum values too).</summary>
+        Answer = 2,
+    }
+
     /// <summary>A type the generator declares: a record, an enum, an open enum or a union.</summary>
+    /// <param name="Usage">Where the type is used; types read from answers are generated to read liberally.</param>
+    /// <param name="KnownOnly">An open enum whose schema allows only its known values (a closed enum read from answers, so new values are kept, not rejected).</param>
     internal sealed record TypeSpec(
         TypeSpecKind Kind,
         string Name,
@@ -104,7 +120,16 @@ namespace SchemaClients.Generator.Model
         EquatableArray<EnumMemberSpec> Members,
         EquatableArray<UnionBranchSpec> Branches,
         bool Nullable,
-        int NodeId);
+        int NodeId,
+        TypeUsage Usage = TypeUsage.None,
+        bool KnownOnly = false)
+    {
+        /// <summary>Whether the type is read from answers, and so read liberally.</summary>
+        public bool IsAnswer => (Usage & TypeUsage.Answer) != 0;
+
+        /// <summary>Whether code builds values of the type to send (a request, or a type no operation names).</summary>
+        public bool IsSent => (Usage & TypeUsage.Request) != 0 || Usage == TypeUsage.None;
+    }
 
     /// <summary>A property entry of a JSON validator node.</summary>
     internal sealed record NodeProperty(string Name, int Node);
@@ -197,6 +222,9 @@ namespace SchemaClients.Generator.Model
         /// <summary>fal: sync run and the queue of one endpoint.</summary>
         FalQueue,
 
+        /// <summary>apiframe: generate answers a job at once (202); the job is polled until it completes.</summary>
+        ApiframeJobs,
+
         /// <summary>Any other OpenAPI document: a method per operation.</summary>
         OpenApi,
     }
@@ -207,6 +235,8 @@ namespace SchemaClients.Generator.Model
     /// <param name="BaseAddress">The documented base URL, or null when the document gives none.</param>
     /// <param name="QueueBaseAddress">The queue host when it differs from the base URL (fal).</param>
     /// <param name="FalSubmit">fal: the endpoint path; the others are templates with {request_id}.</param>
+    /// <param name="JobSubmit">apiframe: the generate path.</param>
+    /// <param name="JobStatus">apiframe: the job path template, with one parameter.</param>
     internal sealed record ClientSpec(
         ClientKind Kind,
         string ClassName,
@@ -221,7 +251,9 @@ namespace SchemaClients.Generator.Model
         string? FalResult,
         string? FalCancel,
         string? InputType,
-        string? OutputType)
+        string? OutputType,
+        string? JobSubmit = null,
+        string? JobStatus = null)
     {
         public static readonly ClientSpec None = new ClientSpec(ClientKind.None, string.Empty, string.Empty, string.Empty, null, string.Empty, null, null, null, null, null, null, null, null);
     }

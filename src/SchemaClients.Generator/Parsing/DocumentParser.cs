@@ -91,17 +91,19 @@ namespace SchemaClients.Generator.Parsing
                 string requestName = Naming.ToPascalCase(model) + "Request";
                 translator.ReserveName(requestSchema, requestName, null);
                 TypeRef request = translator.DeclareNamed(requestSchema, "#/json_request_schema");
+                var oxenUsage = new TypeUsages();
+                oxenUsage.Request(request);
                 JsonNode? responseSchema = root.Get("json_response_schema");
                 if (responseSchema != null && responseSchema.IsObject)
                 {
                     translator.ReserveName(responseSchema, Naming.ToPascalCase(model) + "Response", null);
-                    translator.DeclareNamed(responseSchema, "#/json_response_schema");
+                    oxenUsage.Answer(translator.DeclareNamed(responseSchema, "#/json_response_schema"));
                 }
 
                 string? requestType = request.Kind == ValueKind.Record ? request.Name : null;
                 ClientSpec oxenClient = requestType == null ? ClientSpec.None
                     : Client(ClientKind.Oxen, root, provider, options) with { InputType = requestType };
-                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
+                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, oxenUsage, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
             }
 
             JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
@@ -125,7 +127,8 @@ namespace SchemaClients.Generator.Parsing
                 TypeRef rootType = translator.DeclareNamed(root, "#");
                 DeclareDefinitions(translator, root, "$defs");
                 DeclareDefinitions(translator, root, "definitions");
-                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
+                // A plain schema says nothing of answers: every type stays strict.
+                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, new TypeUsages(), EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
             }
 
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "it has none of 'openapi', 'json_request_schema', 'latest_version.openapi_schema' or JSON Schema keywords"));
@@ -204,6 +207,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var operations = new List<OperationSpec>();
+            var usages = new TypeUsages();
             // Members every client has; operations are named around them.
             var methodNames = new HashSet<string>(StringComparer.Ordinal) { "Download", "DownloadToFile" };
             string? rootType = null;
@@ -236,6 +240,7 @@ namespace SchemaClients.Generator.Parsing
                             string hint = OperationName(operationId, path.Name) + "Request";
                             translator.ReserveName(requestSchema, hint, null);
                             TypeRef type = translator.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
+                            usages.Request(type);
                             requestType = type.Kind == ValueKind.Record ? type.Name : null;
                             if (rootType == null && requestType != null)
                             {
@@ -253,6 +258,7 @@ namespace SchemaClients.Generator.Parsing
                             string hint = OperationName(operationId, path.Name) + "Response";
                             translator.ReserveName(responseSchema, hint, null);
                             TypeRef type = translator.DeclareNamed(responseSchema, pointer + "/responses");
+                            usages.Answer(type);
                             responseType = type.Kind == ValueKind.Record ? type.Name : null;
                         }
 
@@ -272,10 +278,10 @@ namespace SchemaClients.Generator.Parsing
             ClientSpec client = ClientSpec.None;
             if (kind != DocumentKind.ReplicateModel && operations.Count > 0)
             {
-                client = FalClient(root, provider, options, operations) ?? Client(ClientKind.OpenApi, root, provider, options);
+                client = FalClient(root, provider, options, operations) ?? ApiframeClient(root, provider, options, operations) ?? Client(ClientKind.OpenApi, root, provider, options);
             }
 
-            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, operations.ToEquatableArray(), client, diagnostics);
+            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, usages, operations.ToEquatableArray(), client, diagnostics);
         }
 
         /// <summary>
@@ -324,6 +330,44 @@ namespace SchemaClients.Generator.Parsing
                 FalCancel = cancel?.Path,
                 InputType = submit.RequestType,
                 OutputType = result.ResponseType,
+            };
+        }
+
+        /// <summary>
+        /// apiframe's job protocol (a POST that answers a job, and a GET of the job by its id) gets the job client;
+        /// anything else from apiframe gets the per-operation client.
+        /// </summary>
+        private static ClientSpec? ApiframeClient(JsonNode root, string provider, GeneratorOptions options, List<OperationSpec> operations)
+        {
+            if (!string.Equals(provider, "apiframe", StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            OperationSpec? generate = null, job = null;
+            foreach (OperationSpec operation in operations)
+            {
+                if (operation.Method == "POST" && operation.HasBody && operation.Path.IndexOf('{') < 0)
+                {
+                    generate = generate ?? operation;
+                }
+                else if (operation.Method == "GET" && operation.Path.IndexOf("/jobs/{", StringComparison.Ordinal) >= 0 && operation.Path.EndsWith("}", StringComparison.Ordinal)
+                    && operation.Path.IndexOf('{') == operation.Path.LastIndexOf('{'))
+                {
+                    job = job ?? operation;
+                }
+            }
+
+            if (generate == null || job == null)
+            {
+                return null;
+            }
+
+            return Client(ClientKind.ApiframeJobs, root, provider, options) with
+            {
+                InputType = generate.RequestType,
+                JobSubmit = generate.Path,
+                JobStatus = job.Path,
             };
         }
 
@@ -518,7 +562,7 @@ namespace SchemaClients.Generator.Parsing
             return "Operation";
         }
 
-        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
+        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
         {
             EquatableArray<SchemaNodeSpec> nodes = translator.FinishNodes();
             string providerName = Identifier(provider, "Schemas");
@@ -545,7 +589,7 @@ namespace SchemaClients.Generator.Parsing
                 providerName + modelName,
                 rootType,
                 rootNode,
-                translator.Types.ToEquatableArray(),
+                usages.Apply(translator.Types).ToEquatableArray(),
                 nodes,
                 operations,
                 client,

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Net.Http;
@@ -65,21 +66,77 @@ namespace SchemaClients.Clients
 
         /// <summary>
         /// Validates <paramref name="request"/> when <see cref="SchemaClientOptions.ValidateBeforeSend"/> is on and
-        /// serializes it. With <paramref name="leadingName"/>, that string property is written first (Oxen's
-        /// <c>model</c>), unless the request already has it.
+        /// serializes it.
         /// </summary>
         /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
-        public byte[] Serialize<TRequest>(TRequest request, JsonTypeInfo<TRequest> requestType, Func<TRequest, ValidationResult> validate, string? leadingName = null, string? leadingValue = null)
+        public byte[] Serialize<TRequest>(TRequest request, JsonTypeInfo<TRequest> requestType, Func<TRequest, ValidationResult> validate)
         {
             ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(requestType);
+            ArgumentNullException.ThrowIfNull(validate);
             if (Options.ValidateBeforeSend)
             {
                 validate(request).ThrowIfInvalid();
             }
 
-            byte[] json = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-            return leadingName == null || leadingValue == null ? json : WithLeadingProperty(json, leadingName, leadingValue);
+            return JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         }
+
+        /// <summary>
+        /// Validates <paramref name="request"/> (as <see cref="Serialize{TRequest}"/> does) and serializes it with members
+        /// the schema does not carry: <paramref name="leading"/> before the request's own (Oxen's <c>model</c>), and
+        /// <paramref name="trailing"/> after them (Oxen's queue parameters). A member the request already has is not
+        /// written twice. Values are JSON text.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] SerializeWith<TRequest>(TRequest request, JsonTypeInfo<TRequest> requestType, Func<TRequest, ValidationResult> validate, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing)
+        {
+            ArgumentNullException.ThrowIfNull(leading);
+            ArgumentNullException.ThrowIfNull(trailing);
+            byte[] json = Serialize(request, requestType, validate);
+            if (leading.Count == 0 && trailing.Count == 0)
+            {
+                return json;
+            }
+
+            using JsonDocument document = JsonDocument.Parse(json);
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                return json;
+            }
+
+            var buffer = new MemoryStream(json.Length + 64);
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                writer.WriteStartObject();
+                WriteMissing(writer, root, leading);
+                foreach (JsonProperty property in root.EnumerateObject())
+                {
+                    property.WriteTo(writer);
+                }
+
+                WriteMissing(writer, root, trailing);
+                writer.WriteEndObject();
+            }
+
+            return buffer.ToArray();
+        }
+
+        private static void WriteMissing(Utf8JsonWriter writer, JsonElement root, IReadOnlyList<KeyValuePair<string, string>> members)
+        {
+            foreach (KeyValuePair<string, string> member in members)
+            {
+                if (!root.TryGetProperty(member.Key, out _))
+                {
+                    writer.WritePropertyName(member.Key);
+                    writer.WriteRawValue(member.Value);
+                }
+            }
+        }
+
+        /// <summary>The poll interval: the options' own, else the provider's default.</summary>
+        public TimeSpan PollInterval(TimeSpan providerDefault) => Options.PollInterval ?? providerDefault;
 
         /// <summary>Serializes an untyped body (for operations whose body schema is not a generated record); it is not validated here.</summary>
         public byte[] SerializeJson(JsonElement body)
@@ -175,49 +232,5 @@ namespace SchemaClients.Clients
             IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
             _ => value.ToString(),
         };
-
-        private static byte[] WithLeadingProperty(byte[] json, string name, string value)
-        {
-            using (JsonDocument document = JsonDocument.Parse(json))
-            {
-                if (document.RootElement.ValueKind != JsonValueKind.Object || document.RootElement.TryGetProperty(name, out _))
-                {
-                    return json;
-                }
-            }
-
-            var buffer = new MemoryStream(json.Length + name.Length + value.Length + 8);
-            using (var writer = new Utf8JsonWriter(buffer))
-            {
-                writer.WriteStartObject();
-                writer.WriteString(name, value);
-                writer.Flush();
-            }
-
-            // json is "{...}": append everything after its opening brace, with a comma unless it is empty.
-            bool empty = IsEmptyObject(json);
-            if (!empty)
-            {
-                buffer.WriteByte((byte)',');
-            }
-
-            int start = Array.IndexOf(json, (byte)'{') + 1;
-            buffer.Write(json, start, json.Length - start); // for "{}" this is the closing brace alone
-            return buffer.ToArray();
-        }
-
-        private static bool IsEmptyObject(byte[] json)
-        {
-            int open = Array.IndexOf(json, (byte)'{');
-            for (int i = open + 1; i < json.Length; i++)
-            {
-                if (json[i] != (byte)' ' && json[i] != (byte)'\n' && json[i] != (byte)'\r' && json[i] != (byte)'\t')
-                {
-                    return json[i] == (byte)'}';
-                }
-            }
-
-            return false;
-        }
     }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Net.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,11 +25,38 @@ namespace SchemaClients.Clients
             Action<SchemaClientOptions>? configure,
             Func<HttpClient, SchemaClientOptions, ILogger, TClient> create)
             where TClient : class
+            => AddSchemaClient(services, name, null, configure, create);
+
+        /// <summary>
+        /// Registers <typeparamref name="TClient"/> as <see cref="AddSchemaClient{TClient}(IServiceCollection, string, Action{SchemaClientOptions}?, Func{HttpClient, SchemaClientOptions, ILogger, TClient})"/>
+        /// does, and first binds its options from the <see cref="IConfiguration"/> in the container (when there is one)
+        /// at <paramref name="configurationSection"/>, for example <c>SchemaClients:Fal</c> (see
+        /// <see cref="SchemaClientOptionsBinder"/>). <paramref name="configure"/> runs after it, so code wins over configuration.
+        /// </summary>
+        /// <returns>The HttpClient builder, to add handlers or configure the primary handler.</returns>
+        public static IHttpClientBuilder AddSchemaClient<TClient>(
+            this IServiceCollection services,
+            string name,
+            string? configurationSection,
+            Action<SchemaClientOptions>? configure,
+            Func<HttpClient, SchemaClientOptions, ILogger, TClient> create)
+            where TClient : class
         {
             ArgumentNullException.ThrowIfNull(services);
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(create);
             services.AddOptions();
+            if (configurationSection != null)
+            {
+                services.AddOptions<SchemaClientOptions>(name).Configure<IServiceProvider>((options, provider) =>
+                {
+                    if (provider.GetService<IConfiguration>() is { } configuration)
+                    {
+                        SchemaClientOptionsBinder.Bind(options, configuration.GetSection(configurationSection));
+                    }
+                });
+            }
+
             if (configure != null)
             {
                 services.Configure(name, configure);

@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
+using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -12,21 +11,79 @@ using System.Threading.Tasks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
+using Polly.Timeout;
 
 namespace SchemaClients.Http
 {
+    /// <summary>Per-call settings of <see cref="ProviderHttpClient"/>.</summary>
+    /// <param name="Retry">How the call may be repeated; null takes the method's own (<see cref="RetryPolicy.ModeOf"/>).</param>
+    /// <param name="IdempotencyKey">
+    /// Sent as <c>Idempotency-Key</c> on every attempt of this call, for providers that honour it (apiframe). A call
+    /// with a key the provider honours may be repeated, so it is <see cref="RetryMode.Repeatable"/> unless
+    /// <paramref name="Retry"/> says otherwise.
+    /// </param>
+    public readonly record struct CallOptions(RetryMode? Retry = null, string? IdempotencyKey = null)
+    {
+        internal RetryMode ModeFor(HttpMethod method) => Retry ?? (IdempotencyKey != null ? RetryMode.Repeatable : RetryPolicy.ModeOf(method));
+    }
+
+    /// <summary>A provider's answer as read, for calls whose error statuses are answers too (fal's cancel).</summary>
+    public sealed class ProviderAnswer
+    {
+        private readonly Func<string, string> _redact;
+
+        internal ProviderAnswer(string provider, HttpStatusCode statusCode, string? requestId, JsonElement json, int attempts, Func<string, string> redact)
+        {
+            Provider = provider;
+            StatusCode = statusCode;
+            RequestId = requestId;
+            Json = json;
+            Attempts = attempts;
+            _redact = redact;
+        }
+
+        /// <summary>The provider.</summary>
+        public string Provider { get; }
+
+        /// <summary>The HTTP status.</summary>
+        public HttpStatusCode StatusCode { get; }
+
+        /// <summary>The provider's request id, if it sent one.</summary>
+        public string? RequestId { get; }
+
+        /// <summary>The body as JSON; <see cref="JsonValueKind.Undefined"/> when it was empty or not JSON.</summary>
+        public JsonElement Json { get; }
+
+        /// <summary>How many attempts were made.</summary>
+        public int Attempts { get; }
+
+        /// <summary>An exception saying the answer does not have the shape the protocol needs; the key is redacted from it.</summary>
+        /// <param name="what">What was missing, for example <c>no request_id</c>.</param>
+        public ProviderApiException Unexpected(string what)
+            => new(Provider, StatusCode, RequestId, ProviderHttpClient.Excerpt(_redact("the answer has " + what + ": " + (Json.ValueKind == JsonValueKind.Undefined ? "(no JSON body)" : Json.GetRawText()))), Attempts);
+    }
+
     /// <summary>
     /// The transport generated clients call: JSON over HTTP with the provider's auth, retries and timeouts,
     /// and errors as <see cref="ProviderApiException"/>. Serialization goes through source-generated
-    /// metadata only (trimming and AOT safe).
+    /// metadata only (trimming and AOT safe). What is retried depends on each call's <see cref="RetryMode"/>:
+    /// a billed call is never sent again once it may have reached the provider.
     /// </summary>
     public sealed class ProviderHttpClient
     {
-        private const int ExcerptLength = 500;
+        /// <summary>How many characters of an error body an exception keeps.</summary>
+        public const int ExcerptLength = 500;
+
+        private static readonly ResiliencePropertyKey<CallState> StateKey = new("SchemaClients.Call");
+        private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
+        private static readonly MediaTypeWithQualityHeaderValue AcceptEvents = new("text/event-stream");
+        private static readonly string[] RequestIdHeaders = { "x-request-id", "x-fal-request-id", "request-id" };
+
         private readonly HttpClient _http;
         private readonly string _provider;
         private readonly ProviderAuth _auth;
         private readonly ApiKey _key;
+        private readonly RetryOptions _retry;
         private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
         private readonly ILogger _logger;
 
@@ -34,10 +91,16 @@ namespace SchemaClients.Http
             LoggerMessage.Define<string, string, string, int, long, int>(LogLevel.Debug, new EventId(1, "Answer"), "{Provider} {Method} {Url} answered {Status} in {Milliseconds} ms (attempt {Attempt})");
 
         private static readonly Action<ILogger, string, string, string, int, int, Exception?> LogTransient =
-            LoggerMessage.Define<string, string, string, int, int>(LogLevel.Warning, new EventId(2, "Transient"), "{Provider} {Method} {Url} answered {Status} on attempt {Attempt}; it may be tried again");
+            LoggerMessage.Define<string, string, string, int, int>(LogLevel.Warning, new EventId(2, "Transient"), "{Provider} {Method} {Url} answered {Status} on attempt {Attempt}");
 
         private static readonly Action<ILogger, string, string, string, int, string, Exception?> LogFailure =
             LoggerMessage.Define<string, string, string, int, string>(LogLevel.Warning, new EventId(3, "Failure"), "{Provider} {Method} {Url} failed on attempt {Attempt}: {Reason}");
+
+        private static readonly Action<ILogger, string, string, string, long, int, Exception?> LogRetry =
+            LoggerMessage.Define<string, string, string, long, int>(LogLevel.Information, new EventId(4, "Retry"), "{Provider} {Method} {Url}: trying again in {Milliseconds} ms (attempt {Attempt} next)");
+
+        private static readonly Action<ILogger, string, string, string, string, Exception?> LogNotRetried =
+            LoggerMessage.Define<string, string, string, string>(LogLevel.Warning, new EventId(5, "NotRetried"), "{Provider} {Method} {Url} was not sent again: {Reason}");
 
         /// <summary>Creates the transport.</summary>
         /// <param name="http">The HttpClient (from IHttpClientFactory in apps). Paths given to the methods are absolute URLs or relative to its BaseAddress.</param>
@@ -45,27 +108,34 @@ namespace SchemaClients.Http
         /// <param name="auth">How the provider wants its key.</param>
         /// <param name="key">The key.</param>
         /// <param name="retry">Retry options; defaults when null.</param>
-        /// <param name="logger">Where each attempt is logged (Debug) and each retryable failure (Warning); the key is never logged.</param>
+        /// <param name="logger">Where each attempt is logged (Debug), each retry (Information) and each failure (Warning); the key is never logged.</param>
+        /// <exception cref="ArgumentOutOfRangeException">A retry option is out of range.</exception>
         public ProviderHttpClient(HttpClient http, string provider, ProviderAuth auth, ApiKey key, RetryOptions? retry = null, ILogger? logger = null)
         {
             _http = http ?? throw new ArgumentNullException(nameof(http));
             _provider = provider;
             _auth = auth;
             _key = key ?? throw new ArgumentNullException(nameof(key));
-            _pipeline = RetryPolicy.Create(retry ?? new RetryOptions());
+            _retry = retry ?? new RetryOptions();
             _logger = logger ?? NullLogger.Instance;
+            _pipeline = RetryPolicy.Create(_retry, OnRetry);
         }
 
         /// <summary>The provider name used in errors and logs.</summary>
         public string Provider => _provider;
 
-        /// <summary>Sends raw JSON bytes (or nothing) and reads a typed JSON answer.</summary>
-        public Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
-            => SendAndReadAsync(method, path, body, responseType, "the answer is not the expected JSON: ", cancellationToken);
+        /// <summary>The retry options in use.</summary>
+        public RetryOptions Retry => _retry;
 
-        private async Task<TResponse> SendAndReadAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, string unreadable, CancellationToken cancellationToken)
+        /// <summary>Sends raw JSON bytes (or nothing) and reads a typed JSON answer; retried as the method allows.</summary>
+        public Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
+            => SendBytesAsync(method, path, body, responseType, default, cancellationToken);
+
+        /// <summary>Sends raw JSON bytes (or nothing) and reads a typed JSON answer, with per-call settings.</summary>
+        public async Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, JsonTypeInfo<TResponse> responseType, CallOptions call, CancellationToken cancellationToken)
         {
-            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, cancellationToken).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(responseType);
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
             await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             try
@@ -75,7 +145,7 @@ namespace SchemaClients.Http
             }
             catch (JsonException e)
             {
-                throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), _key.Redact(unreadable + e.Message), attempts);
+                throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact("the answer is not the expected JSON: " + e.Message)), attempts);
             }
         }
 
@@ -89,24 +159,81 @@ namespace SchemaClients.Http
 
         /// <summary>Sends raw JSON bytes (or nothing) and returns the answer as a detached JSON value, for bodies a provider does not document.</summary>
         public Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CancellationToken cancellationToken = default)
-            => SendAndReadAsync(method, path, body, Serialization.SchemaClientsRuntimeJsonContext.Default.JsonElement, "the answer is not JSON: ", cancellationToken);
+            => SendJsonAsync(method, path, body, default, cancellationToken);
 
-        /// <summary>Opens a server-sent event stream (with retries on connecting) and yields its events until it ends.</summary>
+        /// <summary>Sends raw JSON bytes (or nothing) and returns the answer as a detached JSON value, with per-call settings.</summary>
+        public Task<JsonElement> SendJsonAsync(HttpMethod method, string path, byte[]? body, CallOptions call, CancellationToken cancellationToken)
+            => SendBytesAsync(method, path, body, Serialization.SchemaClientsRuntimeJsonContext.Default.JsonElement, call, cancellationToken);
+
+        /// <summary>
+        /// Sends a request and returns the answer whether it succeeded or not, when its status is 2xx or one that
+        /// <paramref name="accept"/> takes (for protocols whose 4xx answers are outcomes, not failures). Other
+        /// statuses throw <see cref="ProviderApiException"/> as usual.
+        /// </summary>
+        public async Task<ProviderAnswer> SendForAnswerAsync(HttpMethod method, string path, byte[]? body, CallOptions call, Func<HttpStatusCode, bool>? accept, CancellationToken cancellationToken)
+        {
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, accept, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            JsonElement json = default;
+            if (bytes.Length > 0)
+            {
+                try
+                {
+                    using JsonDocument document = JsonDocument.Parse(bytes);
+                    json = document.RootElement.Clone();
+                }
+                catch (JsonException)
+                {
+                    // not JSON: the caller sees Undefined and decides by the status
+                }
+            }
+
+            return new ProviderAnswer(_provider, response.StatusCode, Redacted(RequestId(response)), json, attempts, Redact);
+        }
+
+        /// <summary>
+        /// Opens a server-sent event stream (connecting is retried like any GET) and returns once the server has
+        /// answered, so a caller can look at the state of things knowing no later event will be missed.
+        /// </summary>
+        public async Task<EventStream> OpenEventStreamAsync(string path, CancellationToken cancellationToken = default)
+        {
+            HttpResponseBody first = await ConnectEventsAsync(path, null, cancellationToken).ConfigureAwait(false);
+            return new EventStream(_provider, first, (lastId, token) => ConnectEventsAsync(path, lastId, token), _retry);
+        }
+
+        /// <summary>Opens a server-sent event stream and yields its events, reconnecting as <see cref="EventStream"/> describes.</summary>
         public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
-            using HttpResponseMessage disposeResponse = response;
-            await using Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await foreach (ServerSentEvent item in ServerSentEvents.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
+            await using EventStream stream = await OpenEventStreamAsync(path, cancellationToken).ConfigureAwait(false);
+            await foreach (ServerSentEvent item in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
+            }
+        }
+
+        private async Task<HttpResponseBody> ConnectEventsAsync(string path, string? lastEventId, CancellationToken cancellationToken)
+        {
+            KeyValuePair<string, string>[]? headers = lastEventId != null ? new[] { new KeyValuePair<string, string>("Last-Event-ID", lastEventId) } : null;
+            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, path, null, new CallOptions(RetryMode.Repeatable), AcceptEvents, headers, true, null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return new HttpResponseBody(response, stream);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
             }
         }
 
         /// <summary>Downloads a result file (an absolute URL from the provider, usually signed, so no key is sent) into a stream.</summary>
         public async Task<long> DownloadAsync(Uri url, Stream destination, CancellationToken cancellationToken = default)
         {
-            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, url.ToString(), null, cancellationToken, authenticate: false).ConfigureAwait(false);
+            ArgumentNullException.ThrowIfNull(url);
+            ArgumentNullException.ThrowIfNull(destination);
+            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, url.ToString(), null, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
             await using Stream source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             long before = destination.CanSeek ? destination.Position : 0;
@@ -114,90 +241,228 @@ namespace SchemaClients.Http
             return destination.CanSeek ? destination.Position - before : -1;
         }
 
-        private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(HttpMethod method, string path, byte[]? payload, CancellationToken cancellationToken, bool authenticate = true)
+        /// <summary>Masks the key in a text before it leaves the runtime.</summary>
+        internal string Redact(string text) => _key.Redact(text);
+
+        private string? Redacted(string? text) => text == null ? null : _key.Redact(text);
+
+        /// <summary>The start of a text, for exception messages: at most <see cref="ExcerptLength"/> characters. Redact before cutting.</summary>
+        internal static string Excerpt(string text) => text.Length > ExcerptLength ? text.Substring(0, ExcerptLength) + "..." : text;
+
+        /// <summary>What one call carries through its attempts.</summary>
+        private sealed class CallState
         {
-            int attempts = 0;
-            HttpResponseMessage response;
+            public CallState(ProviderHttpClient owner, HttpMethod method, string path, byte[]? payload, CallOptions call, MediaTypeWithQualityHeaderValue? accept, IReadOnlyList<KeyValuePair<string, string>>? headers, bool authenticate, CancellationToken callerToken)
+            {
+                Owner = owner;
+                Method = method;
+                Path = path;
+                Payload = payload;
+                Call = call;
+                Mode = call.ModeFor(method);
+                Accept = accept;
+                Headers = headers;
+                Authenticate = authenticate;
+                CallerToken = callerToken;
+            }
+
+            public ProviderHttpClient Owner { get; }
+
+            public HttpMethod Method { get; }
+
+            public string Path { get; }
+
+            public byte[]? Payload { get; }
+
+            public CallOptions Call { get; }
+
+            public RetryMode Mode { get; }
+
+            public MediaTypeWithQualityHeaderValue? Accept { get; }
+
+            public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; }
+
+            public bool Authenticate { get; }
+
+            public CancellationToken CallerToken { get; }
+
+            public int Attempts { get; set; }
+
+            public string LogUrl { get; set; } = string.Empty;
+        }
+
+        private void OnRetry(ResilienceContext context, int attempt, TimeSpan delay)
+        {
+            if (context.Properties.TryGetValue(StateKey, out CallState? state))
+            {
+                LogRetry(_logger, _provider, state.Method.Method, state.LogUrl, (long)delay.TotalMilliseconds, attempt + 2, null);
+            }
+        }
+
+        private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(
+            HttpMethod method,
+            string path,
+            byte[]? payload,
+            CallOptions call,
+            MediaTypeWithQualityHeaderValue? accept,
+            IReadOnlyList<KeyValuePair<string, string>>? headers,
+            bool authenticate,
+            Func<HttpStatusCode, bool>? acceptStatus,
+            CancellationToken cancellationToken)
+        {
+            var state = new CallState(this, method, path, payload, call, accept, headers, authenticate, cancellationToken);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+            context.Properties.Set(RetryPolicy.ModeKey, state.Mode);
+            context.Properties.Set(StateKey, state);
+            Outcome<HttpResponseMessage> outcome;
             try
             {
-                response = await _pipeline.ExecuteAsync(
-                    async token =>
+                outcome = await _pipeline.ExecuteOutcomeAsync(static (ctx, s) => s.Owner.AttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            bool billed = state.Mode == RetryMode.BilledCall && !_retry.RetryBilledCalls;
+            switch (outcome.Exception)
+            {
+                case null:
+                    break;
+                case HttpRequestException e:
+                    bool mayHaveArrived = billed && !RetryPolicy.NothingWasSent(e);
+                    if (mayHaveArrived)
                     {
-                        attempts++;
-                        using var request = new HttpRequestMessage(method, path);
-                        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-                        if (authenticate)
-                        {
-                            _auth.Apply(request, _key);
-                        }
+                        LogNotRetried(_logger, _provider, method.Method, state.LogUrl, "the connection failed after the request was sent, and it may have started a billed job", null);
+                    }
 
-                        if (payload != null)
-                        {
-                            request.Content = new ByteArrayContent(payload);
-                            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                        }
+                    string message = mayHaveArrived
+                        ? _provider + " " + method.Method + " " + state.LogUrl + " failed after the request was sent (" + e.Message + "). It was not sent again: it may have reached "
+                            + _provider + " and started a billed job. Check the provider before sending it again."
+                        : _provider + " could not be reached after " + Plural(state.Attempts) + ": " + e.Message;
+                    throw new HttpRequestException(e.HttpRequestError, Redact(message), null, e.StatusCode);
+                case TimeoutRejectedException e:
+                    if (billed)
+                    {
+                        LogNotRetried(_logger, _provider, method.Method, state.LogUrl, "it timed out after it was sent, and it may have started a billed job", null);
+                    }
 
-                        long started = System.Diagnostics.Stopwatch.GetTimestamp();
-                        HttpResponseMessage answer;
-                        try
-                        {
-                            answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-                        }
-                        catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-                        {
-                            LogFailure(_logger, _provider, method.Method, LogUrl(request), attempts, _key.Redact(e.Message), null);
-                            throw;
-                        }
-
-                        if (RetryPolicy.IsTransient(answer.StatusCode))
-                        {
-                            LogTransient(_logger, _provider, method.Method, LogUrl(request), (int)answer.StatusCode, attempts, null);
-                        }
-                        else
-                        {
-                            LogAnswer(_logger, _provider, method.Method, LogUrl(request), (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempts, null);
-                        }
-
-                        return answer;
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new HttpRequestException(_key.Redact(_provider + " could not be reached after " + attempts + " attempts: " + e.Message), null, e.StatusCode);
-            }
-            catch (Polly.Timeout.TimeoutRejectedException e)
-            {
-                throw new TimeoutException(_provider + " did not answer in time on any of " + attempts + " attempts.", e);
+                    throw new TimeoutException(
+                        billed
+                            ? _provider + " did not answer " + method.Method + " " + state.LogUrl + " within " + _retry.AttemptTimeout + ". It was not sent again: it may have reached "
+                                + _provider + " and started a billed job. Check the provider before sending it again."
+                            : _provider + " did not answer in time on any of " + Plural(state.Attempts) + ".",
+                        e);
+                default:
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.Exception).Throw();
+                    break;
             }
 
-            if (!response.IsSuccessStatusCode)
+            HttpResponseMessage response = outcome.Result!;
+            if (!response.IsSuccessStatusCode && (acceptStatus == null || !acceptStatus(response.StatusCode)))
             {
                 using (response)
                 {
+                    if (billed && RetryPolicy.IsTransient(response.StatusCode) && (int)response.StatusCode != 429)
+                    {
+                        LogNotRetried(_logger, _provider, method.Method, state.LogUrl, "it answered " + (int)response.StatusCode + " and the request may have started a billed job", null);
+                    }
+
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    string excerpt = _key.Redact(body.Length > ExcerptLength ? body.Substring(0, ExcerptLength) + "..." : body);
-                    throw new ProviderApiException(_provider, response.StatusCode, RequestId(response), excerpt, attempts);
+                    throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact(body)), state.Attempts);
                 }
             }
 
-            return (response, attempts);
+            return (response, state.Attempts);
+        }
+
+        private static string Plural(int attempts) => attempts == 1 ? "1 attempt" : attempts + " attempts";
+
+        private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state, CancellationToken token)
+        {
+            int attempt = ++state.Attempts;
+            using var request = new HttpRequestMessage(state.Method, state.Path);
+            if (state.Accept != null)
+            {
+                request.Headers.Accept.Add(state.Accept);
+            }
+
+            if (state.Authenticate)
+            {
+                _auth.Apply(request, _key);
+            }
+
+            if (state.Call.IdempotencyKey != null)
+            {
+                request.Headers.TryAddWithoutValidation("Idempotency-Key", state.Call.IdempotencyKey);
+            }
+
+            if (state.Headers != null)
+            {
+                foreach (KeyValuePair<string, string> header in state.Headers)
+                {
+                    request.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+            }
+
+            if (state.Payload != null)
+            {
+                request.Content = new ByteArrayContent(state.Payload);
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            }
+
+            state.LogUrl = LogUrl(request);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            HttpResponseMessage answer;
+            try
+            {
+                answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // Polly's outcome API wants no exception out of the callback: every failure travels as an outcome.
+                if (e is HttpRequestException || (e is OperationCanceledException && !state.CallerToken.IsCancellationRequested))
+                {
+                    LogFailure(_logger, _provider, state.Method.Method, state.LogUrl, attempt, Redact(e.Message), null);
+                }
+
+                return Outcome.FromException<HttpResponseMessage>(e);
+            }
+
+            if (RetryPolicy.IsTransient(answer.StatusCode))
+            {
+                LogTransient(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, attempt, null);
+            }
+            else
+            {
+                LogAnswer(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt, null);
+            }
+
+            return Outcome.FromResult(answer);
         }
 
         private string LogUrl(HttpRequestMessage request)
         {
             Uri? uri = request.RequestUri;
+            if (uri != null && !uri.IsAbsoluteUri && _http.BaseAddress != null)
+            {
+                uri = new Uri(_http.BaseAddress, uri);
+            }
+
             string text = uri == null ? string.Empty : uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString.Split('?')[0];
-            return _key.Redact(text); // no query string: it may carry tokens
+            return Redact(text); // no query string: it may carry tokens
         }
 
         private static string? RequestId(HttpResponseMessage response)
         {
-            foreach (string name in new[] { "x-request-id", "x-fal-request-id", "request-id" })
+            foreach (string name in RequestIdHeaders)
             {
-                if (response.Headers.TryGetValues(name, out var values))
+                if (response.Headers.TryGetValues(name, out IEnumerable<string>? values))
                 {
-                    return values.FirstOrDefault();
+                    foreach (string value in values)
+                    {
+                        return value;
+                    }
                 }
             }
 

@@ -35,6 +35,20 @@ namespace Consumer.Apiframe.Flux2Flex
         [global::System.Text.Json.Serialization.JsonPropertyName("fluxParams")]
         public Flux2FlexParams? FluxParams { get; init; }
 
+        /// <summary>
+        /// Where apiframe POSTs the job's events (those in webhookEvents).
+        /// </summary>
+        /// <remarks>JSON name: <c>webhookUrl</c>. Optional; left out of the JSON when null.</remarks>
+        [global::System.Text.Json.Serialization.JsonPropertyName("webhookUrl")]
+        public string? WebhookUrl { get; init; }
+
+        /// <summary>
+        /// Which job events are POSTed to webhookUrl.
+        /// </summary>
+        /// <remarks>JSON name: <c>webhookEvents</c>. Optional; left out of the JSON when null. Items must be unique.</remarks>
+        [global::System.Text.Json.Serialization.JsonPropertyName("webhookEvents")]
+        public global::System.Collections.Generic.IReadOnlyList<WebhookEventsItem>? WebhookEvents { get; init; }
+
         /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
         /// <returns><see langword="true"/> when the value is valid.</returns>
         public bool IsValid()
@@ -57,6 +71,13 @@ namespace Consumer.Apiframe.Flux2Flex
             if (this.FluxParams is { } v2)
             {
                 if (!v2.IsValid())
+                {
+                    return false;
+                }
+            }
+            if (this.WebhookEvents is { } v4)
+            {
+                if (!global::SchemaClients.Validation.JsonRules.HasUniqueItems(v4))
                 {
                     return false;
                 }
@@ -100,6 +121,13 @@ namespace Consumer.Apiframe.Flux2Flex
                 if (!v2.IsValid())
                 {
                     v2.ValidateInto(ref collector, global::SchemaClients.Validation.JsonRules.Member(path, "fluxParams"));
+                }
+            }
+            if (this.WebhookEvents is { } v4)
+            {
+                if (!global::SchemaClients.Validation.JsonRules.HasUniqueItems(v4))
+                {
+                    collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "webhookEvents"), "uniqueItems", "true", "repeated items");
                 }
             }
         }
@@ -390,6 +418,27 @@ namespace Consumer.Apiframe.Flux2Flex
         Webp,
     }
 
+    /// <summary>
+    /// The values of WebhookEventsItem.
+    /// </summary>
+    /// <remarks>Written and read as the exact wire values shown on each member.</remarks>
+    [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Apiframe.Flux2Flex.SchemaConverters.WebhookEventsItemConverter))]
+    [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
+    public enum WebhookEventsItem
+    {
+        /// <summary>The wire value <c>progress</c>.</summary>
+        [global::System.Runtime.Serialization.EnumMember(Value = "progress")]
+        Progress,
+
+        /// <summary>The wire value <c>completed</c>.</summary>
+        [global::System.Runtime.Serialization.EnumMember(Value = "completed")]
+        Completed,
+
+        /// <summary>The wire value <c>failed</c>.</summary>
+        [global::System.Runtime.Serialization.EnumMember(Value = "failed")]
+        Failed,
+    }
+
     /// <summary>Reflection-free JSON converters for the types of this document.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     internal static class SchemaConverters
@@ -412,6 +461,8 @@ namespace Consumer.Apiframe.Flux2Flex
                 string? p1 = default;
                 bool has1 = false;
                 Flux2FlexParams? p2 = default;
+                string? p3 = default;
+                global::System.Collections.Generic.IReadOnlyList<WebhookEventsItem>? p4 = default;
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                 {
                     if (reader.ValueTextEquals("prompt"u8))
@@ -437,6 +488,20 @@ namespace Consumer.Apiframe.Flux2Flex
                         continue;
                     }
 
+                    if (reader.ValueTextEquals("webhookUrl"u8))
+                    {
+                        reader.Read();
+                        p3 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(string?) : global::SchemaClients.Serialization.JsonIo.ReadString(ref reader);
+                        continue;
+                    }
+
+                    if (reader.ValueTextEquals("webhookEvents"u8))
+                    {
+                        reader.Read();
+                        p4 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.Collections.Generic.IReadOnlyList<WebhookEventsItem>?) : global::SchemaClients.Serialization.JsonIo.ReadList<WebhookEventsItem>(ref reader, static (ref global::System.Text.Json.Utf8JsonReader r1) => global::Consumer.Apiframe.Flux2Flex.SchemaConverters.WebhookEventsItemConverter.ReadValue(ref r1));
+                        continue;
+                    }
+
                     reader.Read();
                     reader.Skip();
                 }
@@ -456,6 +521,8 @@ namespace Consumer.Apiframe.Flux2Flex
                     Prompt = p0!,
                     Model = p1!,
                     FluxParams = p2,
+                    WebhookUrl = p3,
+                    WebhookEvents = p4,
                 };
             }
 
@@ -470,6 +537,16 @@ namespace Consumer.Apiframe.Flux2Flex
                 {
                     writer.WritePropertyName("fluxParams"u8);
                     global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexParamsConverter.WriteValue(writer, w2);
+                }
+                if (value.WebhookUrl is { } w3)
+                {
+                    writer.WritePropertyName("webhookUrl"u8);
+                    writer.WriteStringValue(w3);
+                }
+                if (value.WebhookEvents is { } w4)
+                {
+                    writer.WritePropertyName("webhookEvents"u8);
+                    global::SchemaClients.Serialization.JsonIo.WriteList(writer, w4, static (w1, v1) => { global::Consumer.Apiframe.Flux2Flex.SchemaConverters.WebhookEventsItemConverter.WriteValue(w1, v1); });
                 }
                 writer.WriteEndObject();
             }
@@ -701,6 +778,48 @@ namespace Consumer.Apiframe.Flux2Flex
                 _ => throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a value of OutputFormat."),
             };
         }
+
+        internal sealed class WebhookEventsItemConverter : global::System.Text.Json.Serialization.JsonConverter<WebhookEventsItem>
+        {
+            public override WebhookEventsItem Read(ref global::System.Text.Json.Utf8JsonReader reader, global::System.Type typeToConvert, global::System.Text.Json.JsonSerializerOptions options) => ReadValue(ref reader);
+
+            public override void Write(global::System.Text.Json.Utf8JsonWriter writer, WebhookEventsItem value, global::System.Text.Json.JsonSerializerOptions options) => WriteValue(writer, value);
+
+            public static WebhookEventsItem ReadValue(ref global::System.Text.Json.Utf8JsonReader reader)
+            {
+                if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
+                {
+                    throw global::SchemaClients.Serialization.JsonIo.Unexpected(ref reader, "a string for WebhookEventsItem");
+                }
+
+                if (reader.ValueTextEquals("progress"u8))
+                {
+                    return WebhookEventsItem.Progress;
+                }
+
+                if (reader.ValueTextEquals("completed"u8))
+                {
+                    return WebhookEventsItem.Completed;
+                }
+
+                if (reader.ValueTextEquals("failed"u8))
+                {
+                    return WebhookEventsItem.Failed;
+                }
+
+                throw global::SchemaClients.Serialization.JsonIo.UnknownEnumValue("WebhookEventsItem", reader.GetString());
+            }
+
+            public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, WebhookEventsItem value) => writer.WriteStringValue(ToWireValue(value));
+
+            public static string ToWireValue(WebhookEventsItem value) => value switch
+            {
+                WebhookEventsItem.Progress => "progress",
+                WebhookEventsItem.Completed => "completed",
+                WebhookEventsItem.Failed => "failed",
+                _ => throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a value of WebhookEventsItem."),
+            };
+        }
     }
 
     /// <summary>Validates raw JSON payloads against the schemas of flux-2-flex.json, with the same rules as the typed <c>Validate()</c> methods.</summary>
@@ -710,7 +829,7 @@ namespace Consumer.Apiframe.Flux2Flex
         /// <summary>Validates a JSON payload against the document's request schema (<see cref="Flux2FlexGenerateRequest"/>).</summary>
         /// <param name="json">The JSON value to check.</param>
         /// <returns>Every violation, with its JSON path.</returns>
-        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 17);
+        public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => Run(json, 20);
 
         internal static global::SchemaClients.Validation.ValidationResult Run(global::System.Text.Json.JsonElement json, int node)
         {
@@ -748,6 +867,10 @@ namespace Consumer.Apiframe.Flux2Flex
                 case 16: return Node16(e, path, ref c);
                 case 17: return Node17(e, path, ref c);
                 case 18: return Node18(e, path, ref c);
+                case 19: return Node19(e, path, ref c);
+                case 20: return Node20(e, path, ref c);
+                case 21: return Node21(e, path, ref c);
+                case 22: return Node22(e, path, ref c);
                 default: throw new global::System.ArgumentOutOfRangeException(nameof(node));
             }
         }
@@ -808,6 +931,28 @@ namespace Consumer.Apiframe.Flux2Flex
                 if (e.TryGetProperty("fluxParams", out global::System.Text.Json.JsonElement p2))
                 {
                     if (!Node3(p2, global::SchemaClients.Validation.JsonRules.Member(path, "fluxParams"), ref c))
+                    {
+                        ok = false;
+                        if (c.IsSilent)
+                        {
+                            return false;
+                        }
+                    }
+                }
+                if (e.TryGetProperty("webhookUrl", out global::System.Text.Json.JsonElement p3))
+                {
+                    if (!Node17(p3, global::SchemaClients.Validation.JsonRules.Member(path, "webhookUrl"), ref c))
+                    {
+                        ok = false;
+                        if (c.IsSilent)
+                        {
+                            return false;
+                        }
+                    }
+                }
+                if (e.TryGetProperty("webhookEvents", out global::System.Text.Json.JsonElement p4))
+                {
+                    if (!Node18(p4, global::SchemaClients.Validation.JsonRules.Member(path, "webhookEvents"), ref c))
                     {
                         ok = false;
                         if (c.IsSilent)
@@ -1319,8 +1464,80 @@ namespace Consumer.Apiframe.Flux2Flex
             return ok;
         }
 
-        // #/paths/~1v2~1images~1generate/post/requestBody/content/application~1json/schema
+        // #/components/schemas/Flux2FlexGenerateRequest/properties/webhookUrl
         internal static bool Node17(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
+        {
+            bool ok = true;
+            if (!global::SchemaClients.Validation.JsonRules.HasType(e, 32))
+            {
+                c.Add(path, "type", "string", global::SchemaClients.Validation.JsonRules.Format(e));
+                return false;
+            }
+            return ok;
+        }
+
+        // #/components/schemas/Flux2FlexGenerateRequest/properties/webhookEvents
+        internal static bool Node18(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
+        {
+            bool ok = true;
+            if (!global::SchemaClients.Validation.JsonRules.HasType(e, 8))
+            {
+                c.Add(path, "type", "array", global::SchemaClients.Validation.JsonRules.Format(e));
+                return false;
+            }
+            if (e.ValueKind == global::System.Text.Json.JsonValueKind.Array)
+            {
+                if (!global::SchemaClients.Validation.JsonRules.HasUniqueItems(e))
+                {
+                    ok = false;
+                    if (c.IsSilent)
+                    {
+                        return false;
+                    }
+
+                    c.Add(path, "uniqueItems", "true", "repeated items");
+                }
+                int index = 0;
+                foreach (global::System.Text.Json.JsonElement item in e.EnumerateArray())
+                {
+                    if (!Node19(item, global::SchemaClients.Validation.JsonRules.Index(path, index), ref c))
+                    {
+                        ok = false;
+                        if (c.IsSilent)
+                        {
+                            return false;
+                        }
+                    }
+                    index++;
+                }
+            }
+            return ok;
+        }
+
+        // #/components/schemas/Flux2FlexGenerateRequest/properties/webhookEvents/items
+        internal static bool Node19(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
+        {
+            bool ok = true;
+            if (!global::SchemaClients.Validation.JsonRules.HasType(e, 32))
+            {
+                c.Add(path, "type", "string", global::SchemaClients.Validation.JsonRules.Format(e));
+                return false;
+            }
+            if (!global::SchemaClients.Validation.JsonRules.ContainsEqual(s_enum19, e))
+            {
+                ok = false;
+                if (c.IsSilent)
+                {
+                    return false;
+                }
+
+                c.Add(path, "enum", "[\"progress\",\"completed\",\"failed\"]", global::SchemaClients.Validation.JsonRules.Format(e));
+            }
+            return ok;
+        }
+
+        // #/paths/~1v2~1images~1generate/post/requestBody/content/application~1json/schema
+        internal static bool Node20(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
         {
             bool ok = true;
             if (!Node0(e, path, ref c))
@@ -1335,9 +1552,26 @@ namespace Consumer.Apiframe.Flux2Flex
         }
 
         // #/paths/~1v2~1images~1generate/post/responses
-        internal static bool Node18(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
+        internal static bool Node21(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
         {
             bool ok = true;
+            if (!global::SchemaClients.Validation.JsonRules.HasType(e, 4))
+            {
+                c.Add(path, "type", "object", global::SchemaClients.Validation.JsonRules.Format(e));
+                return false;
+            }
+            return ok;
+        }
+
+        // #/paths/~1v2~1jobs~1{id}/get/responses
+        internal static bool Node22(global::System.Text.Json.JsonElement e, string path, ref global::SchemaClients.Validation.ViolationCollector c)
+        {
+            bool ok = true;
+            if (!global::SchemaClients.Validation.JsonRules.HasType(e, 4))
+            {
+                c.Add(path, "type", "object", global::SchemaClients.Validation.JsonRules.Format(e));
+                return false;
+            }
             return ok;
         }
 
@@ -1345,17 +1579,20 @@ namespace Consumer.Apiframe.Flux2Flex
 
         private static readonly global::System.Text.Json.JsonElement[] s_enum6 = global::SchemaClients.Validation.JsonRules.ParseValues("[\"jpg\",\"png\",\"webp\"]");
 
+        private static readonly global::System.Text.Json.JsonElement[] s_enum19 = global::SchemaClients.Validation.JsonRules.ParseValues("[\"progress\",\"completed\",\"failed\"]");
+
         internal static readonly global::System.Text.RegularExpressions.Regex Pattern0 = new global::System.Text.RegularExpressions.Regex("^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$", global::System.Text.RegularExpressions.RegexOptions.CultureInvariant, global::System.TimeSpan.FromSeconds(1));
     }
 
     /// <summary>
-    /// Calls flux-2-flex on apiframe (a method per operation of the document). Requests are validated against the schema before they are
+    /// Calls flux-2-flex on apiframe (jobs: generate, then poll the job). Requests are validated against the schema before they are
     /// sent (see <see cref="global::SchemaClients.SchemaClientOptions.ValidateBeforeSend"/>); the key comes from the options or APIFRAME_API_KEY.
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     public sealed partial class Flux2FlexClient
     {
         private readonly global::SchemaClients.Clients.ModelClientCore _core;
+        private readonly global::SchemaClients.Clients.ApiframeTransport _transport;
 
         /// <summary>Creates the client. In apps, prefer <c>services.AddApiframeFlux2FlexClient(...)</c>, which uses IHttpClientFactory.</summary>
         /// <param name="http">The HttpClient to send with; URLs come from <paramref name="options"/>, not its BaseAddress.</param>
@@ -1365,6 +1602,7 @@ namespace Consumer.Apiframe.Flux2Flex
         public Flux2FlexClient(global::System.Net.Http.HttpClient http, global::SchemaClients.SchemaClientOptions? options = null, global::Microsoft.Extensions.Logging.ILogger? logger = null)
         {
             _core = new global::SchemaClients.Clients.ModelClientCore(http, options ?? new global::SchemaClients.SchemaClientOptions(), Description, logger);
+            _transport = new global::SchemaClients.Clients.ApiframeTransport(_core, "/v2/images/generate", "/v2/jobs/{id}");
         }
 
         /// <summary>The model id, as the provider names it.</summary>
@@ -1382,18 +1620,47 @@ namespace Consumer.Apiframe.Flux2Flex
         public global::System.Uri BaseAddress => _core.BaseAddress;
 
         /// <summary>
-        /// <c>POST /v2/images/generate</c>.
+        /// Starts a job (<c>POST /v2/images/generate</c>); apiframe answers at once (202) with the job, usually QUEUED. The image
+        /// comes with the job later (<see cref="WaitAsync"/>). Sent with an <c>Idempotency-Key</c>, the same on every retry, so a retry never
+        /// starts a second job.
         /// </summary>
-        /// <param name="request">The request body.</param>
+        /// <param name="request">The request.</param>
+        /// <param name="idempotencyKey">The <c>Idempotency-Key</c> to send; null for a new GUID. Pass your own to make a repeat of the same logical call (after a restart, say) start no second job.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
-        /// <exception cref="global::SchemaClients.Http.ProviderApiException">The provider answered with an error.</exception>
-        public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, global::System.Threading.CancellationToken cancellationToken = default)
-        {
-            string path = "/v2/images/generate";
-            byte[]? body = _core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest))!, static r => r.Validate());
-            return _core.SendForJsonAsync(global::System.Net.Http.HttpMethod.Post, path, false, body, cancellationToken);
-        }
+        /// <exception cref="global::SchemaClients.Http.ProviderApiException">apiframe answered with an error.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.ApiframeJob> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, string? idempotencyKey, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GenerateAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest))!, static r => r.Validate()), idempotencyKey, cancellationToken);
+
+        /// <summary>Starts a job with a new <c>Idempotency-Key</c>; see the overload that takes one.</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.ApiframeJob> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => GenerateAsync(request, null, cancellationToken);
+
+        /// <summary>Reads a job (<c>GET /v2/jobs/{id}</c>): status, progress, result, error.</summary>
+        /// <param name="jobId">The job id.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.ApiframeJob> GetJobAsync(string jobId, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetJobAsync(jobId, cancellationToken);
+
+        /// <summary>Polls the job until it is COMPLETED or FAILED (every 2 s unless the options say otherwise, as apiframe advises), and returns its last state.</summary>
+        /// <param name="jobId">The job id.</param>
+        /// <param name="progress">Receives status and progress percentage as they change; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::System.TimeoutException">Not finished within the options' WaitTimeout.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.ApiframeJob> WaitAsync(string jobId, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitAsync(jobId, progress, cancellationToken);
+
+        /// <summary>Starts a job and waits for it; returns the completed job, whose <see cref="global::SchemaClients.Clients.ApiframeJob.ResultUrls"/> are the images.</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="progress">Receives status and progress percentage as they change; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
+        /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The job ended FAILED; the message carries apiframe's error.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.ApiframeJob> GenerateAndWaitAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GenerateAndWaitAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest))!, static r => r.Validate()), null, progress, cancellationToken);
 
         /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
         /// <param name="url">The file URL.</param>
@@ -1418,12 +1685,13 @@ namespace Consumer.Apiframe.Flux2Flex
     {
         /// <summary>
         /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
-        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name), bound first from the container's
+        /// configuration section <c>SchemaClients:Apiframe</c> when there is one (so <c>SchemaClients__Apiframe__BaseAddress</c> in the environment works).
         /// </summary>
         /// <param name="services">The service collection.</param>
-        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from APIFRAME_API_KEY).</param>
+        /// <param name="configure">Sets base URL, key, validation and retries after the configuration is bound; may be null (the key then comes from the configuration or APIFRAME_API_KEY).</param>
         /// <returns>The HttpClient builder, to add handlers.</returns>
         public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddApiframeFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
-            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, global::SchemaClients.SchemaClientOptionsBinder.SectionFor(Flux2FlexClient.Description.Provider), configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
     }
 }

@@ -7,6 +7,7 @@ namespace Consumer.Fal.Flux2Flex
     /// <summary>
     /// The QueueStatus object of fal-ai/flux-2-flex.
     /// </summary>
+    /// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref="Validate"/> then lists it), and members the schema does not name are kept in <see cref="AdditionalProperties"/>.</remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Fal.Flux2Flex.SchemaConverters.QueueStatusConverter))]
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     public sealed partial record QueueStatus
@@ -14,17 +15,17 @@ namespace Consumer.Fal.Flux2Flex
         /// <summary>
         /// The status value.
         /// </summary>
-        /// <remarks>JSON name: <c>status</c>. Required.</remarks>
+        /// <remarks>JSON name: <c>status</c>. Required by the schema; null when an answer leaves it out.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("status")]
-        public required Status Status { get; init; }
+        public Status? Status { get; init; }
 
         /// <summary>
         /// The request id.
         /// </summary>
-        /// <remarks>JSON name: <c>request_id</c>. Required.</remarks>
+        /// <remarks>JSON name: <c>request_id</c>. Required by the schema; null when an answer leaves it out.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("request_id")]
         [global::System.ComponentModel.DataAnnotations.Required]
-        public required string RequestId { get; init; }
+        public string? RequestId { get; init; }
 
         /// <summary>
         /// The response url.
@@ -68,10 +69,25 @@ namespace Consumer.Fal.Flux2Flex
         [global::System.Text.Json.Serialization.JsonPropertyName("queue_position")]
         public long? QueuePosition { get; init; }
 
+        /// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>
+        [global::System.Text.Json.Serialization.JsonIgnore]
+        public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? AdditionalProperties { get; init; }
+
         /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
         /// <returns><see langword="true"/> when the value is valid.</returns>
         public bool IsValid()
         {
+            if (this.Status is { } v0)
+            {
+                if (!v0.IsKnown)
+                {
+                    return false;
+                }
+            }
+            else
+            {
+                return false;
+            }
             if (this.RequestId is null)
             {
                 return false;
@@ -109,6 +125,17 @@ namespace Consumer.Fal.Flux2Flex
 
         internal void ValidateInto(ref global::SchemaClients.Validation.ViolationCollector collector, string path)
         {
+            if (this.Status is { } v0)
+            {
+                if (!v0.IsKnown)
+                {
+                    collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "status"), "enum", "[\"IN_QUEUE\",\"IN_PROGRESS\",\"COMPLETED\"]", global::SchemaClients.Validation.JsonRules.Format(v0.Value));
+                }
+            }
+            else
+            {
+                collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "status"), "required", "a value", "null");
+            }
             if (this.RequestId is null)
             {
                 collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "request_id"), "required", "a value", "null");
@@ -132,22 +159,82 @@ namespace Consumer.Fal.Flux2Flex
     /// <summary>
     /// The values of Status.
     /// </summary>
-    /// <remarks>Written and read as the exact wire values shown on each member.</remarks>
+    /// <remarks>The schema allows only the values listed as static properties. This type is read from answers, so a value the provider adds later is kept as sent (<see cref="IsKnown"/> is false, and validation reports it) instead of failing the whole answer.</remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Fal.Flux2Flex.SchemaConverters.StatusConverter))]
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
-    public enum Status
+    public readonly partial struct Status : global::System.IEquatable<Status>
     {
-        /// <summary>The wire value <c>IN_QUEUE</c>.</summary>
-        [global::System.Runtime.Serialization.EnumMember(Value = "IN_QUEUE")]
-        InQueue,
+        private readonly string? _value;
 
-        /// <summary>The wire value <c>IN_PROGRESS</c>.</summary>
-        [global::System.Runtime.Serialization.EnumMember(Value = "IN_PROGRESS")]
-        InProgress,
+        /// <summary>Creates a value from its wire text.</summary>
+        /// <param name="value">The exact wire value.</param>
+        public Status(string value)
+        {
+            _value = value ?? throw new global::System.ArgumentNullException(nameof(value));
+        }
 
-        /// <summary>The wire value <c>COMPLETED</c>.</summary>
-        [global::System.Runtime.Serialization.EnumMember(Value = "COMPLETED")]
-        Completed,
+        /// <summary>The exact wire value.</summary>
+        public string Value => _value ?? string.Empty;
+
+        /// <summary>The known value <c>IN_QUEUE</c>.</summary>
+        public static Status InQueue { get; } = new Status("IN_QUEUE");
+
+        /// <summary>The known value <c>IN_PROGRESS</c>.</summary>
+        public static Status InProgress { get; } = new Status("IN_PROGRESS");
+
+        /// <summary>The known value <c>COMPLETED</c>.</summary>
+        public static Status Completed { get; } = new Status("COMPLETED");
+
+        /// <summary>Every value the schema names.</summary>
+        public static global::System.Collections.Generic.IReadOnlyList<Status> KnownValues { get; } = new Status[]
+        {
+            InQueue,
+            InProgress,
+            Completed,
+        };
+
+        /// <summary>Whether the value is one the schema names.</summary>
+        public bool IsKnown
+        {
+            get
+            {
+                foreach (Status known in KnownValues)
+                {
+                    if (known.Equals(this))
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        /// <summary>Converts wire text to a value.</summary>
+        /// <param name="value">The exact wire value.</param>
+        public static implicit operator Status(string value) => new Status(value);
+
+        /// <summary>Compares two values by their wire text.</summary>
+        /// <param name="left">The first value.</param>
+        /// <param name="right">The second value.</param>
+        public static bool operator ==(Status left, Status right) => left.Equals(right);
+
+        /// <summary>Compares two values by their wire text.</summary>
+        /// <param name="left">The first value.</param>
+        /// <param name="right">The second value.</param>
+        public static bool operator !=(Status left, Status right) => !left.Equals(right);
+
+        /// <inheritdoc />
+        public bool Equals(Status other) => string.Equals(Value, other.Value, global::System.StringComparison.Ordinal);
+
+        /// <inheritdoc />
+        public override bool Equals(object? obj) => obj is Status other && Equals(other);
+
+        /// <inheritdoc />
+        public override int GetHashCode() => global::System.StringComparer.Ordinal.GetHashCode(Value);
+
+        /// <inheritdoc />
+        public override string ToString() => Value;
     }
 
     /// <summary>
@@ -597,6 +684,7 @@ namespace Consumer.Fal.Flux2Flex
     /// <summary>
     /// Flux2FlexTextToImageOutput
     /// </summary>
+    /// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref="Validate"/> then lists it), and members the schema does not name are kept in <see cref="AdditionalProperties"/>.</remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexOutputConverter))]
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     public sealed partial record Flux2FlexOutput
@@ -604,17 +692,21 @@ namespace Consumer.Fal.Flux2Flex
         /// <summary>
         /// The generated images.
         /// </summary>
-        /// <remarks>JSON name: <c>images</c>. Required.</remarks>
+        /// <remarks>JSON name: <c>images</c>. Required by the schema; null when an answer leaves it out.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("images")]
         [global::System.ComponentModel.DataAnnotations.Required]
-        public required global::System.Collections.Generic.IReadOnlyList<ImageFile> Images { get; init; }
+        public global::System.Collections.Generic.IReadOnlyList<ImageFile>? Images { get; init; }
 
         /// <summary>
         /// The seed used for the generation.
         /// </summary>
-        /// <remarks>JSON name: <c>seed</c>. Required.</remarks>
+        /// <remarks>JSON name: <c>seed</c>. Required by the schema; null when an answer leaves it out.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("seed")]
-        public required long Seed { get; init; }
+        public long? Seed { get; init; }
+
+        /// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>
+        [global::System.Text.Json.Serialization.JsonIgnore]
+        public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? AdditionalProperties { get; init; }
 
         /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
         /// <returns><see langword="true"/> when the value is valid.</returns>
@@ -632,6 +724,10 @@ namespace Consumer.Fal.Flux2Flex
                 }
             }
             else
+            {
+                return false;
+            }
+            if (this.Seed is null)
             {
                 return false;
             }
@@ -669,6 +765,10 @@ namespace Consumer.Fal.Flux2Flex
             {
                 collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "images"), "required", "a value", "null");
             }
+            if (this.Seed is null)
+            {
+                collector.Add(global::SchemaClients.Validation.JsonRules.Member(path, "seed"), "required", "a value", "null");
+            }
         }
 
         /// <summary>Validates a raw JSON payload with the same rules as <see cref="Validate"/>.</summary>
@@ -680,6 +780,7 @@ namespace Consumer.Fal.Flux2Flex
     /// <summary>
     /// ImageFile
     /// </summary>
+    /// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref="Validate"/> then lists it), and members the schema does not name are kept in <see cref="AdditionalProperties"/>.</remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Fal.Flux2Flex.SchemaConverters.ImageFileConverter))]
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     public sealed partial record ImageFile
@@ -687,10 +788,14 @@ namespace Consumer.Fal.Flux2Flex
         /// <summary>
         /// The URL where the file can be downloaded from.
         /// </summary>
-        /// <remarks>JSON name: <c>url</c>. Required.</remarks>
+        /// <remarks>JSON name: <c>url</c>. Required by the schema; null when an answer leaves it out.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("url")]
         [global::System.ComponentModel.DataAnnotations.Required]
-        public required string Url { get; init; }
+        public string? Url { get; init; }
+
+        /// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>
+        [global::System.Text.Json.Serialization.JsonIgnore]
+        public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? AdditionalProperties { get; init; }
 
         /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
         /// <returns><see langword="true"/> when the value is valid.</returns>
@@ -734,6 +839,7 @@ namespace Consumer.Fal.Flux2Flex
     /// <summary>
     /// The CancelResponse object of fal-ai/flux-2-flex.
     /// </summary>
+    /// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref="Validate"/> then lists it), and members the schema does not name are kept in <see cref="AdditionalProperties"/>.</remarks>
     [global::System.Text.Json.Serialization.JsonConverter(typeof(global::Consumer.Fal.Flux2Flex.SchemaConverters.CancelResponseConverter))]
     [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
     public sealed partial record CancelResponse
@@ -744,6 +850,10 @@ namespace Consumer.Fal.Flux2Flex
         /// <remarks>JSON name: <c>success</c>. Optional; left out of the JSON when null.</remarks>
         [global::System.Text.Json.Serialization.JsonPropertyName("success")]
         public bool? Success { get; init; }
+
+        /// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>
+        [global::System.Text.Json.Serialization.JsonIgnore]
+        public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? AdditionalProperties { get; init; }
 
         /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
         /// <returns><see langword="true"/> when the value is valid.</returns>
@@ -794,30 +904,27 @@ namespace Consumer.Fal.Flux2Flex
                 }
 
                 Status? p0 = default;
-                bool has0 = false;
                 string? p1 = default;
-                bool has1 = false;
                 string? p2 = default;
                 string? p3 = default;
                 string? p4 = default;
                 global::System.Text.Json.JsonElement? p5 = default;
                 global::System.Text.Json.JsonElement? p6 = default;
                 long? p7 = default;
+                global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                 {
                     if (reader.ValueTextEquals("status"u8))
                     {
                         reader.Read();
-                        p0 = global::Consumer.Fal.Flux2Flex.SchemaConverters.StatusConverter.ReadValue(ref reader);
-                        has0 = true;
+                        p0 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(Status?) : global::Consumer.Fal.Flux2Flex.SchemaConverters.StatusConverter.ReadValue(ref reader);
                         continue;
                     }
 
                     if (reader.ValueTextEquals("request_id"u8))
                     {
                         reader.Read();
-                        p1 = global::SchemaClients.Serialization.JsonIo.ReadString(ref reader);
-                        has1 = true;
+                        p1 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(string?) : global::SchemaClients.Serialization.JsonIo.ReadString(ref reader);
                         continue;
                     }
 
@@ -863,40 +970,38 @@ namespace Consumer.Fal.Flux2Flex
                         continue;
                     }
 
+                    string name = reader.GetString()!;
                     reader.Read();
-                    reader.Skip();
-                }
-
-                if (!has0)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.MissingRequired("QueueStatus", "status");
-                }
-
-                if (!has1)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.MissingRequired("QueueStatus", "request_id");
+                    (extra ??= new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>(global::System.StringComparer.Ordinal))[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
                 }
 
                 return new QueueStatus
                 {
-                    Status = p0.GetValueOrDefault(),
-                    RequestId = p1!,
+                    Status = p0,
+                    RequestId = p1,
                     ResponseUrl = p2,
                     StatusUrl = p3,
                     CancelUrl = p4,
                     Logs = p5,
                     Metrics = p6,
                     QueuePosition = p7,
+                    AdditionalProperties = extra,
                 };
             }
 
             public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, QueueStatus value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("status"u8);
-                global::Consumer.Fal.Flux2Flex.SchemaConverters.StatusConverter.WriteValue(writer, value.Status);
-                writer.WritePropertyName("request_id"u8);
-                writer.WriteStringValue(value.RequestId);
+                if (value.Status is { } w0)
+                {
+                    writer.WritePropertyName("status"u8);
+                    global::Consumer.Fal.Flux2Flex.SchemaConverters.StatusConverter.WriteValue(writer, w0);
+                }
+                if (value.RequestId is { } w1)
+                {
+                    writer.WritePropertyName("request_id"u8);
+                    writer.WriteStringValue(w1);
+                }
                 if (value.ResponseUrl is { } w2)
                 {
                     writer.WritePropertyName("response_url"u8);
@@ -927,6 +1032,14 @@ namespace Consumer.Fal.Flux2Flex
                     writer.WritePropertyName("queue_position"u8);
                     writer.WriteNumberValue(w7);
                 }
+                if (value.AdditionalProperties is { } extra)
+                {
+                    foreach (global::System.Collections.Generic.KeyValuePair<string, global::System.Text.Json.JsonElement> member in extra)
+                    {
+                        writer.WritePropertyName(member.Key);
+                        member.Value.WriteTo(writer);
+                    }
+                }
                 writer.WriteEndObject();
             }
         }
@@ -937,40 +1050,9 @@ namespace Consumer.Fal.Flux2Flex
 
             public override void Write(global::System.Text.Json.Utf8JsonWriter writer, Status value, global::System.Text.Json.JsonSerializerOptions options) => WriteValue(writer, value);
 
-            public static Status ReadValue(ref global::System.Text.Json.Utf8JsonReader reader)
-            {
-                if (reader.TokenType != global::System.Text.Json.JsonTokenType.String)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.Unexpected(ref reader, "a string for Status");
-                }
+            public static Status ReadValue(ref global::System.Text.Json.Utf8JsonReader reader) => new Status(global::SchemaClients.Serialization.JsonIo.ReadString(ref reader));
 
-                if (reader.ValueTextEquals("IN_QUEUE"u8))
-                {
-                    return Status.InQueue;
-                }
-
-                if (reader.ValueTextEquals("IN_PROGRESS"u8))
-                {
-                    return Status.InProgress;
-                }
-
-                if (reader.ValueTextEquals("COMPLETED"u8))
-                {
-                    return Status.Completed;
-                }
-
-                throw global::SchemaClients.Serialization.JsonIo.UnknownEnumValue("Status", reader.GetString());
-            }
-
-            public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Status value) => writer.WriteStringValue(ToWireValue(value));
-
-            public static string ToWireValue(Status value) => value switch
-            {
-                Status.InQueue => "IN_QUEUE",
-                Status.InProgress => "IN_PROGRESS",
-                Status.Completed => "COMPLETED",
-                _ => throw new global::System.ArgumentOutOfRangeException(nameof(value), value, "Not a value of Status."),
-            };
+            public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Status value) => writer.WriteStringValue(value.Value);
         }
 
         internal sealed class Flux2FlexInputConverter : global::System.Text.Json.Serialization.JsonConverter<Flux2FlexInput>
@@ -1403,55 +1485,58 @@ namespace Consumer.Fal.Flux2Flex
                 }
 
                 global::System.Collections.Generic.IReadOnlyList<ImageFile>? p0 = default;
-                bool has0 = false;
                 long? p1 = default;
-                bool has1 = false;
+                global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                 {
                     if (reader.ValueTextEquals("images"u8))
                     {
                         reader.Read();
-                        p0 = global::SchemaClients.Serialization.JsonIo.ReadList<ImageFile>(ref reader, static (ref global::System.Text.Json.Utf8JsonReader r1) => global::Consumer.Fal.Flux2Flex.SchemaConverters.ImageFileConverter.ReadValue(ref r1));
-                        has0 = true;
+                        p0 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(global::System.Collections.Generic.IReadOnlyList<ImageFile>?) : global::SchemaClients.Serialization.JsonIo.ReadList<ImageFile>(ref reader, static (ref global::System.Text.Json.Utf8JsonReader r1) => global::Consumer.Fal.Flux2Flex.SchemaConverters.ImageFileConverter.ReadValue(ref r1));
                         continue;
                     }
 
                     if (reader.ValueTextEquals("seed"u8))
                     {
                         reader.Read();
-                        p1 = global::SchemaClients.Serialization.JsonIo.ReadInt64(ref reader);
-                        has1 = true;
+                        p1 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(long?) : global::SchemaClients.Serialization.JsonIo.ReadInt64(ref reader);
                         continue;
                     }
 
+                    string name = reader.GetString()!;
                     reader.Read();
-                    reader.Skip();
-                }
-
-                if (!has0)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.MissingRequired("Flux2FlexOutput", "images");
-                }
-
-                if (!has1)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.MissingRequired("Flux2FlexOutput", "seed");
+                    (extra ??= new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>(global::System.StringComparer.Ordinal))[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
                 }
 
                 return new Flux2FlexOutput
                 {
-                    Images = p0!,
-                    Seed = p1.GetValueOrDefault(),
+                    Images = p0,
+                    Seed = p1,
+                    AdditionalProperties = extra,
                 };
             }
 
             public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Flux2FlexOutput value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("images"u8);
-                global::SchemaClients.Serialization.JsonIo.WriteList(writer, value.Images, static (w1, v1) => { global::Consumer.Fal.Flux2Flex.SchemaConverters.ImageFileConverter.WriteValue(w1, v1); });
-                writer.WritePropertyName("seed"u8);
-                writer.WriteNumberValue(value.Seed);
+                if (value.Images is { } w0)
+                {
+                    writer.WritePropertyName("images"u8);
+                    global::SchemaClients.Serialization.JsonIo.WriteList(writer, w0, static (w1, v1) => { global::Consumer.Fal.Flux2Flex.SchemaConverters.ImageFileConverter.WriteValue(w1, v1); });
+                }
+                if (value.Seed is { } w1)
+                {
+                    writer.WritePropertyName("seed"u8);
+                    writer.WriteNumberValue(w1);
+                }
+                if (value.AdditionalProperties is { } extra)
+                {
+                    foreach (global::System.Collections.Generic.KeyValuePair<string, global::System.Text.Json.JsonElement> member in extra)
+                    {
+                        writer.WritePropertyName(member.Key);
+                        member.Value.WriteTo(writer);
+                    }
+                }
                 writer.WriteEndObject();
             }
         }
@@ -1470,37 +1555,44 @@ namespace Consumer.Fal.Flux2Flex
                 }
 
                 string? p0 = default;
-                bool has0 = false;
+                global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                 {
                     if (reader.ValueTextEquals("url"u8))
                     {
                         reader.Read();
-                        p0 = global::SchemaClients.Serialization.JsonIo.ReadString(ref reader);
-                        has0 = true;
+                        p0 = reader.TokenType == global::System.Text.Json.JsonTokenType.Null ? default(string?) : global::SchemaClients.Serialization.JsonIo.ReadString(ref reader);
                         continue;
                     }
 
+                    string name = reader.GetString()!;
                     reader.Read();
-                    reader.Skip();
-                }
-
-                if (!has0)
-                {
-                    throw global::SchemaClients.Serialization.JsonIo.MissingRequired("ImageFile", "url");
+                    (extra ??= new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>(global::System.StringComparer.Ordinal))[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
                 }
 
                 return new ImageFile
                 {
-                    Url = p0!,
+                    Url = p0,
+                    AdditionalProperties = extra,
                 };
             }
 
             public static void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, ImageFile value)
             {
                 writer.WriteStartObject();
-                writer.WritePropertyName("url"u8);
-                writer.WriteStringValue(value.Url);
+                if (value.Url is { } w0)
+                {
+                    writer.WritePropertyName("url"u8);
+                    writer.WriteStringValue(w0);
+                }
+                if (value.AdditionalProperties is { } extra)
+                {
+                    foreach (global::System.Collections.Generic.KeyValuePair<string, global::System.Text.Json.JsonElement> member in extra)
+                    {
+                        writer.WritePropertyName(member.Key);
+                        member.Value.WriteTo(writer);
+                    }
+                }
                 writer.WriteEndObject();
             }
         }
@@ -1519,6 +1611,7 @@ namespace Consumer.Fal.Flux2Flex
                 }
 
                 bool? p0 = default;
+                global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
                 while (reader.Read() && reader.TokenType != global::System.Text.Json.JsonTokenType.EndObject)
                 {
                     if (reader.ValueTextEquals("success"u8))
@@ -1528,13 +1621,15 @@ namespace Consumer.Fal.Flux2Flex
                         continue;
                     }
 
+                    string name = reader.GetString()!;
                     reader.Read();
-                    reader.Skip();
+                    (extra ??= new global::System.Collections.Generic.Dictionary<string, global::System.Text.Json.JsonElement>(global::System.StringComparer.Ordinal))[name] = global::System.Text.Json.JsonElement.ParseValue(ref reader);
                 }
 
                 return new CancelResponse
                 {
                     Success = p0,
+                    AdditionalProperties = extra,
                 };
             }
 
@@ -1545,6 +1640,14 @@ namespace Consumer.Fal.Flux2Flex
                 {
                     writer.WritePropertyName("success"u8);
                     writer.WriteBooleanValue(w0);
+                }
+                if (value.AdditionalProperties is { } extra)
+                {
+                    foreach (global::System.Collections.Generic.KeyValuePair<string, global::System.Text.Json.JsonElement> member in extra)
+                    {
+                        writer.WritePropertyName(member.Key);
+                        member.Value.WriteTo(writer);
+                    }
                 }
                 writer.WriteEndObject();
             }
@@ -2686,7 +2789,7 @@ namespace Consumer.Fal.Flux2Flex
         /// <summary>The base URL this client calls.</summary>
         public global::System.Uri BaseAddress => _core.BaseAddress;
 
-        /// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL).</summary>
+        /// <summary>Runs the model and waits for its output in the same call (the sync endpoint on the base URL). Billed: never sent twice by a retry once it may have reached fal.</summary>
         /// <param name="input">The input.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
@@ -2694,40 +2797,55 @@ namespace Consumer.Fal.Flux2Flex
         public global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> RunAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Threading.CancellationToken cancellationToken = default)
             => _transport.RunAsync(_core.Serialize(input, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexInput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput))!, static r => r.Validate()), (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput))!, cancellationToken);
 
-        /// <summary>Puts the input in the queue; the answer has the request id and queue position.</summary>
+        /// <summary>Puts the input in the queue; the answer has the request id, and the URLs and queue position when fal sends them. Billed: never sent twice by a retry once it may have reached fal.</summary>
+        /// <param name="input">The input.</param>
+        /// <param name="webhook">Where fal POSTs the outcome when the request ends (<c>fal_webhook</c>); null for none.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueuedRequest> SubmitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Uri? webhook, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.SubmitAsync(_core.Serialize(input, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexInput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput))!, static r => r.Validate()), webhook, cancellationToken);
+
+        /// <summary>Puts the input in the queue, without a webhook; see the overload with one.</summary>
         /// <param name="input">The input.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
-        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> SubmitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.SubmitAsync(_core.Serialize(input, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexInput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput))!, static r => r.Validate()), cancellationToken);
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueuedRequest> SubmitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.Threading.CancellationToken cancellationToken = default)
+            => SubmitAsync(input, null, cancellationToken);
 
         /// <summary>Where a queued request stands: status, queue position and, with <paramref name="logs"/>, its log lines.</summary>
-        /// <param name="requestId">The request id from <see cref="SubmitAsync"/>.</param>
+        /// <param name="request">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>
         /// <param name="logs">Whether to ask for the log lines.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
-        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> GetStatusAsync(string requestId, bool logs = false, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.GetStatusAsync(requestId, logs, cancellationToken);
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> GetStatusAsync(global::SchemaClients.Clients.FalQueuedRequest request, bool logs = false, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetStatusAsync(request, logs, cancellationToken);
+
+        /// <summary>The request's status as a server-sent event stream (<c>/status/stream</c>): one status per change, ending with COMPLETED.</summary>
+        /// <param name="request">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>
+        /// <param name="logs">Whether to ask for the log lines.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        public global::System.Collections.Generic.IAsyncEnumerable<global::SchemaClients.Clients.FalQueueStatus> StreamStatusAsync(global::SchemaClients.Clients.FalQueuedRequest request, bool logs = true, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.StreamStatusAsync(request, logs, cancellationToken);
 
         /// <summary>The output of a completed request.</summary>
-        /// <param name="requestId">The request id.</param>
+        /// <param name="request">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Http.ProviderApiException">The request is not completed, failed or is unknown.</exception>
-        public global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> GetResultAsync(string requestId, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.GetResultAsync(requestId, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput))!, cancellationToken);
+        public global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> GetResultAsync(global::SchemaClients.Clients.FalQueuedRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.GetResultAsync(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput))!, cancellationToken);
 
-        /// <summary>Asks fal to cancel a queued or running request; true when it was cancelled, false when it had already finished.</summary>
-        /// <param name="requestId">The request id.</param>
+        /// <summary>Asks fal to cancel a queued or running request. Every documented answer is a result, "too late" included (<see cref="global::SchemaClients.Clients.FalCancelOutcome.AlreadyCompleted"/>).</summary>
+        /// <param name="request">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
-        public global::System.Threading.Tasks.Task<bool> CancelAsync(string requestId, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.CancelAsync(requestId, cancellationToken);
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalCancelResult> CancelAsync(global::SchemaClients.Clients.FalQueuedRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.CancelAsync(request, cancellationToken);
 
         /// <summary>Polls until the request is completed, reporting status, queue position and the latest log line as they change.</summary>
-        /// <param name="requestId">The request id.</param>
+        /// <param name="request">The request as <c>SubmitAsync</c> returned it (its URLs are used), or its id (a string converts).</param>
         /// <param name="progress">Receives the changes; may be null.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::System.TimeoutException">Not completed within the options' WaitTimeout.</exception>
-        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> WaitAsync(string requestId, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.WaitAsync(requestId, progress, cancellationToken);
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.FalQueueStatus> WaitAsync(global::SchemaClients.Clients.FalQueuedRequest request, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitAsync(request, progress, cancellationToken);
 
         /// <summary>Submits the input, waits for it with progress, and returns its output.</summary>
         /// <param name="input">The input.</param>
@@ -2736,9 +2854,9 @@ namespace Consumer.Fal.Flux2Flex
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
         public async global::System.Threading.Tasks.Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> SubmitAndWaitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            global::SchemaClients.Clients.FalQueueStatus submitted = await SubmitAsync(input, cancellationToken).ConfigureAwait(false);
-            await WaitAsync(submitted.RequestId, progress, cancellationToken).ConfigureAwait(false);
-            return await GetResultAsync(submitted.RequestId, cancellationToken).ConfigureAwait(false);
+            global::SchemaClients.Clients.FalQueuedRequest submitted = await SubmitAsync(input, null, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);
+            return await GetResultAsync(submitted, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
@@ -2764,12 +2882,13 @@ namespace Consumer.Fal.Flux2Flex
     {
         /// <summary>
         /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
-        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name), bound first from the container's
+        /// configuration section <c>SchemaClients:Fal</c> when there is one (so <c>SchemaClients__Fal__BaseAddress</c> in the environment works).
         /// </summary>
         /// <param name="services">The service collection.</param>
-        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from FAL_KEY).</param>
+        /// <param name="configure">Sets base URL, key, validation and retries after the configuration is bound; may be null (the key then comes from the configuration or FAL_KEY).</param>
         /// <returns>The HttpClient builder, to add handlers.</returns>
         public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddFalFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
-            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, global::SchemaClients.SchemaClientOptionsBinder.SectionFor(Flux2FlexClient.Description.Provider), configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
     }
 }

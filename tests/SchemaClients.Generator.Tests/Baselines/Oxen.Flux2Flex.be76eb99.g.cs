@@ -1078,20 +1078,32 @@ namespace Consumer.Oxen.Flux2Flex
         /// <summary>The base URL this client calls.</summary>
         public global::System.Uri BaseAddress => _core.BaseAddress;
 
-        /// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref="ModelId"/>. Oxen does not document the answer, so it stays JSON; <see cref="global::SchemaClients.Clients.ResultFiles.FindUrls"/> finds its file URLs.</summary>
+        /// <summary>The sync call (<c>POST /api/ai/images/edit</c>) with <c>model</c> set to <see cref="ModelId"/>. Oxen does not document the answer, so it stays JSON; <see cref="global::SchemaClients.Clients.ResultFiles.FindUrls"/> finds its file URLs. Billed: never sent twice by a retry once it may have reached Oxen.</summary>
         /// <param name="request">The request.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
         /// <exception cref="global::SchemaClients.Http.ProviderApiException">Oxen answered with an error.</exception>
         public global::System.Threading.Tasks.Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.GenerateAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), "model", ModelId), cancellationToken);
+            => _transport.GenerateAsync(_core.SerializeWith(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(null)), cancellationToken);
 
-        /// <summary>Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) and returns the generation (<c>generations[0]</c>).</summary>
+        /// <summary>
+        /// Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) with <c>model</c> set to <see cref="ModelId"/> and returns every
+        /// generation it started. Oxen checks model parameters only when a generation runs, so the validation here is the only early error.
+        /// Billed: never sent twice by a retry once it may have reached Oxen.
+        /// </summary>
+        /// <param name="request">The request.</param>
+        /// <param name="queue">The queue's own parameters (<c>num_generations</c> 1 to 4, <c>target_namespace</c>); null sends neither.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.EnqueueAsync(_core.SerializeWith(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue)), cancellationToken);
+
+        /// <summary>Puts the request in Oxen's queue with the queue's defaults (one generation); see the overload with queue parameters.</summary>
         /// <param name="request">The request.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
-        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.Threading.CancellationToken cancellationToken = default)
-            => _transport.EnqueueAsync(_core.Serialize(request, (global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest>)global::Consumer.SchemaClientsJsonContext.Default.GetTypeInfo(typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest))!, static r => r.Validate(), "model", ModelId), cancellationToken);
+        public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.Threading.CancellationToken cancellationToken = default)
+            => EnqueueAsync(request, null, cancellationToken);
 
         /// <summary>Where a generation stands (<c>GET /api/ai/queue/{id}</c>).</summary>
         /// <param name="generationId">The generation id.</param>
@@ -1107,27 +1119,48 @@ namespace Consumer.Oxen.Flux2Flex
         public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> WaitAsync(string generationId, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
             => _transport.WaitAsync(generationId, progress, cancellationToken);
 
+        /// <summary>Polls several generations (one enqueue with <c>num_generations</c>) until every one is final; returns them in the order given.</summary>
+        /// <param name="generationIds">The generation ids.</param>
+        /// <param name="progress">Receives status changes, each with its generation's id; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::System.TimeoutException">Not all finished within the options' WaitTimeout.</exception>
+        public global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::SchemaClients.Clients.OxenGeneration>> WaitAllAsync(global::System.Collections.Generic.IReadOnlyList<string> generationIds, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+            => _transport.WaitAllAsync(generationIds, progress, cancellationToken);
+
         /// <summary>Enqueues the request and waits for it; returns the succeeded generation (with its result URL).</summary>
         /// <param name="request">The request.</param>
         /// <param name="progress">Receives status changes; may be null.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
         /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The generation failed or was cancelled.</exception>
         public async global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
         {
-            global::SchemaClients.Clients.OxenGeneration queued = await EnqueueAsync(request, cancellationToken).ConfigureAwait(false);
-            global::SchemaClients.Clients.OxenGeneration done = await WaitAsync(queued.GenerationId, progress, cancellationToken).ConfigureAwait(false);
-            return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status, done.ErrorMessage);
+            global::SchemaClients.Clients.OxenQueueSubmission queued = await EnqueueAsync(request, null, cancellationToken).ConfigureAwait(false);
+            global::SchemaClients.Clients.OxenGeneration done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);
+            return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
         }
 
-        /// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes, until the stream ends or is cancelled.</summary>
+        /// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref="global::SchemaClients.Clients.OxenGeneration.Succeeded"/>), so no finished result is lost to one failure.</summary>
+        /// <param name="request">The request.</param>
+        /// <param name="queue">The queue's own parameters, for example <c>NumGenerations = 4</c>.</param>
+        /// <param name="progress">Receives status changes, each with its generation's id; may be null.</param>
+        /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+        /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
+        public async global::System.Threading.Tasks.Task<global::System.Collections.Generic.IReadOnlyList<global::SchemaClients.Clients.OxenGeneration>> EnqueueAndWaitAllAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, global::System.IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, global::System.Threading.CancellationToken cancellationToken = default)
+        {
+            global::SchemaClients.Clients.OxenQueueSubmission queued = await EnqueueAsync(request, queue, cancellationToken).ConfigureAwait(false);
+            return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
         public global::System.Collections.Generic.IAsyncEnumerable<global::SchemaClients.Clients.OxenGeneration> StreamCompletionsAsync(global::System.Threading.CancellationToken cancellationToken = default)
             => _transport.StreamCompletionsAsync(cancellationToken);
 
-        /// <summary>Waits on the event stream for the completion event of one generation.</summary>
+        /// <summary>Waits for one generation by its completion event; an event with only the id ends the wait, and the result URL is then read from the generation.</summary>
         /// <param name="generationId">The generation id.</param>
         /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
-        /// <exception cref="global::System.IO.EndOfStreamException">The stream ended before the event.</exception>
+        /// <exception cref="global::System.IO.EndOfStreamException">The stream kept ending before the event.</exception>
         public global::System.Threading.Tasks.Task<global::SchemaClients.Clients.OxenGeneration> WaitForCompletionEventAsync(string generationId, global::System.Threading.CancellationToken cancellationToken = default)
             => _transport.WaitForCompletionEventAsync(generationId, cancellationToken);
 
@@ -1159,12 +1192,13 @@ namespace Consumer.Oxen.Flux2Flex
     {
         /// <summary>
         /// Registers <see cref="Flux2FlexClient"/> as a transient service over IHttpClientFactory, with named
-        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name).
+        /// <see cref="global::SchemaClients.SchemaClientOptions"/> (name: the client's full type name), bound first from the container's
+        /// configuration section <c>SchemaClients:Oxen</c> when there is one (so <c>SchemaClients__Oxen__BaseAddress</c> in the environment works).
         /// </summary>
         /// <param name="services">The service collection.</param>
-        /// <param name="configure">Sets base URL, key, validation and retries; may be null (the key then comes from OXEN_API_KEY).</param>
+        /// <param name="configure">Sets base URL, key, validation and retries after the configuration is bound; may be null (the key then comes from the configuration or OXEN_API_KEY).</param>
         /// <returns>The HttpClient builder, to add handlers.</returns>
         public static global::Microsoft.Extensions.DependencyInjection.IHttpClientBuilder AddOxenFlux2FlexClient(this global::Microsoft.Extensions.DependencyInjection.IServiceCollection services, global::System.Action<global::SchemaClients.SchemaClientOptions>? configure = null)
-            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
+            => global::SchemaClients.Clients.SchemaClientServiceCollectionExtensions.AddSchemaClient(services, typeof(Flux2FlexClient).FullName!, global::SchemaClients.SchemaClientOptionsBinder.SectionFor(Flux2FlexClient.Description.Provider), configure, static (http, options, logger) => new Flux2FlexClient(http, options, logger));
     }
 }

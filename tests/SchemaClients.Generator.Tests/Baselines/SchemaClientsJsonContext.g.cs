@@ -35,6 +35,11 @@ namespace Consumer
         /// <summary>Metadata for <see cref="global::Consumer.Apiframe.Flux2Flex.OutputFormat"/>.</summary>
         public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.OutputFormat> ApiframeFlux2FlexOutputFormat => _ApiframeFlux2FlexOutputFormat ??= Create<global::Consumer.Apiframe.Flux2Flex.OutputFormat>(new global::Consumer.Apiframe.Flux2Flex.SchemaConverters.OutputFormatConverter());
 
+        private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem>? _ApiframeFlux2FlexWebhookEventsItem;
+
+        /// <summary>Metadata for <see cref="global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem"/>.</summary>
+        public global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem> ApiframeFlux2FlexWebhookEventsItem => _ApiframeFlux2FlexWebhookEventsItem ??= Create<global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem>(new global::Consumer.Apiframe.Flux2Flex.SchemaConverters.WebhookEventsItemConverter());
+
         private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<global::Consumer.Fal.Flux2Flex.QueueStatus>? _FalFlux2FlexQueueStatus;
 
         /// <summary>Metadata for <see cref="global::Consumer.Fal.Flux2Flex.QueueStatus"/>.</summary>
@@ -146,6 +151,11 @@ namespace Consumer
             if (type == typeof(global::Consumer.Apiframe.Flux2Flex.OutputFormat))
             {
                 return ApiframeFlux2FlexOutputFormat;
+            }
+
+            if (type == typeof(global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem))
+            {
+                return ApiframeFlux2FlexWebhookEventsItem;
             }
 
             if (type == typeof(global::Consumer.Fal.Flux2Flex.QueueStatus))

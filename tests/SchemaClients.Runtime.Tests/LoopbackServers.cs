@@ -1,0 +1,173 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SchemaClients.Runtime.Tests;
+
+/// <summary>Starts a Kestrel server on 127.0.0.1 at a free port, for the tests' own servers.</summary>
+internal static class Loopback
+{
+    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(RequestDelegate handle)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        WebApplication app = builder.Build();
+        app.Run(handle);
+        await app.StartAsync();
+        return (app, new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/"));
+    }
+}
+
+/// <summary>One answer a <see cref="ReplayServer"/> gives: a status, a body as written (verbatim), headers.</summary>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Body">The body, written byte for byte; null for none.</param>
+/// <param name="ContentType">The content type of the body.</param>
+/// <param name="Headers">Extra response headers.</param>
+/// <param name="Drop">Cut the connection (after reading the request body) instead of answering.</param>
+public sealed record Scripted(int Status, string? Body = null, string ContentType = "application/json", IReadOnlyDictionary<string, string>? Headers = null, bool Drop = false)
+{
+    /// <summary>A JSON answer.</summary>
+    public static Scripted Json(int status, string body) => new(status, body);
+
+    /// <summary>A server-sent event stream with these events, then the end of the response.</summary>
+    public static Scripted Events(string text) => new(200, text, "text/event-stream");
+}
+
+/// <summary>A request a <see cref="ReplayServer"/> saw.</summary>
+public sealed record Seen(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out string? value) ? value : null;
+}
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 that answers each (method, path) with scripted answers in order (the last one
+/// repeats), and records every request. For replaying a provider's documented answers verbatim to a client.
+/// </summary>
+public sealed class ReplayServer : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Scripted>> _routes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Scripted> _last = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Seen> _seen = new();
+
+    private WebApplication _app = null!;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public IReadOnlyList<Seen> Requests => _seen.ToArray();
+
+    public static async Task<ReplayServer> StartAsync()
+    {
+        var server = new ReplayServer();
+        (server._app, server.BaseUrl) = await Loopback.StartAsync(server.HandleAsync);
+        return server;
+    }
+
+    /// <summary>Answers <paramref name="method"/> <paramref name="path"/> with these, in order; the last repeats.</summary>
+    public ReplayServer On(string method, string path, params Scripted[] answers)
+    {
+        var queue = _routes.GetOrAdd(method + " " + path, _ => new ConcurrentQueue<Scripted>());
+        foreach (Scripted answer in answers)
+        {
+            queue.Enqueue(answer);
+        }
+
+        return this;
+    }
+
+    /// <summary>Requests with <paramref name="method"/> to <paramref name="path"/>.</summary>
+    public IReadOnlyList<Seen> To(string method, string path) => _seen.Where(r => r.Method == method && r.Path == path).ToArray();
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        string body;
+        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        _seen.Enqueue(new Seen(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty, headers, body));
+        string key = context.Request.Method + " " + context.Request.Path.Value;
+        Scripted? answer = null;
+        if (_routes.TryGetValue(key, out ConcurrentQueue<Scripted>? queue) && queue.TryDequeue(out Scripted? next))
+        {
+            answer = next;
+            _last[key] = next;
+        }
+        else if (_last.TryGetValue(key, out Scripted? repeat))
+        {
+            answer = repeat;
+        }
+
+        if (answer == null)
+        {
+            context.Response.StatusCode = 404;
+            await context.Response.WriteAsync("{\"detail\":\"the replay server has no answer for " + key + "\"}");
+            return;
+        }
+
+        if (answer.Drop)
+        {
+            context.Abort();
+            return;
+        }
+
+        context.Response.StatusCode = answer.Status;
+        context.Response.ContentType = answer.ContentType;
+        foreach (KeyValuePair<string, string> header in answer.Headers ?? new Dictionary<string, string>())
+        {
+            context.Response.Headers[header.Key] = header.Value;
+        }
+
+        if (answer.Body != null)
+        {
+            await context.Response.WriteAsync(answer.Body);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+/// <summary>A loopback endpoint that takes webhook POSTs and hands each body to a callback.</summary>
+public sealed class WebhookReceiver : IAsyncDisposable
+{
+    private WebApplication _app = null!;
+
+    public Uri Url { get; private set; } = null!;
+
+    public static async Task<WebhookReceiver> StartAsync(Action<string> received)
+    {
+        var receiver = new WebhookReceiver();
+        (receiver._app, Uri baseUrl) = await Loopback.StartAsync(async context =>
+        {
+            using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
+            received(await reader.ReadToEndAsync());
+            context.Response.StatusCode = 200;
+        });
+        receiver.Url = new Uri(baseUrl, "hooks/fal");
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
