@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading.Tasks;
+using SchemaClients.Emulator;
+using Xunit;
+
+namespace SchemaClients.Runtime.Tests;
+
+/// <summary>
+/// The sample as a user runs it, in its own process: with the provider's key set it calls the provider, and the
+/// SchemaClients__{Provider}__* variables point it at a loopback server instead (here the emulator, as a stand-in
+/// for a proxy or a recording server), without the sample starting an emulator of its own.
+/// </summary>
+public sealed class SampleTests
+{
+    private static readonly byte[] PngSignature = { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
+
+    private static string Root => SchemaClients.Testing.TestRepository.Root;
+
+    private static string SampleDll
+    {
+        get
+        {
+            // bin/<Configuration>/net10.0/ of this test assembly: the sample was built the same way.
+            string configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+            string dll = Path.Combine(Root, "samples", "SchemaClients.Sample", "bin", configuration, "net10.0", "SchemaClients.Sample.dll");
+            Assert.True(File.Exists(dll), "the sample is not built at " + dll);
+            return dll;
+        }
+    }
+
+    [Theory]
+    [InlineData("fal", "FAL_KEY", "Fal")]
+    [InlineData("oxen", "OXEN_API_KEY", "Oxen")]
+    [InlineData("apiframe", "APIFRAME_API_KEY", "Apiframe")]
+    public async Task WithAKeySetTheConfigurationVariablesPointTheSampleAtALoopbackServerAndThePngIsWritten(string provider, string keyVariable, string section)
+    {
+        await using ProviderEmulator server = await ProviderEmulator.StartAsync(new EmulatorOptions
+        {
+            Root = Root,
+            QueueTime = TimeSpan.FromMilliseconds(200),
+            RunTime = TimeSpan.FromMilliseconds(300),
+            Keys = new Dictionary<string, string> { [provider] = "sample-test-key" },
+        });
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var env = new Dictionary<string, string?>
+            {
+                [keyVariable] = "sample-test-key",
+                ["SchemaClients__" + section + "__BaseAddress"] = server.BaseUrl,
+                ["SchemaClients__" + section + "__QueueBaseAddress"] = server.BaseUrl + "/queue",
+                ["SchemaClients__" + section + "__PollInterval"] = "0.1",
+            };
+            (int exit, string output, string error) = await RunSampleAsync(folder, env, "a poster reading SUMMER SALE", "--provider", provider, "--out", "poster.png");
+
+            Assert.True(exit == 0, "exit " + exit + "\n" + output + "\n" + error);
+            Assert.Contains("Calling " + provider + " at " + server.BaseUrl, error, StringComparison.Ordinal);
+            Assert.DoesNotContain("emulator", error, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(folder, "poster.png")).Take(8).ToArray());
+            Assert.True(server.JobCount == 1, "the server saw " + server.JobCount + " jobs");
+            if (provider == "apiframe")
+            {
+                Assert.Matches(@"PROCESSING \d+%", error); // apiframe's progress percentage is shown
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int Exit, string Output, string Error)> RunSampleAsync(string folder, Dictionary<string, string?> env, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(SampleDll);
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (string variable in new[] { "FAL_KEY", "OXEN_API_KEY", "APIFRAME_API_KEY" })
+        {
+            start.Environment.Remove(variable);
+        }
+
+        foreach (KeyValuePair<string, string?> pair in env)
+        {
+            start.Environment[pair.Key] = pair.Value;
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("the sample did not finish in 60 s:\n" + await error);
+        }
+
+        return (process.ExitCode, await output, await error);
+    }
+}
