@@ -51,7 +51,10 @@ public sealed partial class ProviderEmulator
     /// <summary>Bodies that reached a model endpoint (valid or not).</summary>
     public int ModelRequestCount => _modelRequests;
 
-    /// <summary>Every request received so far, in order of arrival.</summary>
+    /// <summary>How many of the latest requests <see cref="Received"/> keeps.</summary>
+    public const int MaxReceived = 10_000;
+
+    /// <summary>The latest requests received (at most <see cref="MaxReceived"/>), in order of arrival.</summary>
     public IReadOnlyList<ReceivedRequest> Received => _received.ToArray();
 
     /// <summary>Requests with <paramref name="method"/> to <paramref name="path"/> (no query) received so far.</summary>
@@ -122,6 +125,10 @@ public sealed partial class ProviderEmulator
     {
         string? Header(string name) => context.Request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
         _received.Enqueue(new ReceivedRequest(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty, Header("Idempotency-Key"), Header("Last-Event-ID")));
+        while (_received.Count > MaxReceived && _received.TryDequeue(out _))
+        {
+            // a long-running emulator keeps only the latest requests
+        }
     }
 
     private async Task HandleInferenceAsync(HttpContext context, Fault fault)

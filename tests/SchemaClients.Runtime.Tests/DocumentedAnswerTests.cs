@@ -480,3 +480,34 @@ public sealed class DocumentedAnswerTests : IAsyncLifetime
         Assert.Equal(attempts[0].Header("Idempotency-Key"), attempts[1].Header("Idempotency-Key"));
     }
 }
+
+/// <summary>fal's documented webhook deliveries read into <see cref="FalWebhookDelivery"/>.</summary>
+public sealed class FalWebhookTests
+{
+    [Fact]
+    public void ASuccessfulDeliveryCarriesTheTypedOutput()
+    {
+        FalWebhookDelivery delivery = FalWebhookDelivery.Parse(System.Text.Encoding.UTF8.GetBytes(
+            "{\"request_id\": \"" + DocumentedAnswers.FalRequestId + "\", \"gateway_request_id\": \"" + DocumentedAnswers.FalRequestId + "\", \"status\": \"OK\", \"payload\": " + DocumentedAnswers.FalExampleOutput + ", \"error\": null}"))!;
+        Assert.True(delivery.IsOk);
+        Assert.Equal(DocumentedAnswers.FalRequestId, delivery.RequestId);
+        FalFlex.Flux2FlexOutput output = delivery.PayloadAs(Schemas.SchemaClientsJsonContext.Default.FalFlux2FlexFlux2FlexOutput)!;
+        Assert.Equal(DocumentedAnswers.FalExampleImage, output.Images![0].Url);
+    }
+
+    [Fact]
+    public void FailedAndUnreadableDeliveriesSayWhy()
+    {
+        FalWebhookDelivery error = FalWebhookDelivery.Parse("""{"request_id": "r", "gateway_request_id": "g", "status": "ERROR", "payload": {"detail": [{"loc": ["body", "prompt"], "msg": "field required"}]}, "error": "Invalid status code: 422"}"""u8)!;
+        Assert.False(error.IsOk);
+        Assert.Equal("Invalid status code: 422", error.Error);
+        Assert.Null(error.PayloadAs(Schemas.SchemaClientsJsonContext.Default.FalFlux2FlexFlux2FlexOutput));
+
+        FalWebhookDelivery unreadable = FalWebhookDelivery.Parse("""{"request_id": "r", "status": "OK", "payload": null, "payload_error": "Response payload is not JSON serializable"}"""u8)!;
+        Assert.Equal("Response payload is not JSON serializable", unreadable.PayloadError);
+        Assert.Null(unreadable.PayloadAs(Schemas.SchemaClientsJsonContext.Default.FalFlux2FlexFlux2FlexOutput));
+
+        Assert.Null(FalWebhookDelivery.Parse("not json"u8));
+        Assert.Null(FalWebhookDelivery.Parse("""{"status": "OK"}"""u8));
+    }
+}

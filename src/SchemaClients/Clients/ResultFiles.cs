@@ -5,8 +5,8 @@ using System.Text.Json;
 namespace SchemaClients.Clients
 {
     /// <summary>
-    /// Finds result file URLs in answers whose shape a provider does not document (Oxen's sync answer,
-    /// apiframe's answer), so they can stay untyped and still be downloaded.
+    /// Finds result file URLs in answers whose shape a provider does not document (Oxen's sync answer), so they can
+    /// stay untyped and still be downloaded.
     /// </summary>
     public static class ResultFiles
     {
