@@ -21,6 +21,9 @@ namespace SchemaClients.Benchmarks;
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks                 BenchmarkDotNet, all documents per operation
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --per-document   first run in a fresh process, then warm median per document
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --analyzer       compile 1,000 request initializations with and without the value analyzer
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --output-size    characters of C# emitted per document, and what the BFL document's are spent on
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --versus-parse   generator time and allocation per document against JsonDocument.Parse of the same bytes
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --compile N      generate N documents (copies of the 84 in distinct folders) and emit the assembly: time, errors, peak memory
 /// </summary>
 public static class Program
 {
@@ -29,6 +32,27 @@ public static class Program
         if (args.Contains("--per-document"))
         {
             return PerDocument.Run();
+        }
+
+        if (args.Contains("--output-size"))
+        {
+            return OutputSize.Run();
+        }
+
+        if (args.Contains("--versus-parse"))
+        {
+            return VersusParse.Run();
+        }
+
+        if (Array.IndexOf(args, "--compile") is int at and >= 0)
+        {
+            if (at + 1 >= args.Length || !int.TryParse(args[at + 1], out int count) || count < 1)
+            {
+                Console.Error.WriteLine("usage: --compile N   (N documents, e.g. 100 or 1000)");
+                return 2;
+            }
+
+            return CompileScale.Run(count);
         }
 
         if (args.Contains("--analyzer-interleaved"))
@@ -120,17 +144,30 @@ internal static class Inputs
     public static CSharpCompilation Compilation() => CSharpCompilation.Create("Bench", Array.Empty<SyntaxTree>(), Array.Empty<MetadataReference>(), new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
 
     /// <summary>One build's worth of work: a new driver runs the generator over the documents.</summary>
-    public static int Generate(IEnumerable<AdditionalText> documents, CSharpCompilation compilation)
+    public static int Generate(IEnumerable<AdditionalText> documents, CSharpCompilation compilation) => Run(documents, compilation).GeneratedSources.Length;
+
+    /// <summary>As <see cref="Generate"/>, returning the run's result (the generated sources and diagnostics).</summary>
+    public static GeneratorRunResult Run(IEnumerable<AdditionalText> documents, CSharpCompilation compilation)
     {
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new SchemaClientsGenerator().AsSourceGenerator() }, documents);
         driver = driver.RunGenerators(compilation);
-        GeneratorDriverRunResult result = driver.GetRunResult();
-        if (result.Results[0].Exception is { } e)
+        GeneratorRunResult result = driver.GetRunResult().Results[0];
+        if (result.Exception is { } e)
         {
             throw e;
         }
 
-        return result.GeneratedTrees.Length;
+        return result;
+    }
+
+    /// <summary>The file the generator writes once for all documents together.</summary>
+    public const string ContextHintName = "SchemaClientsJsonContext.g.cs";
+
+    /// <summary>The same document under another provider folder, e.g. /bench/schemas/fal3/x.json for copy 3 of /bench/schemas/fal/x.json.</summary>
+    public static AdditionalText Copy(AdditionalText document, int copy)
+    {
+        string provider = Path.GetFileName(Path.GetDirectoryName(document.Path))!;
+        return new Text("/bench/schemas/" + provider + copy + "/" + Path.GetFileName(document.Path), document.GetText()!);
     }
 
     private sealed class Text(string path, SourceText text) : AdditionalText
