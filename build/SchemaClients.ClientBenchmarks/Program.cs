@@ -38,8 +38,8 @@ public class ClientOverheadBenchmarks
 
     private ProviderEmulator _emulator = null!;
     private HttpClient _http = null!;
-    private FalFlex.Flux2FlexClient _client = null!;
-    private FalFlex.Flux2FlexClient _unvalidated = null!;
+    private FalFlex.FalFlux2FlexClient _client = null!;
+    private FalFlex.FalFlux2FlexClient _unvalidated = null!;
     private Uri _url = null!;
     private string _key = null!;
 
@@ -50,10 +50,10 @@ public class ClientOverheadBenchmarks
             ?? throw new InvalidOperationException("Run from the repository: schemas/manifest.json was not found.");
         _emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root });
         _http = new HttpClient();
-        _client = new FalFlex.Flux2FlexClient(_http, _emulator.OptionsFor("fal"));
+        _client = new FalFlex.FalFlux2FlexClient(_http, _emulator.OptionsFor("fal"));
         SchemaClientOptions off = _emulator.OptionsFor("fal");
         off.ValidateBeforeSend = false;
-        _unvalidated = new FalFlex.Flux2FlexClient(_http, off);
+        _unvalidated = new FalFlex.FalFlux2FlexClient(_http, off);
         _url = new Uri(_emulator.BaseUrl + "/fal-ai/flux-2-flex");
         _key = _emulator.KeyFor("fal");
     }

@@ -117,9 +117,9 @@ internal static class Runner
 
     private static string KeyVariable(string provider) => provider switch
     {
-        "oxen" => OxenFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
-        "fal" => FalFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
-        _ => ApiframeFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable,
+        "oxen" => OxenFlex.OxenFlux2FlexClient.Description.Auth.EnvironmentVariable,
+        "fal" => FalFlex.FalFlux2FlexClient.Description.Auth.EnvironmentVariable,
+        _ => ApiframeFlex.ApiframeFlux2FlexClient.Description.Auth.EnvironmentVariable,
     };
 
     private static object BuildRequest(SampleOptions o) => o.Provider switch
@@ -138,7 +138,7 @@ internal static class Runner
             NumInferenceSteps = o.Steps,
             Guidance = o.Guidance,
             Seed = o.Seed,
-            AspectRatio = OxenFlex.AspectRatio._16_9,
+            AspectRatio = OxenFlex.AspectRatio.Ratio16x9,
             OutputFormat = OxenFlex.OutputFormat.Png,
         },
         "fal" => new FalFlex.Flux2FlexInput
@@ -153,7 +153,7 @@ internal static class Runner
         _ => new ApiframeFlex.Flux2FlexGenerateRequest
         {
             Prompt = o.Prompt,
-            Model = ApiframeFlex.Flux2FlexClient.ModelId,
+            Model = ApiframeFlex.ApiframeFlux2FlexClient.ModelId,
             FluxParams = new ApiframeFlex.Flux2FlexParams
             {
                 AspectRatio = "9:16",
@@ -181,7 +181,7 @@ internal static class Runner
         {
             case FalFlex.Flux2FlexInput input:
                 {
-                    var client = new FalFlex.Flux2FlexClient(http, clientOptions);
+                    var client = new FalFlex.FalFlux2FlexClient(http, clientOptions);
                     FalQueuedRequest submitted = await client.SubmitAsync(input, null, cancellationToken);
                     Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
                     await client.WaitAsync(submitted, progress, cancellationToken);
@@ -192,21 +192,21 @@ internal static class Runner
 
             case OxenPro.Flux2ProRequest pro:
                 {
-                    var client = new OxenPro.Flux2ProClient(http, clientOptions);
+                    var client = new OxenPro.OxenFlux2ProClient(http, clientOptions);
                     OxenGeneration done = await client.EnqueueAndWaitAsync(pro, progress, cancellationToken);
                     return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
             case OxenFlex.Flux2FlexRequest flex:
                 {
-                    var client = new OxenFlex.Flux2FlexClient(http, clientOptions);
+                    var client = new OxenFlex.OxenFlux2FlexClient(http, clientOptions);
                     OxenGeneration done = await client.EnqueueAndWaitAsync(flex, progress, cancellationToken);
                     return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
             default:
                 {
-                    var client = new ApiframeFlex.Flux2FlexClient(http, clientOptions);
+                    var client = new ApiframeFlex.ApiframeFlux2FlexClient(http, clientOptions);
                     ApiframeJob job = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, null, cancellationToken);
                     Console.Error.WriteLine($"Queued on apiframe as job {job.Id}.");
                     ApiframeJob done = await client.WaitAsync(job.Id, progress, cancellationToken);

@@ -86,9 +86,9 @@ public static class Program
             foreach (string path in SchemaFiles.All(repo))
             {
                 files++;
-                DocumentSpec spec = SchemaFiles.Parse(path, File.ReadAllText(path));
+                ParsedDocument parsed = SchemaFiles.ParseWithDiagnostics(path, File.ReadAllText(path));
                 string display = Path.GetRelativePath(repo, path).Replace('\\', '/');
-                foreach (DiagnosticInfo diagnostic in spec.Diagnostics.OrderBy(d => d.Location?.Start ?? 0))
+                foreach (DiagnosticInfo diagnostic in parsed.Diagnostics.OrderBy(d => d.Location?.Start ?? 0))
                 {
                     output.WriteLine(SchemaFiles.Format(diagnostic, display));
                     errors += DiagnosticDescriptors.Find(diagnostic.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error ? 1 : 0;
@@ -166,7 +166,8 @@ public static class Program
             return report;
         }
 
-        DocumentSpec after = SchemaFiles.Parse(path, newText);
+        ParsedDocument parsedAfter = SchemaFiles.ParseWithDiagnostics(path, newText);
+        DocumentSpec after = parsedAfter.Spec;
         report.Provider = after.Provider;
         report.Model = after.ModelId;
         if (oldText == null)
@@ -178,7 +179,7 @@ public static class Program
         if (!after.HasOutput)
         {
             report.Status = "failed";
-            report.Error = after.Diagnostics.Count > 0 ? SchemaFiles.Format(after.Diagnostics[0], report.File) : "not a schema document";
+            report.Error = parsedAfter.Diagnostics.Count > 0 ? SchemaFiles.Format(parsedAfter.Diagnostics[0], report.File) : "not a schema document";
             return report;
         }
 

@@ -75,10 +75,11 @@ internal sealed class Refresher(HttpClient http, TextWriter progress)
             throw new CliException($"{url} answered with something that is {error}; {entry.File} is left as it was");
         }
 
-        DocumentSpec after = SchemaFiles.Parse(path, normalized);
+        ParsedDocument parsed = SchemaFiles.ParseWithDiagnostics(path, normalized);
+        DocumentSpec after = parsed.Spec;
         if (!after.HasOutput)
         {
-            string why = after.Diagnostics.Count > 0 ? SchemaFiles.Format(after.Diagnostics[0], entry.File) : "not a schema document";
+            string why = parsed.Diagnostics.Count > 0 ? SchemaFiles.Format(parsed.Diagnostics[0], entry.File) : "not a schema document";
             throw new CliException($"{url} answered with JSON that is not a schema the generator can read ({why}); {entry.File} is left as it was");
         }
 

@@ -23,7 +23,10 @@ internal static class SchemaFiles
     private static readonly GeneratorOptions Options = new("Schemas", null);
 
     /// <summary>Parses a schema text exactly as the build does.</summary>
-    public static DocumentSpec Parse(string path, string text) => DocumentParser.Parse(new SchemaFile(path, text), Options, CancellationToken.None);
+    public static DocumentSpec Parse(string path, string text) => ParseWithDiagnostics(path, text).Spec;
+
+    /// <summary>Parses a schema text exactly as the build does, with the diagnostics the build reports for it.</summary>
+    public static ParsedDocument ParseWithDiagnostics(string path, string text) => DocumentParser.Parse(new SchemaFile(path, text), Options, CancellationToken.None);
 
     /// <summary>Every schema file under schemas/ as the build picks them (manifest.json left out).</summary>
     public static IEnumerable<string> All(string root) =>

@@ -35,13 +35,13 @@ namespace SchemaClients.Generator
                 .Select(static (text, cancellationToken) => ReadFile(text, cancellationToken))
                 .WithTrackingName(TrackingNames.SchemaFiles);
 
-            IncrementalValuesProvider<DocumentSpec> documents = files
+            IncrementalValuesProvider<ParsedDocument> parsed = files
                 .Combine(options)
                 .Select(static (pair, cancellationToken) => DocumentParser.Parse(pair.Left, pair.Right, cancellationToken))
                 .WithTrackingName(TrackingNames.Documents);
 
             context.RegisterSourceOutput(
-                documents.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
+                parsed.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
                 static (production, diagnostics) =>
                 {
                     foreach (DiagnosticInfo diagnostic in diagnostics)
@@ -50,9 +50,15 @@ namespace SchemaClients.Generator
                     }
                 });
 
+            // The spec alone: an edit that only moves text (diagnostics and locations change) leaves it equal, so the
+            // emitter does not run again.
+            IncrementalValuesProvider<DocumentSpec> documents = parsed
+                .Select(static (document, _) => document.Spec)
+                .WithTrackingName(TrackingNames.Specs);
+
             context.RegisterSourceOutput(
                 documents.Where(static document => document.HasOutput)
-                    .Select(static (document, _) => new GeneratedSource(document.HintName + ".g.cs", DocumentEmitter.Emit(document)))
+                    .SelectMany(static (document, cancellationToken) => DocumentEmitter.Emit(document, cancellationToken))
                     .WithTrackingName(TrackingNames.Sources),
                 static (production, source) => production.AddSource(source.HintName, SourceText.From(source.Text, System.Text.Encoding.UTF8)));
 

@@ -7,6 +7,7 @@ namespace SchemaClients.Generator
         public const string SchemaFiles = nameof(SchemaFiles);
         public const string Documents = nameof(Documents);
         public const string Diagnostics = nameof(Diagnostics);
+        public const string Specs = nameof(Specs);
         public const string Sources = nameof(Sources);
         public const string ContextEntries = nameof(ContextEntries);
         public const string JsonContext = nameof(JsonContext);

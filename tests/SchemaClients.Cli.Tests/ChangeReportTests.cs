@@ -33,7 +33,6 @@ public sealed class ChangeReportTests
         Assert.Equal(
             new[]
             {
-                "type-removed! CancelResponse",
                 "parameter-removed! Flux2FlexInput.sync_mode",
                 "parameter-added Flux2FlexInput.negative_prompt",
                 "made-required! Flux2FlexInput.enable_prompt_expansion",

@@ -234,13 +234,19 @@ public sealed class CliTests : IAsyncLifetime
 
         driver = driver.RunGenerators(compilation);
         var steps = driver.GetRunResult().Results.Single().TrackedSteps;
-        foreach (string step in new[] { "Documents", "Sources" })
+        foreach (string step in new[] { "Documents", "Specs" })
         {
             var reasons = steps[step].SelectMany(s => s.Outputs).Select(o => o.Reason).ToArray();
             Assert.Equal(4, reasons.Length);
             Assert.Single(reasons, r => r == IncrementalStepRunReason.Modified);
             Assert.Equal(3, reasons.Count(r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         }
+
+        // Of the sixteen files (four per document), only those of the refreshed model change.
+        var sources = steps["Sources"].SelectMany(s => s.Outputs).ToArray();
+        Assert.Equal(16, sources.Length);
+        Assert.All(sources.Where(o => o.Reason == IncrementalStepRunReason.Modified), o => Assert.StartsWith("Oxen.Flux2Pro.", (string)o.Value.GetType().GetProperty("HintName")!.GetValue(o.Value)!, StringComparison.Ordinal));
+        Assert.InRange(sources.Count(o => o.Reason == IncrementalStepRunReason.Modified), 1, 4);
     }
 
     [Fact]

@@ -23,7 +23,7 @@ public sealed class CompileTests(ITestOutputHelper output)
         Assert.True(generatorErrors.Length == 0, string.Join(Environment.NewLine, generatorErrors));
         string[] compileErrors = run.CompileDiagnostics.Select(GeneratorHarness.Format).ToArray();
         Assert.True(compileErrors.Length == 0, string.Join(Environment.NewLine, compileErrors.Take(30)));
-        Assert.Equal(5, run.Result.GeneratedTrees.Length); // four documents and the JSON context
+        Assert.Equal(17, run.Result.GeneratedTrees.Length); // four documents (types, converters, schema graph, client) and the JSON context
     }
 
     [SharedTheory]
@@ -130,12 +130,69 @@ public sealed class CompileTests(ITestOutputHelper output)
         string[] problems = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(run.CompileDiagnostics).Select(GeneratorHarness.Format).ToArray();
         Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems.Take(20)));
 
-        string code = run.Result.GeneratedTrees.Single(t => t.FilePath.Contains("Acme", StringComparison.Ordinal)).ToString();
-        Assert.Contains("public sealed partial class OddClient", code, StringComparison.Ordinal);
+        string code = run.Result.GeneratedTrees.Single(t => t.FilePath.Contains("Acme", StringComparison.Ordinal) && t.FilePath.EndsWith(".Client.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("public sealed partial class AcmeOddClient", code, StringComparison.Ordinal);
         Assert.Contains("new global::SchemaClients.Http.ProviderAuth(\"x-key\", null, \"ACME_API_KEY\")", code, StringComparison.Ordinal);
         Assert.Contains("GetDownloadAsync(long @class, string body2, bool request2, string? path2 = null, double? x = null, long? limit = null,", code, StringComparison.Ordinal);
         Assert.Contains("PostDownloadAsync(long @class, string body2, global::Consumer.Acme.Odd.Thing request,", code, StringComparison.Ordinal);
-        Assert.Contains("ThingsAsync(long @class, string body2, global::System.Text.Json.JsonElement request,", code, StringComparison.Ordinal);
+        Assert.Contains("ThingsAsync(long @class, string body2, JsonElement request,", code, StringComparison.Ordinal);
+        Assert.Contains("using JsonElement = global::System.Text.Json.JsonElement;", code, StringComparison.Ordinal);
         Assert.Contains("AddAcmeOddClient(", code, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(TargetFramework.Net10)]
+    [InlineData(TargetFramework.Net8)]
+    public void TypesAndMembersNamedLikeTheShortNamesStillCompile(TargetFramework framework)
+    {
+        // The generated files write JsonElement, ValidationResult, [Required] and the like through using aliases.
+        // Types the document declares under those names, and members that would hide them inside a type, must
+        // keep every such name meaning what it did.
+        const string document = """
+            {
+              "openapi": "3.1.0",
+              "info": { "title": "t", "version": "1" },
+              "components": {
+                "schemas": {
+                  "JsonElement": { "type": "object", "properties": { "uri": { "type": "string", "maxLength": 9 } } },
+                  "Required": { "type": "object", "properties": { "n": { "type": "integer", "maximum": 3 } }, "required": ["n"] },
+                  "Range": { "type": "string", "enum": ["a", "b"] },
+                  "Plain": { "type": "object", "properties": { "validation_result": { "type": "string" } } },
+                  "Answer": { "type": "object", "properties": { "state": { "type": "string", "enum": ["enumerable", "argument_null_exception"] }, "plain": { "$ref": "#/components/schemas/Plain" } } },
+                  "Uri": { "type": "object", "properties": { "validation_result": { "type": "integer", "minimum": 0 }, "json_element": {}, "required": { "$ref": "#/components/schemas/Required" } } },
+                  "Thing": {
+                    "type": "object",
+                    "properties": {
+                      "validation_result": { "type": "string" },
+                      "typed_validation": { "type": "integer", "maximum": 3 },
+                      "argument_null_exception": { "type": "string", "enum": ["x"] },
+                      "json_element": { "$ref": "#/components/schemas/JsonElement" },
+                      "uri": { "$ref": "#/components/schemas/Uri" },
+                      "range": { "$ref": "#/components/schemas/Range" },
+                      "extra": { "type": "array", "items": { "type": "integer", "minimum": 1 } },
+                      "free": { "type": "object", "additionalProperties": { "type": "integer" } }
+                    },
+                    "required": ["validation_result"]
+                  }
+                }
+              },
+              "paths": {
+                "/things": {
+                  "post": {
+                    "operationId": "task",
+                    "requestBody": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Thing" } } } },
+                    "responses": { "200": { "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Answer" } } } } }
+                  }
+                }
+              }
+            }
+            """;
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("acme", "names.json", document) }, framework);
+        string[] problems = run.GeneratorDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).Concat(run.CompileDiagnostics).Select(GeneratorHarness.Format).ToArray();
+        Assert.True(problems.Length == 0, string.Join(Environment.NewLine, problems.Take(20)));
+        string types = run.Result.GeneratedTrees.Single(t => t.FilePath.EndsWith(".Types.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.DoesNotContain("using JsonElement =", types, StringComparison.Ordinal);
+        Assert.DoesNotContain("using RequiredAttribute =", types, StringComparison.Ordinal);
+        Assert.Contains("using JsonPropertyNameAttribute = global::System.Text.Json.Serialization.JsonPropertyNameAttribute;", types, StringComparison.Ordinal);
     }
 }

@@ -25,7 +25,7 @@ public sealed class GeneratedCodeTests
                 {
                     Prompt = "a poster reading SUMMER SALE",
                     ImageSize = Fal.ImageSizeEnum.Landscape4_3,
-                    SafetyTolerance = Fal.SafetyTolerance._2,
+                    SafetyTolerance = Fal.SafetyTolerance.Value2,
                     NumInferenceSteps = 28,
                     GuidanceScale = 3.5,
                 };
@@ -42,7 +42,7 @@ public sealed class GeneratedCodeTests
 
             public static string OxenEnumsRoundTrip()
             {
-                var request = new Oxen.Flux2FlexRequest { Prompt = "p", AspectRatio = Oxen.AspectRatio._16_9, Resolution = Oxen.Resolution._0_5Mp, OutputFormat = Oxen.OutputFormat.Png };
+                var request = new Oxen.Flux2FlexRequest { Prompt = "p", AspectRatio = Oxen.AspectRatio.Ratio16x9, Resolution = Oxen.Resolution.Mp0_5, OutputFormat = Oxen.OutputFormat.Png };
                 string json = JsonSerializer.Serialize(request, SchemaClientsJsonContext.Default.OxenFlux2FlexFlux2FlexRequest);
                 var back = JsonSerializer.Deserialize(json, SchemaClientsJsonContext.Default.OxenFlux2FlexFlux2FlexRequest)!;
                 return json + "|" + back.AspectRatio + "|" + back.Resolution;
@@ -124,7 +124,7 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void OddEnumValuesRoundTrip()
     {
-        Assert.Equal("""{"prompt":"p","aspect_ratio":"16:9","resolution":"0.5 MP","output_format":"png"}|_16_9|_0_5Mp""", Call("OxenEnumsRoundTrip"));
+        Assert.Equal("""{"prompt":"p","aspect_ratio":"16:9","resolution":"0.5 MP","output_format":"png"}|Ratio16x9|Mp0_5""", Call("OxenEnumsRoundTrip"));
     }
 
     [Fact]

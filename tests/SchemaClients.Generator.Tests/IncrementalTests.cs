@@ -15,7 +15,7 @@ namespace SchemaClients.Generator.Tests;
 /// <summary>Edits that do not touch a schema leave its steps cached; models hold no compiler objects.</summary>
 public sealed class IncrementalTests
 {
-    private static readonly string[] SchemaSteps = { "SchemaFiles", "Documents", "Diagnostics", "Sources", "ContextEntries", "JsonContext" };
+    private static readonly string[] SchemaSteps = { "SchemaFiles", "Documents", "Diagnostics", "Specs", "Sources", "ContextEntries", "JsonContext" };
 
     private static (GeneratorDriver Driver, CSharpCompilation Compilation, AdditionalText[] Files) FirstRun()
     {
@@ -53,7 +53,7 @@ public sealed class IncrementalTests
         Assert.NotEqual(oxen.GetText()!.ToString(), text);
         driver = driver.ReplaceAdditionalText(oxen, GeneratorHarness.SchemaText("oxen", "flux-2-pro.json", text)).RunGenerators(compilation);
 
-        foreach (string step in new[] { "SchemaFiles", "Documents", "Sources" })
+        foreach (string step in new[] { "SchemaFiles", "Documents", "Specs" })
         {
             var outputs = Outputs(driver, step).ToArray();
             Assert.Equal(4, outputs.Length);
@@ -61,10 +61,32 @@ public sealed class IncrementalTests
             Assert.Equal(3, outputs.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
         }
 
+        // Four files per document; of the edited one only the types (their docs show the range) and the schema graph change.
+        var sources = Outputs(driver, "Sources").ToArray();
+        Assert.Equal(16, sources.Length);
+        Assert.Equal(2, sources.Count(o => o.Reason == IncrementalStepRunReason.Modified));
+        Assert.Equal(14, sources.Count(o => o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged));
+
         // The range changed but no type was added or renamed, so the shared JSON context stays as it was.
         Assert.All(Outputs(driver, "JsonContext"), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "JsonContext was " + o.Reason));
-        string regenerated = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName.StartsWith("Oxen.Flux2Pro", StringComparison.Ordinal)).SourceText.ToString();
-        Assert.Contains("if (v4 > 40d)", regenerated);
+        string regenerated = driver.GetRunResult().Results.Single().GeneratedSources.Single(s => s.HintName.StartsWith("Oxen.Flux2Pro", StringComparison.Ordinal) && s.HintName.EndsWith(".Schema.g.cs", StringComparison.Ordinal)).SourceText.ToString();
+        Assert.Contains("{\"type\":\"integer\",\"minimum\":1,\"maximum\":40}", regenerated);
+    }
+
+    [Fact]
+    public void AnEditThatOnlyMovesTextLeavesTheEmitterCached()
+    {
+        (GeneratorDriver driver, CSharpCompilation compilation, AdditionalText[] files) = FirstRun();
+        AdditionalText oxen = files.Single(f => f.Path.EndsWith("oxen/flux-2-pro.json", StringComparison.Ordinal));
+        string text = "\n\n   " + oxen.GetText()!.ToString().Replace("\n", "\n  ");
+        driver = driver.ReplaceAdditionalText(oxen, GeneratorHarness.SchemaText("oxen", "flux-2-pro.json", text)).RunGenerators(compilation);
+
+        // The parse differs (every property is declared two lines further down), its spec does not.
+        Assert.Single(Outputs(driver, "Documents"), o => o.Reason == IncrementalStepRunReason.Modified);
+        Assert.All(Outputs(driver, "Specs"), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "Specs was " + o.Reason));
+        Assert.Contains(Outputs(driver, "Specs"), o => o.Reason == IncrementalStepRunReason.Unchanged);
+        Assert.All(Outputs(driver, "Sources"), o => Assert.True(o.Reason == IncrementalStepRunReason.Cached, "Sources was " + o.Reason));
+        Assert.All(Outputs(driver, "JsonContext"), o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, "JsonContext was " + o.Reason));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ public sealed class ClientTests : IAsyncLifetime
         Prompt = "a poster reading SUMMER SALE",
         NumInferenceSteps = 28,
         Seed = seed,
-        AspectRatio = OxenFlex.AspectRatio._16_9,
+        AspectRatio = OxenFlex.AspectRatio.Ratio16x9,
     };
 
     private async Task AssertPngAsync(Func<Stream, Task<long>> download)
@@ -103,7 +103,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalSyncRunReturnsTypedOutputWhoseImageDownloadsToAFile()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalFlex.Flux2FlexOutput output = await client.RunAsync(FalInput(seed: 11), Within(10));
 
         // The emulator answers like fal's page: {"images": [{"url"}]}, without the seed the schema calls required.
@@ -127,7 +127,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalQueueSubmitStatusWaitWithProgressAndTypedResult()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         Assert.Null(submitted.Status); // fal's documented submit answer has no status
         Assert.NotNull(submitted.StatusUrl);
@@ -151,7 +151,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalSubmitAndWaitReturnsTheOutput()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         var progress = new Recorder<QueueProgress>();
         FalFlex.Flux2FlexOutput output = await client.SubmitAndWaitAsync(FalInput(seed: 99), progress, Within(10));
         Assert.NotEmpty(output.Images!);
@@ -161,7 +161,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalCancelStopsAQueuedRequestAndItsResultIsThenAnError()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         FalCancelResult cancelled = await client.CancelAsync(submitted, Within(10));
         Assert.Equal(FalCancelOutcome.CancellationRequested, cancelled.Outcome);
@@ -181,7 +181,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalStatusStreamYieldsEachChangeUntilCompleted()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         var states = new List<FalRequestState>();
         await foreach (FalQueueStatus status in client.StreamStatusAsync(submitted, logs: true, Within(10)))
@@ -200,7 +200,7 @@ public sealed class ClientTests : IAsyncLifetime
     {
         var received = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var receiver = await WebhookReceiver.StartAsync(body => received.TrySetResult(body));
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), receiver.Url, Within(10));
 
         Assert.Null(submitted.StatusUrl);
@@ -219,7 +219,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenSyncEditAnswersJsonWhoseFileUrlIsFoundAndDownloaded()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         JsonElement answer = await client.GenerateAsync(OxenInput(), Within(10));
         Uri url = Assert.Single(ResultFiles.FindUrls(answer));
         await AssertPngAsync(stream => client.DownloadAsync(url, stream, Within(10)));
@@ -228,7 +228,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenQueuePollsThroughItsStatusesToTheResult()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         var progress = new Recorder<QueueProgress>();
         OxenGeneration done = await client.EnqueueAndWaitAsync(OxenInput(), progress, Within(10));
 
@@ -242,16 +242,16 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task OxenProSendsItsOwnModelIdAndIsValidatedByItsOwnSchema()
     {
         // The emulator picks the schema by the body's "model": the pro client must put "flux-2-pro" there.
-        var client = new OxenPro.Flux2ProClient(_http, Options("oxen"));
+        var client = new OxenPro.OxenFlux2ProClient(_http, Options("oxen"));
         OxenGeneration queued = (await client.EnqueueAsync(new OxenPro.Flux2ProRequest { Prompt = "a poster", Seed = 3 }, Within(10))).First;
         Assert.Equal("queued", queued.Status);
-        Assert.Equal("flux-2-pro", OxenPro.Flux2ProClient.ModelId);
+        Assert.Equal("flux-2-pro", OxenPro.OxenFlux2ProClient.ModelId);
     }
 
     [Fact]
     public async Task OxenEventStreamFindsTheCompletionEventOfAGeneration()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         OxenGeneration queued = (await client.EnqueueAsync(OxenInput(seed: 5), Within(10))).First;
         OxenGeneration completed = await client.WaitForCompletionEventAsync(queued.GenerationId, Within(10));
 
@@ -265,7 +265,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenEventStreamAsAsyncEnumerableYieldsCompletions()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         OxenGeneration queued = (await client.EnqueueAsync(OxenInput(seed: 6), Within(10))).First;
         await foreach (OxenGeneration generation in client.StreamCompletionsAsync(Within(10)))
         {
@@ -283,7 +283,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenModelObjectIsTheCheckedInOne()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         JsonElement model = await client.GetModelAsync(Within(10));
         using JsonDocument checkedIn = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "schemas", "oxen", "flux-2-flex.json")));
         Assert.True(JsonRules.DeepEquals(checkedIn.RootElement, model));
@@ -295,14 +295,14 @@ public sealed class ClientTests : IAsyncLifetime
     private static ApiframeFlex.Flux2FlexGenerateRequest ApiframeInput(int steps = 30) => new()
     {
         Prompt = "a poster reading SUMMER SALE",
-        Model = ApiframeFlex.Flux2FlexClient.ModelId,
+        Model = ApiframeFlex.ApiframeFlux2FlexClient.ModelId,
         FluxParams = new ApiframeFlex.Flux2FlexParams { AspectRatio = "9:16", Steps = steps, Guidance = 4.5, Seed = 21, OutputFormat = ApiframeFlex.OutputFormat.Png },
     };
 
     [Fact]
     public async Task ApiframeGenerateAnswersAJobThatIsPolledWithProgressToItsImage()
     {
-        var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe"));
         ApiframeJob job = await client.GenerateAsync(ApiframeInput(), Within(10));
         Assert.Equal(ApiframeJobState.Queued, job.State);
         Assert.Empty(job.ResultUrls);
@@ -327,7 +327,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AnApiframeJobThatFailsEndsInTheDocumentedExceptionWithItsError()
     {
-        var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe"));
         _emulator.FailNext("/v2/images/generate", Fault.JobFails);
         QueueJobFailedException e = await Assert.ThrowsAsync<QueueJobFailedException>(() => client.GenerateAndWaitAsync(ApiframeInput(), null, Within(10)));
         Assert.Equal("FAILED", e.Status);
@@ -347,7 +347,7 @@ public sealed class ClientTests : IAsyncLifetime
         });
         SchemaClientOptions options = other.OptionsFor("apiframe");
         options.PollInterval = TimeSpan.FromMilliseconds(50);
-        var client = new ApiframeFlex.Flux2FlexClient(_http, options);
+        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, options);
         ApiframeJob done = await client.GenerateAndWaitAsync(ApiframeInput(), null, Within(10));
         Assert.Equal(JsonValueKind.Object, done.Result.ValueKind);
         await AssertPngAsync(stream => client.DownloadAsync(Assert.Single(done.ResultUrls), stream, Within(10)));
@@ -358,7 +358,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenEnqueueWithNumGenerationsReturnsEveryIdAndTheWaitFollowsThemAll()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         OxenQueueSubmission queued = await client.EnqueueAsync(OxenInput(), new OxenQueueOptions { NumGenerations = 3, TargetNamespace = "my-team" }, Within(10));
         Assert.Equal(3, queued.GenerationIds.Count);
         Assert.Equal(3, queued.GenerationIds.Distinct().Count());
@@ -376,13 +376,13 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task OxenValidatesModelParametersOnlyWhenTheGenerationRunsSoTheClientIsTheEarlyCheck()
     {
-        var strict = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var strict = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         int before = _emulator.CountOf("POST", "/api/ai/queue");
         await Assert.ThrowsAsync<SchemaValidationException>(() => strict.EnqueueAsync(OxenInput() with { NumInferenceSteps = AtRunTime(51) }, Within(10)));
         Assert.Equal(before, _emulator.CountOf("POST", "/api/ai/queue"));
 
         // Without the client's check Oxen takes the request and the generation fails later, with the reason.
-        var loose = new OxenFlex.Flux2FlexClient(_http, Options("oxen", o => o.ValidateBeforeSend = false));
+        var loose = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen", o => o.ValidateBeforeSend = false));
         QueueJobFailedException e = await Assert.ThrowsAsync<QueueJobFailedException>(() => loose.EnqueueAndWaitAsync(OxenInput() with { NumInferenceSteps = AtRunTime(51) }, null, Within(10)));
         Assert.Equal("failed", e.Status);
         Assert.Contains("num_inference_steps", e.Reason, StringComparison.Ordinal);
@@ -393,9 +393,9 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task InvalidRequestsNeverReachTheWire()
     {
-        var fal = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        var oxen = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
-        var apiframe = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        var fal = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
+        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
+        var apiframe = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe"));
         int before = _emulator.RequestCount;
 
         SchemaValidationException falError = await Assert.ThrowsAsync<SchemaValidationException>(() => fal.SubmitAsync(FalInput() with { NumInferenceSteps = AtRunTime(0) }, Within(10)));
@@ -419,7 +419,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task WithValidationOffTheProviderAnswers422WithTheViolations()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal", o => o.ValidateBeforeSend = false));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal", o => o.ValidateBeforeSend = false));
         int before = _emulator.ModelRequestCount;
         ProviderApiException error = await Assert.ThrowsAsync<ProviderApiException>(() => client.RunAsync(FalInput() with { NumInferenceSteps = AtRunTime(0) }, Within(10)));
 
@@ -434,7 +434,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task ABilledCallIsRetriedOnlyAfter429AndReadsAreRetriedAfterAnyTransientFault()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         _emulator.FailNext("/fal-ai/flux-2-flex", Fault.TooManyRequests);
         int before = _emulator.CountOf("POST", "/fal-ai/flux-2-flex");
         var watch = Stopwatch.StartNew();
@@ -456,8 +456,8 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task ABilledCallIsNeverSentTwiceAfterAServerErrorOrALostConnection()
     {
-        var fal = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        var oxen = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var fal = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
+        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         int jobs = _emulator.JobCount;
 
         _emulator.FailNext("/queue/fal-ai/flux-2-flex", Fault.ServerError);
@@ -474,7 +474,7 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Contains("was not sent again", dropped.Message, StringComparison.Ordinal);
 
         _emulator.FailNext("/fal-ai/flux-2-flex", Fault.SlowResponse);
-        var slow = new FalFlex.Flux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
+        var slow = new FalFlex.FalFlux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
         before = _emulator.CountOf("POST", "/fal-ai/flux-2-flex");
         await Assert.ThrowsAsync<TimeoutException>(() => slow.RunAsync(FalInput(), Within(15)));
         Assert.Equal(1, _emulator.CountOf("POST", "/fal-ai/flux-2-flex") - before);
@@ -484,7 +484,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AnApiframeGenerateAnswered500IsRetriedWithTheSameIdempotencyKeyAndMakesOneJob()
     {
-        var client = new ApiframeFlex.Flux2FlexClient(_http, Options("apiframe"));
+        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe"));
         _emulator.FailNext("/v2/images/generate", Fault.ServerError);
         _emulator.FailNext("/v2/images/generate", Fault.DroppedAfterBody);
         int before = _emulator.Received.Count;
@@ -504,7 +504,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FaultsThatOutlastTheRetriesEndInTheDocumentedExceptions()
     {
-        var client = new FalFlex.Flux2FlexClient(_http, Options("fal"));
+        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         string status = "/queue/fal-ai/flux-2-flex/requests/" + submitted.RequestId + "/status";
         _emulator.Faults[status] = Fault.ServerError;
@@ -521,7 +521,7 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Contains("after 4 attempts", dropped.Message, StringComparison.Ordinal);
 
         _emulator.Faults[status] = Fault.SlowResponse;
-        var slow = new FalFlex.Flux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
+        var slow = new FalFlex.FalFlux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromMilliseconds(300) }));
         var watch = Stopwatch.StartNew();
         await Assert.ThrowsAsync<TimeoutException>(() => slow.GetStatusAsync(submitted, false, Within(15)));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(3), "two 300 ms attempts took " + watch.Elapsed);
@@ -531,7 +531,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AnEventStreamThatKeepsEndingIsAnErrorNotAHang()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
         _emulator.Faults["/api/events"] = Fault.StreamEndsEarly;
         try
@@ -549,7 +549,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AnEventStreamThatEndsOnceIsReconnectedAndTheWaitEnds()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
         _emulator.FailNext("/api/events", Fault.StreamEndsEarly);
         OxenGeneration done = await client.WaitForCompletionEventAsync(queued.GenerationId, Within(10));
@@ -559,7 +559,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AWaitThatOutlastsWaitTimeoutIsATimeout()
     {
-        var client = new OxenFlex.Flux2FlexClient(_http, Options("oxen", o => o.WaitTimeout = TimeSpan.FromMilliseconds(300)));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen", o => o.WaitTimeout = TimeSpan.FromMilliseconds(300)));
         OxenGeneration queued = (await client.EnqueueAsync(OxenInput(), Within(10))).First;
         await Assert.ThrowsAsync<TimeoutException>(() => client.WaitAsync(queued.GenerationId, null, Within(10)));
     }
@@ -567,8 +567,8 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task CancellationTakesEffectWithinASecondOnEveryKindOfWait()
     {
-        var fal = new FalFlex.Flux2FlexClient(_http, Options("fal"));
-        var oxen = new OxenFlex.Flux2FlexClient(_http, Options("oxen"));
+        var fal = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
+        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen"));
         FalQueuedRequest submitted = await fal.SubmitAsync(FalInput(), Within(10));
         OxenGeneration queued = (await oxen.EnqueueAsync(OxenInput(), Within(10))).First;
         _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.SlowResponse;
@@ -607,7 +607,7 @@ public sealed class ClientTests : IAsyncLifetime
         // A connection reset in a storm of 200 new connections is rare but real; against the emulator a repeated call
         // costs nothing, so billed calls may be retried here (this test is about concurrency, not billing).
         options.Retry = new RetryOptions { MaxRetries = Fast.MaxRetries, BaseDelay = Fast.BaseDelay, MaxDelay = Fast.MaxDelay, RetryBilledCalls = true };
-        var client = new FalFlex.Flux2FlexClient(_http, options);
+        var client = new FalFlex.FalFlux2FlexClient(_http, options);
         int start = full.ConnectionCount;
         FalFlex.Flux2FlexOutput[] first = await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.RunAsync(FalInput(seed: i), Within(60))));
         int afterFirst = full.ConnectionCount;
@@ -639,13 +639,13 @@ public sealed class ClientTests : IAsyncLifetime
         string variable = "SCHEMACLIENTS_TEST_KEY_" + Guid.NewGuid().ToString("N");
         SchemaClientOptions options = Options("fal", o => { o.ApiKey = null; o.ApiKeyEnvironmentVariable = variable; });
 
-        InvalidOperationException missing = Assert.Throws<InvalidOperationException>(() => new FalFlex.Flux2FlexClient(_http, options));
+        InvalidOperationException missing = Assert.Throws<InvalidOperationException>(() => new FalFlex.FalFlux2FlexClient(_http, options));
         Assert.Contains(variable, missing.Message, StringComparison.Ordinal);
 
         Environment.SetEnvironmentVariable(variable, Secret);
         try
         {
-            var client = new FalFlex.Flux2FlexClient(_http, options);
+            var client = new FalFlex.FalFlux2FlexClient(_http, options);
             Assert.NotEmpty((await client.RunAsync(FalInput(), Within(10))).Images!);
         }
         finally
@@ -653,9 +653,9 @@ public sealed class ClientTests : IAsyncLifetime
             Environment.SetEnvironmentVariable(variable, null);
         }
 
-        Assert.Equal("FAL_KEY", FalFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable);
-        Assert.Equal("OXEN_API_KEY", OxenFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable);
-        Assert.Equal("APIFRAME_API_KEY", ApiframeFlex.Flux2FlexClient.Description.Auth.EnvironmentVariable);
+        Assert.Equal("FAL_KEY", FalFlex.FalFlux2FlexClient.Description.Auth.EnvironmentVariable);
+        Assert.Equal("OXEN_API_KEY", OxenFlex.OxenFlux2FlexClient.Description.Auth.EnvironmentVariable);
+        Assert.Equal("APIFRAME_API_KEY", ApiframeFlex.ApiframeFlux2FlexClient.Description.Auth.EnvironmentVariable);
     }
 
     [Fact]
@@ -668,8 +668,8 @@ public sealed class ClientTests : IAsyncLifetime
         services.AddOxenFlux2FlexClient(o => _emulator.Configure(o, "oxen"));
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        var fal = provider.GetRequiredService<FalFlex.Flux2FlexClient>();
-        var oxen = provider.GetRequiredService<OxenFlex.Flux2FlexClient>();
+        var fal = provider.GetRequiredService<FalFlex.FalFlux2FlexClient>();
+        var oxen = provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>();
         Assert.Equal(new Uri(_emulator.BaseUrl), fal.BaseAddress);
         Assert.NotEmpty((await fal.SubmitAndWaitAsync(FalInput(), null, Within(10))).Images!);
         Assert.Equal("queued", (await oxen.EnqueueAsync(OxenInput(), Within(10))).First.Status);
@@ -685,8 +685,8 @@ public sealed class ClientTests : IAsyncLifetime
         services.AddFalFlux2FlexClient(o => { _emulator.Configure(o, "fal"); o.Retry = Fast; });
         services.AddApiframeFlux2FlexClient(o => { _emulator.Configure(o, "apiframe"); o.ApiKey = "wrong-" + Secret; o.Retry = Fast; });
         using ServiceProvider provider = services.BuildServiceProvider();
-        var fal = provider.GetRequiredService<FalFlex.Flux2FlexClient>();
-        var apiframe = provider.GetRequiredService<ApiframeFlex.Flux2FlexClient>();
+        var fal = provider.GetRequiredService<FalFlex.FalFlux2FlexClient>();
+        var apiframe = provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>();
 
         var failures = new List<Exception>();
         await fal.RunAsync(FalInput(), Within(10));
@@ -697,7 +697,7 @@ public sealed class ClientTests : IAsyncLifetime
         _emulator.Faults.Clear();
         failures.Add(await Assert.ThrowsAsync<ProviderApiException>(() => apiframe.GenerateAsync(new ApiframeFlex.Flux2FlexGenerateRequest { Prompt = "p", Model = "flux-2-flex" }, Within(10))));
         _emulator.FailNext("/v2/images/generate", Fault.ServerError);
-        failures.Add(Assert.Throws<InvalidOperationException>(() => new FalFlex.Flux2FlexClient(_http, new SchemaClientOptions { ApiKeyEnvironmentVariable = "SCHEMACLIENTS_UNSET_" + Guid.NewGuid().ToString("N") })));
+        failures.Add(Assert.Throws<InvalidOperationException>(() => new FalFlex.FalFlux2FlexClient(_http, new SchemaClientOptions { ApiKeyEnvironmentVariable = "SCHEMACLIENTS_UNSET_" + Guid.NewGuid().ToString("N") })));
 
         Assert.Equal(HttpStatusCode.Unauthorized, ((ProviderApiException)failures[2]).StatusCode);
         string[] lines = logs.Lines.ToArray();

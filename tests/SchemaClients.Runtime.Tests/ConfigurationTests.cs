@@ -119,9 +119,9 @@ public sealed class ConfigurationTests
         services.AddApiframeFlux2FlexClient();
         using ServiceProvider provider = services.BuildServiceProvider();
 
-        Assert.Equal(new Uri("http://127.0.0.1:6001/"), provider.GetRequiredService<FalFlex.Flux2FlexClient>().BaseAddress);
-        Assert.Equal(new Uri("http://127.0.0.1:6005/"), provider.GetRequiredService<OxenFlex.Flux2FlexClient>().BaseAddress);
-        Assert.Equal(new Uri("http://127.0.0.1:6004/"), provider.GetRequiredService<ApiframeFlex.Flux2FlexClient>().BaseAddress);
+        Assert.Equal(new Uri("http://127.0.0.1:6001/"), provider.GetRequiredService<FalFlex.FalFlux2FlexClient>().BaseAddress);
+        Assert.Equal(new Uri("http://127.0.0.1:6005/"), provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>().BaseAddress);
+        Assert.Equal(new Uri("http://127.0.0.1:6004/"), provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>().BaseAddress);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class ConfigurationTests
             services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddEnvironmentVariables(prefix).Build());
             services.AddFalFlux2FlexClient();
             using ServiceProvider provider = services.BuildServiceProvider();
-            FalFlex.Flux2FlexOutput output = await provider.GetRequiredService<FalFlex.Flux2FlexClient>().RunAsync(new FalFlex.Flux2FlexInput { Prompt = "p" });
+            FalFlex.Flux2FlexOutput output = await provider.GetRequiredService<FalFlex.FalFlux2FlexClient>().RunAsync(new FalFlex.Flux2FlexInput { Prompt = "p" });
             Assert.Equal(DocumentedAnswers.FalExampleImage, output.Images![0].Url);
             Assert.Equal("Key env-key", Assert.Single(server.Requests).Header("Authorization"));
         }
@@ -156,6 +156,6 @@ public sealed class ConfigurationTests
         var services = new ServiceCollection();
         services.AddFalFlux2FlexClient(o => o.ApiKey = "k");
         using ServiceProvider provider = services.BuildServiceProvider();
-        Assert.Equal(new Uri("https://fal.run"), provider.GetRequiredService<FalFlex.Flux2FlexClient>().BaseAddress);
+        Assert.Equal(new Uri("https://fal.run"), provider.GetRequiredService<FalFlex.FalFlux2FlexClient>().BaseAddress);
     }
 }

@@ -15,10 +15,14 @@ namespace SchemaClients.Generator.Analysis
     internal static class CodeFixCandidates
     {
         /// <summary>The nearest allowed number: clamped into range, then onto the nearest multiple that stays in range.</summary>
-        public static IReadOnlyList<string>? ForNumber(Constraints c, double value, bool integer, RuleViolation broken)
+        /// <param name="c">The property's limits, to work out the candidate.</param>
+        /// <param name="value">The value written.</param>
+        /// <param name="integer">Whether the property is an integer.</param>
+        /// <param name="isValid">The validator's verdict on a candidate: only a value it accepts is offered.</param>
+        public static IReadOnlyList<string>? ForNumber(Constraints c, double value, bool integer, System.Func<double, bool> isValid)
         {
             double? fixedValue = Nearest(c, value, integer);
-            if (fixedValue == null || ConstraintRules.CheckNumber(c, fixedValue.Value) != null)
+            if (fixedValue == null || !isValid(fixedValue.Value))
             {
                 return null;
             }
@@ -106,15 +110,15 @@ namespace SchemaClients.Generator.Analysis
         }
 
         /// <summary>For a string: cut to the maximum length, or the allowed values closest to what was written.</summary>
-        public static IReadOnlyList<string>? ForString(Constraints c, string value, RuleViolation broken)
+        public static IReadOnlyList<string>? ForString(Constraints c, string value, string brokenRule, System.Func<string, bool> isValid)
         {
-            if (broken.Rule == "maxLength" && c.MaxLength.HasValue)
+            if (brokenRule == "maxLength" && c.MaxLength.HasValue)
             {
                 string cut = TakeCodePoints(value, c.MaxLength.Value);
-                return ConstraintRules.CheckString(c, cut) == null ? new[] { SymbolDisplay.FormatLiteral(cut, quote: true) } : null;
+                return isValid(cut) ? new[] { SymbolDisplay.FormatLiteral(cut, quote: true) } : null;
             }
 
-            if (broken.Rule == "enum" || broken.Rule == "const")
+            if (brokenRule == "enum" || brokenRule == "const")
             {
                 var candidates = new List<KeyValuePair<int, string>>();
                 foreach (string json in c.AllowedJson)

@@ -1,26 +1,51 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
+using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Parsing;
+using SchemaClients.Generator.Validation;
 
 namespace SchemaClients.Generator.Analysis
 {
-    /// <summary>The rules of one property of a generated type, with the document it comes from.</summary>
-    internal sealed record PropertyRule(PropertySpec Property, string TypeName, string Provider, string Model, string FilePath);
+    /// <summary>The rules of one property of a generated type: its node in the document's graph, and where it is declared.</summary>
+    internal sealed record PropertyRule(PropertySpec Property, string TypeName, string Provider, string Model, string FilePath, LocationInfo? Location, BuildTimeGraph Graph, EquatableArray<SchemaNodeSpec> Nodes);
 
     /// <summary>
-    /// Every generated request property and its rules, built by the generator's own parser from the same
-    /// schema files, so the analyzer, <c>Validate()</c> and the JSON validators read one spec model.
+    /// Every generated property and its rules, built by the generator's own parser from the same schema files and
+    /// checked by the same validator over the same graph, so the analyzer, <c>Validate()</c> and <c>ValidateJson()</c>
+    /// agree. A file's parse is kept per <see cref="SourceText"/>: a compilation that did not change a schema file
+    /// does not parse it again.
     /// </summary>
     internal sealed class SchemaRuleIndex
     {
+        private static readonly ConditionalWeakTable<SourceText, StrongBox<ParsedFile?>> Cache = new ConditionalWeakTable<SourceText, StrongBox<ParsedFile?>>();
+
         private readonly Dictionary<string, Dictionary<string, PropertyRule>> _byType = new Dictionary<string, Dictionary<string, PropertyRule>>(StringComparer.Ordinal);
 
         public bool IsEmpty => _byType.Count == 0;
+
+        /// <summary>One file's parse, for the options it was parsed with.</summary>
+        private sealed class ParsedFile
+        {
+            public ParsedFile(GeneratorOptions options, ParsedDocument document, BuildTimeGraph? graph)
+            {
+                Options = options;
+                Document = document;
+                Graph = graph;
+            }
+
+            public GeneratorOptions Options { get; }
+
+            public ParsedDocument Document { get; }
+
+            public BuildTimeGraph? Graph { get; }
+        }
 
         public static SchemaRuleIndex Build(ImmutableArray<AdditionalText> files, AnalyzerConfigOptions globalOptions, CancellationToken cancellationToken)
         {
@@ -33,11 +58,23 @@ namespace SchemaClients.Generator.Analysis
                     continue;
                 }
 
-                string text = file.GetText(cancellationToken)?.ToString() ?? string.Empty;
-                DocumentSpec document = DocumentParser.Parse(new SchemaFile(file.Path, text), options, cancellationToken);
-                if (!document.HasOutput)
+                SourceText? text = file.GetText(cancellationToken);
+                if (text == null)
                 {
                     continue;
+                }
+
+                ParsedFile parsed = Parse(file.Path, text, options, cancellationToken);
+                DocumentSpec document = parsed.Document.Spec;
+                if (!document.HasOutput || parsed.Graph == null)
+                {
+                    continue;
+                }
+
+                var locations = new Dictionary<string, LocationInfo>(StringComparer.Ordinal);
+                foreach (PropertyLocation location in parsed.Document.Locations)
+                {
+                    locations[location.TypeName + "\n" + location.JsonName] = location.Location;
                 }
 
                 foreach (TypeSpec type in document.Types)
@@ -50,7 +87,8 @@ namespace SchemaClients.Generator.Analysis
                     var properties = new Dictionary<string, PropertyRule>(StringComparer.Ordinal);
                     foreach (PropertySpec property in type.Properties)
                     {
-                        properties[property.CsName.TrimStart('@')] = new PropertyRule(property, type.Name, document.Provider, document.ModelId, file.Path);
+                        locations.TryGetValue(type.Name + "\n" + property.JsonName, out LocationInfo? location);
+                        properties[property.CsName.TrimStart('@')] = new PropertyRule(property, type.Name, document.Provider, document.ModelId, file.Path, location, parsed.Graph, document.Nodes);
                     }
 
                     index._byType[document.Namespace + "." + type.Name] = properties;
@@ -58,6 +96,24 @@ namespace SchemaClients.Generator.Analysis
             }
 
             return index;
+        }
+
+        private static ParsedFile Parse(string path, SourceText text, GeneratorOptions options, CancellationToken cancellationToken)
+        {
+            StrongBox<ParsedFile?> box = Cache.GetValue(text, _ => new StrongBox<ParsedFile?>());
+            lock (box)
+            {
+                ParsedFile? cached = box.Value;
+                if (cached != null && cached.Options == options && cached.Document.Spec.FilePath == path)
+                {
+                    return cached;
+                }
+
+                ParsedDocument document = DocumentParser.Parse(new SchemaFile(path, text.ToString()), options, cancellationToken);
+                var parsed = new ParsedFile(options, document, document.Spec.HasOutput ? BuildTimeGraph.From(document.Spec.Nodes) : null);
+                box.Value = parsed;
+                return parsed;
+            }
         }
 
         /// <summary>The rules of a property, or null when the type is not generated from a schema.</summary>

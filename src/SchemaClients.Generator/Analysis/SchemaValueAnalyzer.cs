@@ -10,6 +10,8 @@ using Microsoft.CodeAnalysis.Operations;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Parsing;
+using SchemaClients.Generator.Validation;
+using SchemaClients.Shared.Validation;
 
 namespace SchemaClients.Generator.Analysis
 {
@@ -72,7 +74,7 @@ namespace SchemaClients.Generator.Analysis
                 return;
             }
 
-            CheckValue(context, rule, rule.Property.Type, assignment.Value, topLevel: true);
+            CheckValue(context, rule, rule.Property.Type, rule.Property.NodeId, assignment.Value, topLevel: true);
         }
 
         /// <summary>The operation under implicit conversions (int to int?, array to IReadOnlyList, ...).</summary>
@@ -97,7 +99,7 @@ namespace SchemaClients.Generator.Analysis
             return inner.ConstantValue;
         }
 
-        private static void CheckValue(OperationAnalysisContext context, PropertyRule rule, TypeRef type, IOperation value, bool topLevel)
+        private static void CheckValue(OperationAnalysisContext context, PropertyRule rule, TypeRef type, int node, IOperation value, bool topLevel)
         {
             Optional<object?> constant = Constant(value);
             if (constant.HasValue && constant.Value == null)
@@ -105,7 +107,7 @@ namespace SchemaClients.Generator.Analysis
                 PropertySpec property = rule.Property;
                 if (topLevel && property.Required && !property.Nullable)
                 {
-                    Report(context, rule, value, "null", new RuleViolation("required", "a value", "null"), null);
+                    Report(context, rule, value, "null", "required", "a value", null);
                 }
 
                 return;
@@ -119,11 +121,14 @@ namespace SchemaClients.Generator.Analysis
                 case ValueKind.Double:
                     if (constant.HasValue && IsNumber(constant.Value))
                     {
+                        bool integer = type.Kind != ValueKind.Double;
                         double n = Convert.ToDouble(constant.Value, CultureInfo.InvariantCulture);
-                        RuleViolation? broken = ConstraintRules.CheckNumber(c, n);
+                        PrimitiveValue Number(double x) => integer && x == Math.Floor(x) && Math.Abs(x) < 9.2e18 ? PrimitiveValue.Of((long)x) : PrimitiveValue.Of(x);
+                        RawViolation? broken = rule.Graph.FirstViolation(node, Number(n));
                         if (broken != null)
                         {
-                            Report(context, rule, value, ConstraintRules.Format(n), broken, CodeFixCandidates.ForNumber(c, n, type.Kind != ValueKind.Double, broken));
+                            IReadOnlyList<string>? fixes = CodeFixCandidates.ForNumber(c, n, integer, x => rule.Graph.FirstViolation(node, Number(x)) == null);
+                            Report(context, rule, value, Format(n), broken.Value.Rule, broken.Value.Limit, fixes);
                         }
                     }
 
@@ -131,10 +136,11 @@ namespace SchemaClients.Generator.Analysis
                 case ValueKind.String:
                     if (constant.HasValue && constant.Value is string s)
                     {
-                        RuleViolation? broken = ConstraintRules.CheckString(c, s);
+                        RawViolation? broken = rule.Graph.FirstViolation(node, PrimitiveValue.Of(s));
                         if (broken != null)
                         {
-                            Report(context, rule, value, JsonText.Quote(s), broken, CodeFixCandidates.ForString(c, s, broken));
+                            IReadOnlyList<string>? fixes = CodeFixCandidates.ForString(c, s, broken.Value.Rule, x => rule.Graph.FirstViolation(node, PrimitiveValue.Of(x)) == null);
+                            Report(context, rule, value, JsonText.Quote(s), broken.Value.Rule, broken.Value.Limit, fixes);
                         }
                     }
 
@@ -142,10 +148,10 @@ namespace SchemaClients.Generator.Analysis
                 case ValueKind.Boolean:
                     if (constant.HasValue && constant.Value is bool b)
                     {
-                        RuleViolation? broken = ConstraintRules.CheckBoolean(c, b);
+                        RawViolation? broken = rule.Graph.FirstViolation(node, PrimitiveValue.Of(b));
                         if (broken != null)
                         {
-                            Report(context, rule, value, b ? "true" : "false", broken, null);
+                            Report(context, rule, value, b ? "true" : "false", broken.Value.Rule, broken.Value.Limit, null);
                         }
                     }
 
@@ -157,20 +163,26 @@ namespace SchemaClients.Generator.Analysis
                         return;
                     }
 
-                    RuleViolation? count = ConstraintRules.CheckCount(c, items.Length);
+                    RawViolation? count = rule.Graph.FirstViolation(node, PrimitiveValue.List(items.Length, null));
                     if (count != null)
                     {
-                        Report(context, rule, value, items.Length.ToString(CultureInfo.InvariantCulture) + " items", count, null);
+                        Report(context, rule, value, items.Length.ToString(CultureInfo.InvariantCulture) + " items", count.Value.Rule, count.Value.Limit, null);
                     }
 
-                    foreach (IOperation item in items)
+                    int itemNode = NodeNavigation.ItemsOf(rule.Nodes, node);
+                    if (itemNode >= 0)
                     {
-                        CheckValue(context, rule, type.Element!, item, topLevel: false);
+                        foreach (IOperation item in items)
+                        {
+                            CheckValue(context, rule, type.Element!, itemNode, item, topLevel: false);
+                        }
                     }
 
                     break;
             }
         }
+
+        private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
         private static bool IsNumber(object? value) => value is int || value is long || value is double || value is float || value is decimal
             || value is short || value is byte || value is sbyte || value is uint || value is ulong || value is ushort;
@@ -202,9 +214,9 @@ namespace SchemaClients.Generator.Analysis
             return ImmutableArray<IOperation>.Empty;
         }
 
-        private static void Report(OperationAnalysisContext context, PropertyRule rule, IOperation value, string shown, RuleViolation broken, IReadOnlyList<string>? fixes)
+        private static void Report(OperationAnalysisContext context, PropertyRule rule, IOperation value, string shown, string brokenRule, string limit, IReadOnlyList<string>? fixes)
         {
-            DiagnosticDescriptor descriptor = DiagnosticDescriptors.ForRule(broken.Rule);
+            DiagnosticDescriptor descriptor = DiagnosticDescriptors.ForRule(brokenRule);
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
             if (fixes != null)
             {
@@ -214,7 +226,7 @@ namespace SchemaClients.Generator.Analysis
                 }
             }
 
-            LocationInfo? schemaLocation = rule.Property.Location;
+            LocationInfo? schemaLocation = rule.Location;
             string where = Path.GetFileName(rule.FilePath) + (schemaLocation != null ? " line " + (schemaLocation.StartLine + 1).ToString(CultureInfo.InvariantCulture) : string.Empty);
             Location[] additional = schemaLocation != null ? new[] { schemaLocation.ToLocation() } : Array.Empty<Location>();
             context.ReportDiagnostic(Diagnostic.Create(
@@ -224,8 +236,8 @@ namespace SchemaClients.Generator.Analysis
                 properties,
                 rule.TypeName + "." + rule.Property.CsName,
                 shown,
-                broken.Rule,
-                broken.Limit,
+                brokenRule,
+                limit,
                 rule.Provider,
                 rule.Model,
                 where));

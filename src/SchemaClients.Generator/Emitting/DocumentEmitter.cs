@@ -1,86 +1,121 @@
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text;
+using System.Threading;
 using SchemaClients.Generator.Model;
+using SchemaClients.Shared.Validation;
 using static SchemaClients.Generator.Emitting.Names;
 
 namespace SchemaClients.Generator.Emitting
 {
-    /// <summary>Emits the C# for one document: types, converters and the JSON validator.</summary>
-    internal sealed partial class DocumentEmitter
+    /// <summary>
+    /// Emits one document as a file per concern: its types, their JSON converters, its schema graph (the table every
+    /// validation walks) and its client. What is the same for every document lives in the runtime; these files carry
+    /// only what is particular to the schema.
+    /// </summary>
+    internal static class DocumentEmitter
     {
-        private readonly DocumentSpec _document;
-        private readonly SourceWriter _w = new SourceWriter();
-        private readonly Dictionary<string, int> _patterns = new Dictionary<string, int>();
-        private readonly List<string> _patternOrder = new List<string>();
-
-        private readonly Dictionary<string, TypeSpec> _knownOnly = new Dictionary<string, TypeSpec>(System.StringComparer.Ordinal);
-
-        private DocumentEmitter(DocumentSpec document)
+        public static List<GeneratedSource> Emit(DocumentSpec document, CancellationToken cancellationToken)
         {
-            _document = document;
+            var context = new EmitContext(document);
+            var sources = new List<GeneratedSource>(4);
+            if (document.Types.Count > 0)
+            {
+                sources.Add(new GeneratedSource(document.HintName + ".Types.g.cs", TypesEmitter.Emit(context)));
+                cancellationToken.ThrowIfCancellationRequested();
+                sources.Add(new GeneratedSource(document.HintName + ".Json.g.cs", ConvertersEmitter.Emit(context)));
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            sources.Add(new GeneratedSource(document.HintName + ".Schema.g.cs", SchemaEmitter.Emit(context)));
+            if (document.Client.Kind != ClientKind.None)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                sources.Add(new GeneratedSource(document.HintName + ".Client.g.cs", ClientEmitter.Emit(context)));
+            }
+
+            // Every emitter writes global:: names; each file then reads as a person would write it.
+            var declared = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (GeneratedSource source in sources)
+            {
+                Imports.AddDeclarations(source.Text, declared);
+            }
+
+            for (int i = 0; i < sources.Count; i++)
+            {
+                sources[i] = new GeneratedSource(sources[i].HintName, Imports.Shorten(sources[i].Text, declared));
+            }
+
+            return sources;
+        }
+    }
+
+    /// <summary>What every emitter of a document shares: the spec, the names of generated members, the node constants.</summary>
+    internal sealed class EmitContext
+    {
+        private readonly Dictionary<string, TypeSpec> _types = new Dictionary<string, TypeSpec>(System.StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _converters = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        private readonly Dictionary<int, string> _nodeNames = new Dictionary<int, string>();
+        private readonly HashSet<string> _takenNodeNames = new HashSet<string>(System.StringComparer.Ordinal);
+
+        public EmitContext(DocumentSpec document)
+        {
+            Document = document;
+            var taken = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (TypeSpec type in document.Types)
             {
-                if (type.KnownOnly)
-                {
-                    _knownOnly[type.Name] = type;
-                }
+                _types[type.Name] = type;
+                taken.Add(type.Name);
+            }
+
+            foreach (TypeSpec type in document.Types)
+            {
+                _converters[type.Name] = Parsing.Naming.Unique(type.Name + "Converter", taken);
             }
         }
 
-        public static string Emit(DocumentSpec document)
+        public DocumentSpec Document { get; }
+
+        public string Namespace => "global::" + Document.Namespace;
+
+        /// <summary>The fully qualified name of a generated type, for expressions where a member could shadow it.</summary>
+        public string Full(string typeName) => Namespace + "." + typeName;
+
+        public TypeSpec? Type(string name) => _types.TryGetValue(name, out TypeSpec? type) ? type : null;
+
+        /// <summary>The converter of a generated type, as seen from inside <c>SchemaConverters</c>.</summary>
+        public string ConverterName(string typeName) => _converters[typeName];
+
+        /// <summary>The converter instance of a generated type, from anywhere in the document's namespace.</summary>
+        public string ConverterInstance(string typeName) => Namespace + "." + ConverterClass + "." + _converters[typeName] + ".Instance";
+
+        /// <summary>
+        /// The <c>SchemaNodes</c> constant for a node, named after what it is (<c>Flux2FlexInput</c>,
+        /// <c>Flux2FlexInput_NumInferenceSteps</c>); the first name a node is asked for sticks.
+        /// </summary>
+        public string Node(int id, string name)
         {
-            var emitter = new DocumentEmitter(document);
-            emitter.EmitDocument();
-            return emitter._w.ToString();
+            if (!_nodeNames.TryGetValue(id, out string? constant))
+            {
+                constant = Parsing.Naming.Unique(name.TrimStart('@'), _takenNodeNames);
+                _nodeNames[id] = constant;
+            }
+
+            return NodesClass + "." + constant;
         }
 
-        private string Converter(string typeName) => "global::" + _document.Namespace + "." + ConverterClass + "." + typeName + "Converter";
+        /// <summary>The node constants asked for so far, by node id.</summary>
+        public IReadOnlyDictionary<int, string> NodeNames => _nodeNames;
 
-        private string Validator => "global::" + _document.Namespace + "." + ValidatorClass;
+        public const string NodesClass = "SchemaNodes";
 
-        private void EmitDocument()
-        {
-            _w.Line("// <auto-generated/>");
-            _w.Line("// Generated by SchemaClients.Generator from " + Path.GetFileName(_document.FilePath) + " (" + Describe(_document.Kind) + ", provider '" + _document.Provider + "', model '" + _document.ModelId + "').");
-            _w.Line("#nullable enable");
-            _w.Line();
-            _w.Open("namespace " + _document.Namespace);
-            bool first = true;
-            foreach (TypeSpec type in _document.Types)
-            {
-                if (!first)
-                {
-                    _w.Line();
-                }
-
-                first = false;
-                switch (type.Kind)
-                {
-                    case TypeSpecKind.Record: EmitRecord(type); break;
-                    case TypeSpecKind.Enum: EmitEnum(type); break;
-                    case TypeSpecKind.OpenEnum: EmitOpenEnum(type); break;
-                    case TypeSpecKind.Union: EmitUnion(type); break;
-                }
-            }
-
-            if (!first)
-            {
-                _w.Line();
-            }
-
-            EmitConverters();
-            _w.Line();
-            EmitValidator();
-            if (_document.Client.Kind != ClientKind.None)
-            {
-                _w.Line();
-                EmitClient();
-            }
-
-            _w.Close();
-        }
+        /// <summary>The header every file of the document starts with.</summary>
+        public string Header(string concern)
+            => "// <auto-generated/>\n"
+                + "// Generated by SchemaClients.Generator " + Version + " from " + Path.GetFileName(Document.FilePath) + " (" + Describe(Document.Kind)
+                + ", provider '" + Document.Provider + "', model '" + Document.ModelId + "'): " + concern + ".\n"
+                + "#nullable enable\n\n"
+                + "namespace " + Document.Namespace + ";";
 
         private static string Describe(DocumentKind kind)
         {
@@ -95,20 +130,159 @@ namespace SchemaClients.Generator.Emitting
             }
         }
 
-        // ------------------------------------------------------------------ documentation
+        // ------------------------------------------------------------------ what a typed value needs checked
 
-        private void Summary(string? text, string fallback)
+        /// <summary>
+        /// Whether a C# value of a JSON type can break a node: false when every rule of the node is kept by the C#
+        /// type alone (a string property with no limits, a boolean), so <c>Validate()</c> need not look at it.
+        /// </summary>
+        public bool NeedsCheck(int id, int jsonType) => NeedsCheck(id, jsonType, 0);
+
+        private bool NeedsCheck(int id, int jsonType, int depth)
         {
-            _w.Line("/// <summary>");
-            foreach (string line in DocLines(string.IsNullOrWhiteSpace(text) ? fallback : text!))
+            EquatableArray<SchemaNodeSpec> nodes = Document.Nodes;
+            if (id < 0 || id >= nodes.Count || depth > 16)
             {
-                _w.Line("/// " + line);
+                return id >= 0;
             }
 
-            _w.Line("/// </summary>");
+            SchemaNodeSpec node = nodes[id];
+            if (node.BooleanSchema == true)
+            {
+                return false;
+            }
+
+            if (node.BooleanSchema == false || node.HasEnum || node.ConstJson != null || node.Not >= 0 || node.OneOf.Count > 0)
+            {
+                return true;
+            }
+
+            if (node.TypeMask != 0 && (node.TypeMask & jsonType) != jsonType)
+            {
+                return true; // a double where the schema wants an integer, say
+            }
+
+            Constraints c = node.Constraints;
+            bool limits = jsonType == TypeMask.String ? c.MinLength.HasValue || c.MaxLength.HasValue || c.Pattern != null
+                : jsonType == TypeMask.Array ? c.MinItems.HasValue || c.MaxItems.HasValue || c.UniqueItems
+                : (jsonType & (TypeMask.Number | TypeMask.Integer)) != 0 ? c.Minimum.HasValue || c.Maximum.HasValue || c.ExclusiveMinimum.HasValue || c.ExclusiveMaximum.HasValue || c.MultipleOf.HasValue
+                : false;
+            if (limits || (node.Ref >= 0 && NeedsCheck(node.Ref, jsonType, depth + 1)))
+            {
+                return true;
+            }
+
+            foreach (int part in node.AllOf)
+            {
+                if (NeedsCheck(part, jsonType, depth + 1))
+                {
+                    return true;
+                }
+            }
+
+            if (node.AnyOf.Count == 0)
+            {
+                return false;
+            }
+
+            // anyOf is kept by the C# type when one branch takes every value of it (anyOf [integer, null] for a long).
+            foreach (int branch in node.AnyOf)
+            {
+                SchemaNodeSpec b = nodes[branch];
+                bool takesType = b.TypeMask == 0 || (b.TypeMask & jsonType) == jsonType;
+                if (takesType && !NeedsCheck(branch, jsonType, depth + 1))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
-        private static IEnumerable<string> DocLines(string text)
+        public int ItemsOf(int id) => NodeNavigation.ItemsOf(Document.Nodes, id);
+
+        public int AdditionalOf(int id) => NodeNavigation.AdditionalOf(Document.Nodes, id);
+
+        public bool WantsUniqueItems(int id) => NodeNavigation.WantsUniqueItems(Document.Nodes, id);
+
+        private readonly Dictionary<string, bool> _validates = new Dictionary<string, bool>(System.StringComparer.Ordinal);
+
+        /// <summary>
+        /// Whether a generated type has anything to check beyond what its C# declaration guarantees (a required
+        /// member, a limit, a nested type that has). A type without is valid by construction: its <c>Validate()</c>
+        /// returns success and types that hold it do not call into it. A type on a cycle counts as checking.
+        /// </summary>
+        public bool Validates(string typeName)
+        {
+            if (_validates.TryGetValue(typeName, out bool known))
+            {
+                return known;
+            }
+
+            _validates[typeName] = true; // while it is being worked out, a cycle back to it counts as checking
+            TypeSpec? type = Type(typeName);
+            bool result = false;
+            if (type != null && type.Kind == TypeSpecKind.Record)
+            {
+                foreach (PropertySpec property in type.Properties)
+                {
+                    result |= (property.Required && !property.Nullable && (!property.Type.IsValueType || type.IsAnswer)) || ValueNeedsCheck(property.Type, property.NodeId, 0);
+                }
+            }
+            else if (type != null && type.Kind == TypeSpecKind.Union)
+            {
+                foreach (UnionBranchSpec branch in type.Branches)
+                {
+                    result |= ValueNeedsCheck(branch.Type, branch.NodeId, 0);
+                }
+            }
+
+            _validates[typeName] = result;
+            return result;
+        }
+
+        /// <summary>Whether a present value of a type can break its node (the same decisions the types' <c>ValidateInto</c> makes).</summary>
+        public bool ValueNeedsCheck(TypeRef type, int node, int depth)
+        {
+            switch (type.Kind)
+            {
+                case ValueKind.Enum:
+                    return false;
+                case ValueKind.Record:
+                case ValueKind.Union:
+                    return Validates(type.Name);
+                case ValueKind.Json:
+                    return node >= 0 && !(Document.Nodes[node].BooleanSchema == true);
+                case ValueKind.List:
+                case ValueKind.Map:
+                    int items = type.Kind == ValueKind.List ? ItemsOf(node) : AdditionalOf(node);
+                    return (type.Kind == ValueKind.List && NeedsCheck(node, TypeMask.Array))
+                        || (items >= 0 && depth < 8 && ValueNeedsCheck(type.Element!, items, depth + 1));
+                default:
+                    return NeedsCheck(node, JsonTypeOf(type.Kind));
+            }
+        }
+
+        /// <summary>The JSON type a C# value of a kind always has (0 for objects and raw JSON).</summary>
+        public static int JsonTypeOf(ValueKind kind)
+        {
+            switch (kind)
+            {
+                case ValueKind.String:
+                case ValueKind.Enum:
+                case ValueKind.OpenEnum: return TypeMask.String;
+                case ValueKind.Int32:
+                case ValueKind.Int64: return TypeMask.Integer;
+                case ValueKind.Double: return TypeMask.Number;
+                case ValueKind.Boolean: return TypeMask.Boolean;
+                case ValueKind.List: return TypeMask.Array;
+                default: return 0;
+            }
+        }
+
+        // ------------------------------------------------------------------ documentation
+
+        public static IEnumerable<string> DocLines(string text)
         {
             bool any = false;
             foreach (string raw in text.Replace("\r\n", "\n").Replace('\r', '\n').Split('\n'))
@@ -129,7 +303,26 @@ namespace SchemaClients.Generator.Emitting
             }
         }
 
-        private static string Xml(string text)
+        /// <summary>A summary element: the schema's description (or title), else a fallback sentence.</summary>
+        public static string Summary(string? text, string fallback)
+        {
+            var lines = new List<string>(DocLines(string.IsNullOrWhiteSpace(text) ? fallback : text!));
+            if (lines.Count == 1)
+            {
+                return "/// <summary>" + lines[0] + "</summary>";
+            }
+
+            var block = new StringBuilder("/// <summary>\n");
+            foreach (string line in lines)
+            {
+                block.Append("/// ").Append(line).Append('\n');
+            }
+
+            return block.Append("/// </summary>").ToString();
+        }
+
+        /// <summary>Text made safe for an XML doc comment: markup escaped, control and line-separator characters out.</summary>
+        public static string Xml(string text)
         {
             var builder = new StringBuilder(text.Length);
             foreach (char c in text)
@@ -140,7 +333,8 @@ namespace SchemaClients.Generator.Emitting
                     case '<': builder.Append("&lt;"); break;
                     case '>': builder.Append("&gt;"); break;
                     default:
-                        builder.Append(c < ' ' || (c >= 0xD800 && c <= 0xDFFF) ? ' ' : c);
+                        bool unsafeChar = c < ' ' || (c >= 0xD800 && c <= 0xDFFF) || c == '\u0085' || c == '\u2028' || c == '\u2029' || c == '\uFFFE' || c == '\uFFFF';
+                        builder.Append(unsafeChar ? ' ' : c);
                         break;
                 }
             }
@@ -148,476 +342,6 @@ namespace SchemaClients.Generator.Emitting
             return builder.ToString();
         }
 
-        private static string Limits(TypeRef type)
-        {
-            Constraints c = type.Constraints;
-            var parts = new List<string>();
-            string? low = c.Minimum.HasValue ? "from " + Json(c.Minimum.Value) : c.ExclusiveMinimum.HasValue ? "above " + Json(c.ExclusiveMinimum.Value) : null;
-            string? high = c.Maximum.HasValue ? "to " + Json(c.Maximum.Value) : c.ExclusiveMaximum.HasValue ? "below " + Json(c.ExclusiveMaximum.Value) : null;
-            if (low != null || high != null)
-            {
-                parts.Add("Range: " + string.Join(" ", new[] { low, high }.Where(x => x != null)) + ".");
-            }
-
-            if (c.MultipleOf.HasValue)
-            {
-                parts.Add("Multiple of " + Json(c.MultipleOf.Value) + ".");
-            }
-
-            if (c.MinLength.HasValue || c.MaxLength.HasValue)
-            {
-                parts.Add("Length: " + (c.MinLength.HasValue ? Int(c.MinLength.Value) : "0") + " to " + (c.MaxLength.HasValue ? Int(c.MaxLength.Value) : "any") + " characters.");
-            }
-
-            if (c.Pattern != null)
-            {
-                parts.Add("Pattern: " + c.Pattern + ".");
-            }
-
-            if (c.MinItems.HasValue || c.MaxItems.HasValue)
-            {
-                parts.Add("Items: " + (c.MinItems.HasValue ? Int(c.MinItems.Value) : "0") + " to " + (c.MaxItems.HasValue ? Int(c.MaxItems.Value) : "any") + ".");
-            }
-
-            if (c.UniqueItems)
-            {
-                parts.Add("Items must be unique.");
-            }
-
-            return string.Join(" ", parts);
-        }
-
-        // ------------------------------------------------------------------ records
-
-        /// <summary>
-        /// Whether the C# property cannot be null: a required, non-nullable property of a type that is only sent. In a
-        /// type read from answers it can be: the provider may leave a required member out.
-        /// </summary>
-        private static bool NeverNull(TypeSpec owner, PropertySpec property) => property.Required && !property.Nullable && !owner.IsAnswer;
-
-        private static string PropertyType(TypeSpec owner, PropertySpec property)
-            => NeverNull(owner, property) ? property.Type.Name : property.Type.Name + "?";
-
-        /// <summary>The member that keeps an answer's unknown members: <c>AdditionalProperties</c> unless a property took the name.</summary>
-        private static string ExtensionMember(TypeSpec type)
-        {
-            var taken = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (PropertySpec property in type.Properties)
-            {
-                taken.Add(property.CsName);
-            }
-
-            string name = "AdditionalProperties";
-            for (int i = 2; taken.Contains(name) || name == type.Name; i++)
-            {
-                name = "AdditionalProperties" + Int(i);
-            }
-
-            return name;
-        }
-
-        private const string ExtensionType = "global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>";
-
-        private void EmitRecord(TypeSpec type)
-        {
-            Summary(type.Summary, "The " + type.Name + " object of " + _document.ModelId + ".");
-            if (type.IsAnswer)
-            {
-                _w.Line("/// <remarks>Read from answers, liberally: a member the schema requires but the answer leaves out reads as null (<see cref=\"Validate\"/> then lists it), and members the schema does not name are kept in <see cref=\"" + ExtensionMember(type) + "\"/>.</remarks>");
-            }
-
-            _w.Line("[global::System.Text.Json.Serialization.JsonConverter(typeof(" + Converter(type.Name) + "))]");
-            _w.Line(GeneratedCode);
-            _w.Open("public sealed partial record " + type.Name);
-            foreach (PropertySpec property in type.Properties)
-            {
-                Summary(property.Summary, "The " + property.JsonName + " value.");
-                string limits = Limits(property.Type);
-                string required = !property.Required ? " Optional; left out of the JSON when null."
-                    : type.IsAnswer && !property.Nullable ? " Required by the schema; null when an answer leaves it out."
-                    : " Required.";
-                string remarks = "JSON name: <c>" + Xml(property.JsonName) + "</c>." + required
-                    + (limits.Length > 0 ? " " + Xml(limits) : string.Empty)
-                    + (property.DefaultJson != null ? " Provider default: <c>" + Xml(Shorten(property.DefaultJson)) + "</c>." : string.Empty);
-                _w.Line("/// <remarks>" + remarks + "</remarks>");
-                _w.Line("[global::System.Text.Json.Serialization.JsonPropertyName(" + Literal(property.JsonName) + ")]");
-                EmitAnnotations(property);
-                bool requiredKeyword = property.Required && type.IsSent;
-                _w.Line("public " + (requiredKeyword ? "required " : string.Empty) + PropertyType(type, property) + " " + property.CsName + " { get; init; }");
-                _w.Line();
-            }
-
-            if (type.IsAnswer)
-            {
-                _w.Line("/// <summary>Members of the JSON object that the schema does not name, as sent; null when there were none. Written back when the record is serialized.</summary>");
-                _w.Line("[global::System.Text.Json.Serialization.JsonIgnore]");
-                _w.Line("public " + ExtensionType + "? " + ExtensionMember(type) + " { get; init; }");
-                _w.Line();
-            }
-
-            EmitValidationMembers(type);
-            _w.Close();
-        }
-
-        private static string Shorten(string json) => json.Length > 120 ? json.Substring(0, 117) + "..." : json;
-
-        private void EmitAnnotations(PropertySpec property)
-        {
-            const string Da = "global::System.ComponentModel.DataAnnotations.";
-            TypeRef t = property.Type;
-            Constraints c = t.Constraints;
-            if (property.Required && !property.Nullable && !t.IsValueType)
-            {
-                _w.Line("[" + Da + "Required]");
-            }
-
-            bool numeric = t.Kind == ValueKind.Int32 || t.Kind == ValueKind.Int64 || t.Kind == ValueKind.Double;
-            if (numeric && (c.Minimum.HasValue || c.Maximum.HasValue || c.ExclusiveMinimum.HasValue || c.ExclusiveMaximum.HasValue))
-            {
-                string min = c.Minimum.HasValue ? Number(c.Minimum.Value) : c.ExclusiveMinimum.HasValue ? Number(c.ExclusiveMinimum.Value) : "double.MinValue";
-                string max = c.Maximum.HasValue ? Number(c.Maximum.Value) : c.ExclusiveMaximum.HasValue ? Number(c.ExclusiveMaximum.Value) : "double.MaxValue";
-                string flags = (c.ExclusiveMinimum.HasValue && !c.Minimum.HasValue ? ", MinimumIsExclusive = true" : string.Empty)
-                    + (c.ExclusiveMaximum.HasValue && !c.Maximum.HasValue ? ", MaximumIsExclusive = true" : string.Empty);
-                _w.Line("[" + Da + "Range(" + min + ", " + max + flags + ")]");
-            }
-
-            List<string> allowed = AllowedLiterals(t);
-            if (t.Kind == ValueKind.String && allowed.Count > 0)
-            {
-                _w.Line("[" + Da + "AllowedValues(" + string.Join(", ", allowed) + ")]");
-            }
-
-            // MinLength/MaxLength/Length read Count through reflection (RequiresUnreferencedCode), which
-            // would break trimming; StringLength is reflection-free. List sizes are left to Validate().
-            if (t.Kind == ValueKind.String && (c.MinLength.HasValue || c.MaxLength.HasValue))
-            {
-                _w.Line("[" + Da + "StringLength(" + (c.MaxLength.HasValue ? Int(c.MaxLength.Value) : "int.MaxValue") + (c.MinLength.HasValue ? ", MinimumLength = " + Int(c.MinLength.Value) : string.Empty) + ")]");
-            }
-
-            // RegularExpressionAttribute requires a whole-string match while JSON Schema searches,
-            // so it is only added where the pattern is anchored at both ends and the two agree.
-            if (t.Kind == ValueKind.String && c.Pattern != null && c.Pattern.StartsWith("^") && c.Pattern.EndsWith("$"))
-            {
-                _w.Line("[" + Da + "RegularExpression(" + Literal(Parsing.EcmaRegex.ToDotNet(c.Pattern)) + ")]");
-            }
-        }
-
-        private void EmitValidationMembers(TypeSpec type)
-        {
-            _w.Line("/// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>");
-            _w.Line("/// <returns><see langword=\"true\"/> when the value is valid.</returns>");
-            _w.Open("public bool IsValid()");
-            EmitPropertyChecks(type, collect: false);
-            _w.Line("return true;");
-            _w.Close();
-            _w.Line();
-            _w.Line("/// <summary>Checks every rule of the schema and returns each violation with its JSON path. Allocates nothing when the value is valid.</summary>");
-            _w.Line("/// <returns>The result; <see cref=\"global::SchemaClients.Validation.ValidationResult.IsValid\"/> when no rule is broken.</returns>");
-            _w.Open("public " + Result + " Validate()");
-            _w.Open("if (IsValid())");
-            _w.Line("return " + Result + ".Success;");
-            _w.Close();
-            _w.Line();
-            _w.Line("var collector = new " + Collector + "();");
-            _w.Line("ValidateInto(ref collector, \"$\");");
-            _w.Line("return collector.ToResult();");
-            _w.Close();
-            _w.Line();
-            _w.Open("internal void ValidateInto(ref " + Collector + " collector, string path)");
-            EmitPropertyChecks(type, collect: true);
-            _w.Close();
-            _w.Line();
-            _w.Line("/// <summary>Validates a raw JSON payload with the same rules as <see cref=\"Validate\"/>.</summary>");
-            _w.Line("/// <param name=\"json\">The JSON value to check.</param>");
-            _w.Line("/// <returns>Every violation, with its JSON path.</returns>");
-            _w.Line("public static " + Result + " ValidateJson(" + Element + " json) => " + Validator + ".Run(json, " + Int(type.NodeId) + ");");
-        }
-
-        private void EmitPropertyChecks(TypeSpec type, bool collect)
-        {
-            int index = 0;
-            foreach (PropertySpec property in type.Properties)
-            {
-                string value = "v" + Int(index++);
-                string path = Rules + ".Member(path, " + Literal(property.JsonName) + ")";
-                bool nonNullValueType = property.Type.IsValueType && NeverNull(type, property);
-                if (nonNullValueType)
-                {
-                    if (HasChecks(property.Type))
-                    {
-                        _w.Line("{");
-                        _w.Indent();
-                        _w.Line("var " + value + " = this." + property.CsName + ";");
-                        EmitValueChecks(property.Type, value, path, collect, 0);
-                        _w.Close();
-                    }
-
-                    continue;
-                }
-
-                bool needsNullCheck = property.Required && !property.Nullable;
-                if (!HasChecks(property.Type) && !needsNullCheck)
-                {
-                    continue;
-                }
-
-                if (!HasChecks(property.Type))
-                {
-                    // A required reference can still be null when set with null!; only that needs checking.
-                    _w.Open("if (this." + property.CsName + " is null)");
-                    Fail(collect, path, "\"required\"", "\"a value\"", "\"null\"");
-                    _w.Close();
-                    continue;
-                }
-
-                _w.Open("if (this." + property.CsName + " is { } " + value + ")");
-                EmitValueChecks(property.Type, value, path, collect, 0);
-                _w.Close();
-                if (needsNullCheck)
-                {
-                    _w.Open("else");
-                    Fail(collect, path, "\"required\"", "\"a value\"", "\"null\"");
-                    _w.Close();
-                }
-            }
-        }
-
-        private void Fail(bool collect, string path, string rule, string limit, string actual)
-        {
-            _w.Line(collect ? "collector.Add(" + path + ", " + rule + ", " + limit + ", " + actual + ");" : "return false;");
-        }
-
-        private bool HasChecks(TypeRef type)
-        {
-            switch (type.Kind)
-            {
-                case ValueKind.OpenEnum:
-                    return _knownOnly.ContainsKey(type.Name);
-                case ValueKind.Record:
-                case ValueKind.Union:
-                case ValueKind.Json:
-                    return true;
-                case ValueKind.List:
-                case ValueKind.Map:
-                    return !type.Constraints.IsEmpty || HasChecks(type.Element!);
-                case ValueKind.Enum:
-                    return false;
-                default:
-                    return !type.Constraints.IsEmpty;
-            }
-        }
-
-        private int PatternField(string pattern)
-        {
-            if (!_patterns.TryGetValue(pattern, out int index))
-            {
-                index = _patternOrder.Count;
-                _patterns[pattern] = index;
-                _patternOrder.Add(pattern);
-            }
-
-            return index;
-        }
-
-        /// <summary>Writes the checks of one non-null value; the same rules as the JSON validator nodes.</summary>
-        private void EmitValueChecks(TypeRef type, string value, string path, bool collect, int depth)
-        {
-            Constraints c = type.Constraints;
-            switch (type.Kind)
-            {
-                case ValueKind.Int32:
-                case ValueKind.Int64:
-                case ValueKind.Double:
-                    string actual = Rules + ".Format(" + value + ")";
-                    if (c.Minimum.HasValue)
-                    {
-                        Check(value + " < " + Number(c.Minimum.Value), collect, path, "minimum", Json(c.Minimum.Value), actual);
-                    }
-
-                    if (c.Maximum.HasValue)
-                    {
-                        Check(value + " > " + Number(c.Maximum.Value), collect, path, "maximum", Json(c.Maximum.Value), actual);
-                    }
-
-                    if (c.ExclusiveMinimum.HasValue)
-                    {
-                        Check(value + " <= " + Number(c.ExclusiveMinimum.Value), collect, path, "exclusiveMinimum", Json(c.ExclusiveMinimum.Value), actual);
-                    }
-
-                    if (c.ExclusiveMaximum.HasValue)
-                    {
-                        Check(value + " >= " + Number(c.ExclusiveMaximum.Value), collect, path, "exclusiveMaximum", Json(c.ExclusiveMaximum.Value), actual);
-                    }
-
-                    if (c.MultipleOf.HasValue)
-                    {
-                        Check("!" + Rules + ".IsMultipleOf(" + value + ", " + Number(c.MultipleOf.Value) + ")", collect, path, "multipleOf", Json(c.MultipleOf.Value), actual);
-                    }
-
-                    AllowedCheck(type, value, path, collect, actual);
-                    break;
-                case ValueKind.Boolean:
-                    AllowedCheck(type, value, path, collect, "(" + value + " ? \"true\" : \"false\")");
-                    break;
-                case ValueKind.String:
-                    string shown = Rules + ".Format(" + value + ")";
-                    if (c.MinLength.HasValue)
-                    {
-                        Check(Rules + ".CodePointLength(" + value + ") < " + Int(c.MinLength.Value), collect, path, "minLength", Int(c.MinLength.Value), shown);
-                    }
-
-                    if (c.MaxLength.HasValue)
-                    {
-                        Check(Rules + ".CodePointLength(" + value + ") > " + Int(c.MaxLength.Value), collect, path, "maxLength", Int(c.MaxLength.Value), shown);
-                    }
-
-                    if (c.Pattern != null)
-                    {
-                        Check("!" + Validator + ".Pattern" + Int(PatternField(c.Pattern)) + ".IsMatch(" + value + ")", collect, path, "pattern", c.Pattern, shown);
-                    }
-
-                    AllowedCheck(type, value, path, collect, shown);
-                    break;
-                case ValueKind.List:
-                case ValueKind.Map:
-                    string count = value + ".Count";
-                    string countText = Rules + ".Count(" + count + ", \"items\")";
-                    if (c.MinItems.HasValue)
-                    {
-                        Check(count + " < " + Int(c.MinItems.Value), collect, path, "minItems", Int(c.MinItems.Value), countText);
-                    }
-
-                    if (c.MaxItems.HasValue)
-                    {
-                        Check(count + " > " + Int(c.MaxItems.Value), collect, path, "maxItems", Int(c.MaxItems.Value), countText);
-                    }
-
-                    if (c.UniqueItems && type.Kind == ValueKind.List)
-                    {
-                        Check("!" + Rules + ".HasUniqueItems(" + value + ")", collect, path, "uniqueItems", "true", "\"repeated items\"");
-                    }
-
-                    if (HasChecks(type.Element!))
-                    {
-                        string d = Int(depth);
-                        string item = "item" + d;
-                        string itemPath;
-                        if (type.Kind == ValueKind.List)
-                        {
-                            _w.Open("for (int i" + d + " = 0; i" + d + " < " + value + ".Count; i" + d + "++)");
-                            _w.Line("var " + item + " = " + value + "[i" + d + "];");
-                            itemPath = Rules + ".Index(" + path + ", i" + d + ")";
-                        }
-                        else
-                        {
-                            _w.Open("foreach (var pair" + d + " in " + value + ")");
-                            _w.Line("var " + item + " = pair" + d + ".Value;");
-                            itemPath = Rules + ".Member(" + path + ", pair" + d + ".Key)";
-                        }
-
-                        if (type.ElementNullable)
-                        {
-                            _w.Open("if (" + item + " is { } present" + d + ")");
-                            EmitValueChecks(type.Element!, "present" + d, itemPath, collect, depth + 1);
-                            _w.Close();
-                        }
-                        else
-                        {
-                            EmitValueChecks(type.Element!, item, itemPath, collect, depth + 1);
-                        }
-
-                        _w.Close();
-                    }
-
-                    break;
-                case ValueKind.Record:
-                case ValueKind.Union:
-                    if (collect)
-                    {
-                        _w.Open("if (!" + value + ".IsValid())");
-                        _w.Line(value + ".ValidateInto(ref collector, " + path + ");");
-                        _w.Close();
-                    }
-                    else
-                    {
-                        _w.Open("if (!" + value + ".IsValid())");
-                        _w.Line("return false;");
-                        _w.Close();
-                    }
-
-                    break;
-                case ValueKind.OpenEnum:
-                    if (_knownOnly.TryGetValue(type.Name, out TypeSpec? knownOnly))
-                    {
-                        string known = "[" + string.Join(",", knownOnly.Members.Select(m => Parsing.JsonText.Quote(m.WireValue))) + "]";
-                        Check("!" + value + ".IsKnown", collect, path, "enum", Shorten(known), Rules + ".Format(" + value + ".Value)");
-                    }
-
-                    break;
-                case ValueKind.Json:
-                    if (collect)
-                    {
-                        _w.Line(Validator + ".Node" + Int(type.NodeId) + "(" + value + ", " + path + ", ref collector);");
-                    }
-                    else
-                    {
-                        _w.Open("if (!" + Validator + ".Check(" + value + ", " + Int(type.NodeId) + "))");
-                        _w.Line("return false;");
-                        _w.Close();
-                    }
-
-                    break;
-            }
-        }
-
-        /// <summary>The values of <c>const</c>/<c>enum</c> this C# type can hold, as C# literals.</summary>
-        private static List<string> AllowedLiterals(TypeRef type)
-        {
-            var literals = new List<string>();
-            foreach (string json in type.Constraints.AllowedJson)
-            {
-                Reading.JsonNode? node = Reading.JsonReader.Read(json).Root;
-                if (node == null)
-                {
-                    continue;
-                }
-
-                if (type.Kind == ValueKind.String && node.IsString)
-                {
-                    literals.Add(Literal(node.StringValue!));
-                }
-                else if ((type.Kind == ValueKind.Int32 || type.Kind == ValueKind.Int64 || type.Kind == ValueKind.Double) && node.IsNumber)
-                {
-                    literals.Add(Number(node.NumberValue));
-                }
-                else if (type.Kind == ValueKind.Boolean && node.IsBoolean)
-                {
-                    literals.Add(node.Kind == Reading.JsonKind.True ? "true" : "false");
-                }
-            }
-
-            return literals;
-        }
-
-        private void AllowedCheck(TypeRef type, string value, string path, bool collect, string actual)
-        {
-            if (type.Constraints.AllowedJson.Count == 0)
-            {
-                return;
-            }
-
-            List<string> literals = AllowedLiterals(type);
-            string rule = type.Constraints.AllowedJson.Count == 1 ? "const" : "enum";
-            string limit = type.Constraints.AllowedJson.Count == 1 ? type.Constraints.AllowedJson[0] : "[" + string.Join(",", type.Constraints.AllowedJson) + "]";
-            string condition = literals.Count == 0 ? "true" : string.Join(" && ", literals.Select(l => value + " != " + l));
-            Check(condition, collect, path, rule, Shorten(limit), actual);
-        }
-
-        private void Check(string condition, bool collect, string path, string rule, string limit, string actual)
-        {
-            _w.Open("if (" + condition + ")");
-            Fail(collect, path, Literal(rule), Literal(limit), actual);
-            _w.Close();
-        }
+        public static string Shorten(string json) => json.Length > 120 ? json.Substring(0, 117) + "..." : json;
     }
 }

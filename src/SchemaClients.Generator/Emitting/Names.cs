@@ -8,18 +8,24 @@ namespace SchemaClients.Generator.Emitting
     {
         public const string ValidatorClass = "SchemaValidator";
         public const string ConverterClass = "SchemaConverters";
-        public const string Version = "0.1.0";
+        /// <summary>The generator's own version (its informational version, without build metadata).</summary>
+        public static readonly string Version = ReadVersion();
 
-        public const string Collector = "global::SchemaClients.Validation.ViolationCollector";
         public const string Result = "global::SchemaClients.Validation.ValidationResult";
-        public const string Rules = "global::SchemaClients.Validation.JsonRules";
-        public const string Io = "global::SchemaClients.Serialization.JsonIo";
         public const string Reader = "global::System.Text.Json.Utf8JsonReader";
         public const string Writer = "global::System.Text.Json.Utf8JsonWriter";
         public const string Element = "global::System.Text.Json.JsonElement";
         public const string TokenType = "global::System.Text.Json.JsonTokenType";
         public const string Options = "global::System.Text.Json.JsonSerializerOptions";
-        public const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SchemaClients.Generator\", \"" + Version + "\")]";
+        public static readonly string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCode(\"SchemaClients.Generator\", \"" + Version + "\")]";
+
+        private static string ReadVersion()
+        {
+            object[] attributes = typeof(Names).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false);
+            string version = attributes.Length > 0 ? ((System.Reflection.AssemblyInformationalVersionAttribute)attributes[0]).InformationalVersion : typeof(Names).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+            int plus = version.IndexOf('+');
+            return plus >= 0 ? version.Substring(0, plus) : version;
+        }
 
         public static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 

@@ -19,6 +19,15 @@ namespace SchemaClients.Generator.Emitting
             _builder.Append('\n');
         }
 
+        /// <summary>Writes a block of lines (a raw string template) at the current indentation.</summary>
+        public void Block(string text)
+        {
+            foreach (string line in text.Replace("\r\n", "\n").Split('\n'))
+            {
+                Line(line);
+            }
+        }
+
         public void Open(string text)
         {
             if (text.Length > 0)

@@ -1,7 +1,8 @@
 namespace SchemaClients.Generator.Model
 {
     /// <summary>One type the shared JSON context exposes.</summary>
-    internal sealed record ContextEntry(string FilePath, string Namespace, string ClassPrefix, string TypeName);
+    /// <param name="ConverterName">The type's converter inside the document's <c>SchemaConverters</c>.</param>
+    internal sealed record ContextEntry(string FilePath, string Namespace, string ClassPrefix, string TypeName, string ConverterName);
 
     /// <summary>The types one document adds to the shared JSON context.</summary>
     internal sealed record ContextEntries(string FilePath, string Namespace, EquatableArray<ContextEntry> Entries)
@@ -9,9 +10,10 @@ namespace SchemaClients.Generator.Model
         public static ContextEntries From(DocumentSpec document)
         {
             var entries = new ContextEntry[document.HasOutput ? document.Types.Count : 0];
+            var names = new Emitting.EmitContext(document);
             for (int i = 0; i < entries.Length; i++)
             {
-                entries[i] = new ContextEntry(document.FilePath, document.Namespace, document.ClassPrefix, document.Types[i].Name);
+                entries[i] = new ContextEntry(document.FilePath, document.Namespace, document.ClassPrefix, document.Types[i].Name, names.ConverterName(document.Types[i].Name));
             }
 
             return new ContextEntries(document.FilePath, document.HasOutput ? document.Namespace : string.Empty, new EquatableArray<ContextEntry>(entries));

@@ -79,6 +79,7 @@ namespace SchemaClients.Generator.Model
     }
 
     /// <summary>One property of a generated record.</summary>
+    /// <param name="NodeId">The schema graph node of the property's own schema (its <c>$ref</c> and siblings included).</param>
     internal sealed record PropertySpec(
         string JsonName,
         string CsName,
@@ -87,13 +88,17 @@ namespace SchemaClients.Generator.Model
         bool Nullable,
         string? Summary,
         string? DefaultJson,
-        LocationInfo? Location);
+        int NodeId);
+
+    /// <summary>Where a property is declared in its schema file, for diagnostics that point there.</summary>
+    internal sealed record PropertyLocation(string TypeName, string JsonName, LocationInfo Location);
 
     /// <summary>One member of a generated enum or open enum: the C# name and the exact wire value.</summary>
     internal sealed record EnumMemberSpec(string CsName, string WireValue);
 
     /// <summary>One branch of a union, told apart from the others by its JSON token kind.</summary>
-    internal sealed record UnionBranchSpec(string MemberName, TypeRef Type);
+    /// <param name="NodeId">The schema graph node of the branch.</param>
+    internal sealed record UnionBranchSpec(string MemberName, TypeRef Type, int NodeId);
 
     /// <summary>Where a declared type is used: in what a client sends, in what it reads from answers, or both.</summary>
     [System.Flags]
@@ -138,7 +143,7 @@ namespace SchemaClients.Generator.Model
     /// One schema as the JSON validator sees it. Nodes refer to each other by index so that recursive
     /// schemas stay a flat, equatable list.
     /// </summary>
-    /// <param name="TypeMask">Allowed JSON types (see <see cref="JsonTypes"/>); 0 allows any.</param>
+    /// <param name="TypeMask">Allowed JSON types (bits of <see cref="Shared.Validation.TypeMask"/>); 0 allows any.</param>
     /// <param name="AdditionalProperties">-1: any; -2: none allowed; otherwise the node for extra properties.</param>
     /// <param name="Items">-1 when absent; otherwise the node every item must match.</param>
     /// <param name="Ref">-1 when absent; otherwise the node the value must also match.</param>
@@ -161,32 +166,6 @@ namespace SchemaClients.Generator.Model
         EquatableArray<int> OneOf,
         int Ref,
         int Not);
-
-    /// <summary>Bit flags of JSON types used by <see cref="SchemaNodeSpec.TypeMask"/>.</summary>
-    internal static class JsonTypes
-    {
-        public const int Null = 1;
-        public const int Boolean = 2;
-        public const int Object = 4;
-        public const int Array = 8;
-        public const int Number = 16;
-        public const int String = 32;
-        public const int Integer = 64;
-
-        /// <summary>The type names of a mask, joined: number covers integer.</summary>
-        public static string Describe(int mask, string separator)
-        {
-            var names = new System.Collections.Generic.List<string>();
-            if ((mask & Null) != 0) names.Add("null");
-            if ((mask & Boolean) != 0) names.Add("boolean");
-            if ((mask & Object) != 0) names.Add("object");
-            if ((mask & Array) != 0) names.Add("array");
-            if ((mask & Number) != 0) names.Add("number");
-            else if ((mask & Integer) != 0) names.Add("integer");
-            if ((mask & String) != 0) names.Add("string");
-            return string.Join(separator, names);
-        }
-    }
 
     /// <summary>One path or query parameter of an operation.</summary>
     /// <param name="Name">The wire name.</param>
@@ -272,11 +251,16 @@ namespace SchemaClients.Generator.Model
         EquatableArray<TypeSpec> Types,
         EquatableArray<SchemaNodeSpec> Nodes,
         EquatableArray<OperationSpec> Operations,
-        ClientSpec Client,
-        EquatableArray<DiagnosticInfo> Diagnostics)
+        ClientSpec Client)
     {
         public bool HasOutput => Kind != DocumentKind.Unknown;
     }
+
+    /// <summary>
+    /// What parsing one schema file gives: the spec the emitter needs, and apart from it what only diagnostics and
+    /// the analyzer need (positions in the file), so an edit that only moves text leaves the spec equal.
+    /// </summary>
+    internal sealed record ParsedDocument(DocumentSpec Spec, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<PropertyLocation> Locations);
 
     /// <summary>Options read once from MSBuild properties.</summary>
     internal sealed record GeneratorOptions(string RootNamespace, string? ProjectDirectory);

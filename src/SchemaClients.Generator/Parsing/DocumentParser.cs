@@ -16,7 +16,7 @@ namespace SchemaClients.Generator.Parsing
     {
         private static readonly string[] HttpMethods = { "get", "put", "post", "delete", "patch", "head", "options" };
 
-        public static DocumentSpec Parse(SchemaFile file, GeneratorOptions options, CancellationToken cancellationToken)
+        public static ParsedDocument Parse(SchemaFile file, GeneratorOptions options, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var lines = new SourceLines(file.Path, file.Text);
@@ -45,11 +45,14 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static DocumentSpec Empty(SchemaFile file, string hintName, string provider, List<DiagnosticInfo> diagnostics) => new DocumentSpec(
-            file.Path, hintName, DocumentKind.Unknown, provider, string.Empty, string.Empty, string.Empty, null, -1,
-            EquatableArray<TypeSpec>.Empty, EquatableArray<SchemaNodeSpec>.Empty, EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics.ToEquatableArray());
+        private static ParsedDocument Empty(SchemaFile file, string hintName, string provider, List<DiagnosticInfo> diagnostics) => new ParsedDocument(
+            new DocumentSpec(
+                file.Path, hintName, DocumentKind.Unknown, provider, string.Empty, string.Empty, string.Empty, null, -1,
+                EquatableArray<TypeSpec>.Empty, EquatableArray<SchemaNodeSpec>.Empty, EquatableArray<OperationSpec>.Empty, ClientSpec.None),
+            diagnostics.ToEquatableArray(),
+            EquatableArray<PropertyLocation>.Empty);
 
-        private static DocumentSpec ParseDocument(SchemaFile file, GeneratorOptions options, JsonNode root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument ParseDocument(SchemaFile file, GeneratorOptions options, JsonNode root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             string fileName = Path.GetFileName(file.Path);
             if (!root.IsObject)
@@ -188,7 +191,7 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static DocumentSpec FromOpenApi(SchemaFile file, GeneratorOptions options, JsonNode root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, JsonNode root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             bool draft4 = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel;
             var translator = new SchemaTranslator(file.Path, lines, root, draft4, diagnostics, cancellationToken);
@@ -562,24 +565,33 @@ namespace SchemaClients.Generator.Parsing
             return "Operation";
         }
 
-        private static DocumentSpec Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
+        private static ParsedDocument Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
         {
             EquatableArray<SchemaNodeSpec> nodes = translator.FinishNodes();
+            List<TypeSpec> types = usages.Apply(translator.Types);
+            if (client.Kind == ClientKind.FalQueue)
+            {
+                // The queue's status and cancel answers are read by the runtime (FalQueueStatus, FalCancelResult);
+                // the document's own types for them would only stand beside those, unused.
+                types = ReachableFrom(types, client.InputType, client.OutputType);
+            }
+
             string providerName = Identifier(provider, "Schemas");
             string modelName = Identifier(ModelSegment(model), "Model");
             string ns = options.RootNamespace + "." + providerName + "." + modelName;
             if (client.Kind != ClientKind.None)
             {
-                var taken = new HashSet<string>(StringComparer.Ordinal) { "SchemaValidator", "SchemaConverters" };
-                foreach (TypeSpec type in translator.Types)
+                var taken = new HashSet<string>(StringComparer.Ordinal) { Emitting.Names.ValidatorClass, Emitting.Names.ConverterClass, Emitting.EmitContext.NodesClass };
+                foreach (TypeSpec type in types)
                 {
                     taken.Add(type.Name);
                 }
 
-                client = client with { ClassName = Naming.Unique(modelName + "Client", taken) };
+                // Named like its DI method: OxenFlux2FlexClient and AddOxenFlux2FlexClient.
+                client = client with { ClassName = Naming.Unique(providerName + modelName + "Client", taken) };
             }
 
-            return new DocumentSpec(
+            var spec = new DocumentSpec(
                 file.Path,
                 hintBase,
                 kind,
@@ -589,11 +601,63 @@ namespace SchemaClients.Generator.Parsing
                 providerName + modelName,
                 rootType,
                 rootNode,
-                usages.Apply(translator.Types).ToEquatableArray(),
+                types.ToEquatableArray(),
                 nodes,
                 operations,
-                client,
-                diagnostics.ToEquatableArray());
+                client);
+            return new ParsedDocument(spec, diagnostics.ToEquatableArray(), translator.Locations.ToEquatableArray());
+        }
+
+        /// <summary>The types the given roots use, directly or through members, list items, map values and union branches; in their order.</summary>
+        private static List<TypeSpec> ReachableFrom(List<TypeSpec> types, params string?[] roots)
+        {
+            var byName = new Dictionary<string, TypeSpec>(StringComparer.Ordinal);
+            foreach (TypeSpec type in types)
+            {
+                byName[type.Name] = type;
+            }
+
+            var reached = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<string>();
+            foreach (string? root in roots)
+            {
+                if (root != null)
+                {
+                    pending.Push(root);
+                }
+            }
+
+            void Visit(TypeRef? type)
+            {
+                for (; type != null; type = type.Element)
+                {
+                    if (type.Kind == ValueKind.Record || type.Kind == ValueKind.Union || type.Kind == ValueKind.Enum || type.Kind == ValueKind.OpenEnum)
+                    {
+                        pending.Push(type.Name);
+                    }
+                }
+            }
+
+            while (pending.Count > 0)
+            {
+                string name = pending.Pop();
+                if (!reached.Add(name) || !byName.TryGetValue(name, out TypeSpec? type))
+                {
+                    continue;
+                }
+
+                foreach (PropertySpec property in type.Properties)
+                {
+                    Visit(property.Type);
+                }
+
+                foreach (UnionBranchSpec branch in type.Branches)
+                {
+                    Visit(branch.Type);
+                }
+            }
+
+            return types.FindAll(t => reached.Contains(t.Name));
         }
 
         private static string ModelSegment(string model) => model.StartsWith("fal-ai/", StringComparison.Ordinal) ? model.Substring("fal-ai/".Length) : model;

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using SchemaClients.Generator.Reading;
+using SchemaClients.Shared.Validation;
 
 namespace SchemaClients.Generator.Parsing
 {
@@ -14,12 +14,7 @@ namespace SchemaClients.Generator.Parsing
             return builder.ToString();
         }
 
-        public static string Quote(string value)
-        {
-            var builder = new StringBuilder(value.Length + 2);
-            WriteString(builder, value);
-            return builder.ToString();
-        }
+        public static string Quote(string value) => ConstantValue.Quote(value, asciiOnly: false);
 
         private static void Write(StringBuilder builder, JsonNode node)
         {
@@ -63,33 +58,6 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static void WriteString(StringBuilder builder, string value)
-        {
-            builder.Append('"');
-            foreach (char c in value)
-            {
-                switch (c)
-                {
-                    case '"': builder.Append("\\\""); break;
-                    case '\\': builder.Append("\\\\"); break;
-                    case '\n': builder.Append("\\n"); break;
-                    case '\r': builder.Append("\\r"); break;
-                    case '\t': builder.Append("\\t"); break;
-                    default:
-                        if (c < ' ' || (c >= 0xD800 && c <= 0xDFFF))
-                        {
-                            builder.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
-                        }
-                        else
-                        {
-                            builder.Append(c);
-                        }
-
-                        break;
-                }
-            }
-
-            builder.Append('"');
-        }
+        private static void WriteString(StringBuilder builder, string value) => builder.Append(ConstantValue.Quote(value, asciiOnly: false));
     }
 }

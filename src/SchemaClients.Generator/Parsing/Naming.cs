@@ -101,6 +101,73 @@ namespace SchemaClients.Generator.Parsing
             return name;
         }
 
+        /// <summary>
+        /// The C# name of an enum member, read as words where the wire value allows: an aspect ratio <c>16:9</c> is
+        /// <c>Ratio16x9</c>; a number with a unit, <c>1 MP</c> or <c>0.5 MP</c>, is the unit then the number
+        /// (<c>Mp1</c>, <c>Mp0_5</c>); a bare number <c>2</c> is <c>Value2</c>; anything else is PascalCase
+        /// (<c>landscape_4_3</c> is <c>Landscape4_3</c>), with <c>Value</c> in front when it would start with a digit.
+        /// An empty name is <c>Empty</c>.
+        /// </summary>
+        public static string EnumMember(string wire)
+        {
+            string text = wire.Trim();
+            int colon = text.IndexOf(':');
+            if (colon > 0 && colon < text.Length - 1 && AllDigits(text, 0, colon) && AllDigits(text, colon + 1, text.Length))
+            {
+                return "Ratio" + text.Substring(0, colon) + "x" + text.Substring(colon + 1);
+            }
+
+            int numberEnd = 0;
+            while (numberEnd < text.Length && (char.IsDigit(text[numberEnd]) || (text[numberEnd] == '.' && numberEnd > 0 && numberEnd + 1 < text.Length && char.IsDigit(text[numberEnd + 1]))) && text[numberEnd] < 0x80)
+            {
+                numberEnd++;
+            }
+
+            if (numberEnd > 0)
+            {
+                string number = text.Substring(0, numberEnd).Replace('.', '_');
+                string rest = text.Substring(numberEnd).Trim();
+                if (rest.Length == 0)
+                {
+                    return "Value" + number;
+                }
+
+                if (AllLetters(rest))
+                {
+                    return ToPascalCase(rest) + number;
+                }
+            }
+
+            string name = ToPascalCase(wire);
+            return name.Length == 0 ? "Empty" : char.IsDigit(name[0]) ? "Value" + name : name;
+        }
+
+        private static bool AllDigits(string text, int start, int end)
+        {
+            for (int i = start; i < end; i++)
+            {
+                if (text[i] < '0' || text[i] > '9')
+                {
+                    return false;
+                }
+            }
+
+            return end > start;
+        }
+
+        private static bool AllLetters(string text)
+        {
+            foreach (char c in text)
+            {
+                if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z'))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
         /// <summary>Adds a numeric suffix until the name is unused in <paramref name="taken"/>.</summary>
         public static string Unique(string name, HashSet<string> taken)
         {

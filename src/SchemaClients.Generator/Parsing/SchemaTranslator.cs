@@ -7,6 +7,8 @@ using System.Threading;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Reading;
+using SchemaClients.Generator.Validation;
+using SchemaClients.Shared.Validation;
 
 namespace SchemaClients.Generator.Parsing
 {
@@ -27,6 +29,8 @@ namespace SchemaClients.Generator.Parsing
         {
             "Validate", "IsValid", "ValidateJson", "ValidateInto", "EqualityContract", "ToString", "GetHashCode",
             "Equals", "GetType", "Deconstruct", "PrintMembers", "Clone", "MemberwiseClone", "Finalize",
+            // The document-level classes generated members refer to by their simple names.
+            Emitting.Names.ValidatorClass, Emitting.Names.ConverterClass, Emitting.EmitContext.NodesClass,
         };
 
         private readonly string _filePath;
@@ -58,9 +62,33 @@ namespace SchemaClients.Generator.Parsing
             _cancellationToken = cancellationToken;
             _typeNames.Add(Emitting.Names.ValidatorClass);
             _typeNames.Add(Emitting.Names.ConverterClass);
+            _typeNames.Add(Emitting.EmitContext.NodesClass);
         }
 
         public IReadOnlyList<TypeSpec> Types => _types;
+
+        /// <summary>Where each record property is declared.</summary>
+        public IReadOnlyList<PropertyLocation> Locations => _locations;
+
+        private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
+        private readonly List<PendingDefault> _defaults = new List<PendingDefault>();
+
+        /// <summary>A property's default, checked against its node once the whole graph is built and its cycles cut.</summary>
+        private sealed class PendingDefault
+        {
+            public PendingDefault(JsonNode value, int node, string subject)
+            {
+                Value = value;
+                Node = node;
+                Subject = subject;
+            }
+
+            public JsonNode Value { get; }
+
+            public int Node { get; }
+
+            public string Subject { get; }
+        }
 
         /// <summary>Reserves a type name for a named schema (a component) before any inline type can take it.</summary>
         public void ReserveName(JsonNode schema, string name, LocationInfo? nameLocation)
@@ -85,7 +113,10 @@ namespace SchemaClients.Generator.Parsing
             return Map(schema, pointer, hint, null, ref nullable);
         }
 
-        /// <summary>Builds the node list, after cutting $ref cycles that could never consume any data.</summary>
+        /// <summary>
+        /// Builds the node list, after cutting $ref cycles that could never consume any data, and checks every
+        /// property default against its node with the validator the generated code uses (warning SCG0010).
+        /// </summary>
         public EquatableArray<SchemaNodeSpec> FinishNodes()
         {
             BreakApplicatorCycles();
@@ -95,7 +126,22 @@ namespace SchemaClients.Generator.Parsing
                 result[i] = _nodes[i] ?? AnyNode(i, "#");
             }
 
-            return new EquatableArray<SchemaNodeSpec>(result);
+            var nodes = new EquatableArray<SchemaNodeSpec>(result);
+            if (_defaults.Count > 0)
+            {
+                var graph = BuildTimeGraph.From(nodes);
+                foreach (PendingDefault pending in _defaults)
+                {
+                    _cancellationToken.ThrowIfCancellationRequested();
+                    string? problem = graph.FirstProblem(pending.Node, pending.Value);
+                    if (problem != null)
+                    {
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefaultOutsideLimits, Locate(pending.Value), JsonText.Compact(pending.Value), pending.Subject, problem));
+                    }
+                }
+            }
+
+            return nodes;
         }
 
         public int NodeOf(JsonNode schema, string pointer) => BuildNode(schema, pointer);
@@ -166,7 +212,7 @@ namespace SchemaClients.Generator.Parsing
             JsonNode? nullableValue = schema.Get("nullable");
             if (nullableValue != null && nullableValue.Kind == JsonKind.True && typeMask != 0)
             {
-                typeMask |= JsonTypes.Null;
+                typeMask |= TypeMask.Null;
             }
 
             Constraints constraints = ReadConstraints(schema, pointer);
@@ -321,19 +367,13 @@ namespace SchemaClients.Generator.Parsing
 
         private int TypeBit(string name, JsonNode where, string pointer)
         {
-            switch (name)
+            int bit = TypeMask.Of(name);
+            if (bit == 0)
             {
-                case "null": return JsonTypes.Null;
-                case "boolean": return JsonTypes.Boolean;
-                case "object": return JsonTypes.Object;
-                case "array": return JsonTypes.Array;
-                case "number": return JsonTypes.Number | JsonTypes.Integer;
-                case "string": return JsonTypes.String;
-                case "integer": return JsonTypes.Integer;
-                default:
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(where), name, pointer));
-                    return 0;
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(where), name, pointer));
             }
+
+            return bit;
         }
 
         private Constraints ReadConstraints(JsonNode schema, string pointer)
@@ -912,10 +952,12 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var mapped = new List<TypeRef>();
+            var branchNodes = new List<int>();
             var kinds = new List<string>();
             for (int i = 0; i < nonNull.Count; i++)
             {
                 bool branchNullable = false;
+                branchNodes.Add(BuildNode(nonNull[i].Key, nonNull[i].Value));
                 TypeRef branchType = Map(nonNull[i].Key, nonNull[i].Value, hint + "Enum", owner, ref branchNullable);
                 string kind = JsonKindOf(branchType);
                 if (kind == "any" || kinds.Contains(kind))
@@ -931,9 +973,9 @@ namespace SchemaClients.Generator.Parsing
             string unionName = NewTypeName(hint + "Union", owner);
             var branchSpecs = new List<UnionBranchSpec>();
             var memberNames = new HashSet<string>(StringComparer.Ordinal);
-            foreach (TypeRef branch in mapped)
+            for (int i = 0; i < mapped.Count; i++)
             {
-                branchSpecs.Add(new UnionBranchSpec(Naming.Unique(BranchMemberName(branch), memberNames), branch));
+                branchSpecs.Add(new UnionBranchSpec(Naming.Unique(BranchMemberName(mapped[i]), memberNames), mapped[i], branchNodes[i]));
             }
 
             var union = new TypeRef(ValueKind.Union, unionName, null, false, Constraints.None, node);
@@ -1071,7 +1113,8 @@ namespace SchemaClients.Generator.Parsing
         {
             var members = new List<EnumMemberSpec>();
             var taken = new Dictionary<string, string>(StringComparer.Ordinal);
-            var used = new HashSet<string>(StringComparer.Ordinal) { typeName, "Value", "KnownValues" };
+            // Members every enum or open enum has (a record struct adds the object members and PrintMembers).
+            var used = new HashSet<string>(StringComparer.Ordinal) { typeName, "Value", "KnownValues", "IsKnown", "Equals", "GetHashCode", "ToString", "GetType", "PrintMembers", "MemberwiseClone", "Finalize", "ReferenceEquals" };
             var seenWire = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonNode item in values.Items)
             {
@@ -1081,15 +1124,7 @@ namespace SchemaClients.Generator.Parsing
                 }
 
                 string wire = item.StringValue!;
-                string baseName = Naming.ToPascalCase(wire);
-                if (baseName.Length == 0)
-                {
-                    baseName = "Empty";
-                }
-                else if (char.IsDigit(baseName[0]))
-                {
-                    baseName = "_" + baseName;
-                }
+                string baseName = Naming.EnumMember(wire);
 
                 string name = Naming.Unique(baseName, used);
                 if (name != baseName)
@@ -1152,18 +1187,16 @@ namespace SchemaClients.Generator.Parsing
                 bool nullable = false;
                 TypeRef propertyType = Map(member.Value, propertyPointer, unique, name, ref nullable);
                 string? defaultJson = null;
+                int propertyNode = BuildNode(member.Value, propertyPointer);
                 JsonNode? defaultNode = FindDefault(member.Value);
                 if (defaultNode != null)
                 {
                     defaultJson = JsonText.Compact(defaultNode);
-                    string? problem = NodeEvaluator.Check(_nodes, BuildNode(member.Value, propertyPointer), defaultNode);
-                    if (problem != null)
-                    {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefaultOutsideLimits, Locate(defaultNode), defaultJson, name + "." + member.Name, problem));
-                    }
+                    _defaults.Add(new PendingDefault(defaultNode, propertyNode, name + "." + member.Name));
                 }
 
-                specs.Add(new PropertySpec(member.Name, unique, propertyType, required.Contains(member.Name), nullable, Summary(member.Value), defaultJson, LocateKey(member)));
+                _locations.Add(new PropertyLocation(name, member.Name, LocateKey(member)));
+                specs.Add(new PropertySpec(member.Name, unique, propertyType, required.Contains(member.Name), nullable, Summary(member.Value), defaultJson, propertyNode));
             }
 
             _types[slot] = new TypeSpec(TypeSpecKind.Record, name, Summary(schema), specs.ToEquatableArray(), EquatableArray<EnumMemberSpec>.Empty, EquatableArray<UnionBranchSpec>.Empty, false, node);

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using System.Threading;
 using System.Threading.Tasks;
 using SchemaClients.Http;
@@ -44,8 +43,8 @@ namespace SchemaClients.Clients
         }
 
         /// <summary>Runs the model synchronously and reads its output. Billed: not sent again once it may have reached fal.</summary>
-        public Task<TOutput> RunAsync<TOutput>(byte[] body, JsonTypeInfo<TOutput> outputType, CancellationToken cancellationToken)
-            => _core.SendAsync(HttpMethod.Post, _submitPath, false, body, outputType, cancellationToken);
+        public Task<TOutput> RunAsync<TOutput>(byte[] body, Serialization.SchemaConverter<TOutput> output, CancellationToken cancellationToken)
+            => _core.SendAsync(HttpMethod.Post, _submitPath, false, body, output, cancellationToken);
 
         /// <summary>Runs the model synchronously; for endpoints whose output schema is not a generated record.</summary>
         public Task<JsonElement> RunJsonAsync(byte[] body, CancellationToken cancellationToken)
@@ -101,10 +100,10 @@ namespace SchemaClients.Clients
         }
 
         /// <summary>Reads a completed request's output.</summary>
-        public Task<TOutput> GetResultAsync<TOutput>(FalQueuedRequest request, JsonTypeInfo<TOutput> outputType, CancellationToken cancellationToken)
+        public Task<TOutput> GetResultAsync<TOutput>(FalQueuedRequest request, Serialization.SchemaConverter<TOutput> output, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(request);
-            return _core.Http.SendBytesAsync(HttpMethod.Get, Pick(request.ResponseUrl, _resultPath, request), null, outputType, cancellationToken);
+            return _core.Http.SendBytesAsync(HttpMethod.Get, Pick(request.ResponseUrl, _resultPath, request), null, output, default, cancellationToken);
         }
 
         /// <summary>Reads a completed request's output, untyped.</summary>

@@ -82,18 +82,43 @@ namespace SchemaClients.Clients
             return JsonSerializer.SerializeToUtf8Bytes(request, requestType);
         }
 
+        /// <summary>Validates <paramref name="request"/> when <see cref="SchemaClientOptions.ValidateBeforeSend"/> is on and writes it with its generated converter.</summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] Serialize<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter, Func<TRequest, ValidationResult> validate)
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(converter);
+            ArgumentNullException.ThrowIfNull(validate);
+            if (Options.ValidateBeforeSend)
+            {
+                validate(request).ThrowIfInvalid();
+            }
+
+            return converter.ToUtf8Bytes(request);
+        }
+
         /// <summary>
-        /// Validates <paramref name="request"/> (as <see cref="Serialize{TRequest}"/> does) and serializes it with members
+        /// <see cref="SerializeWith{TRequest}(TRequest, JsonTypeInfo{TRequest}, Func{TRequest, ValidationResult}, IReadOnlyList{KeyValuePair{string, string}}, IReadOnlyList{KeyValuePair{string, string}})"/>
+        /// with the request's generated converter.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] SerializeWith<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter, Func<TRequest, ValidationResult> validate, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing)
+            => AddMembers(Serialize(request, converter, validate), leading, trailing);
+
+        /// <summary>
+        /// Validates <paramref name="request"/> (as <see cref="Serialize{TRequest}(TRequest, JsonTypeInfo{TRequest}, Func{TRequest, ValidationResult})"/> does) and serializes it with members
         /// the schema does not carry: <paramref name="leading"/> before the request's own (Oxen's <c>model</c>), and
         /// <paramref name="trailing"/> after them (Oxen's queue parameters). A member the request already has is not
         /// written twice. Values are JSON text.
         /// </summary>
         /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
         public byte[] SerializeWith<TRequest>(TRequest request, JsonTypeInfo<TRequest> requestType, Func<TRequest, ValidationResult> validate, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing)
+            => AddMembers(Serialize(request, requestType, validate), leading, trailing);
+
+        private static byte[] AddMembers(byte[] json, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing)
         {
             ArgumentNullException.ThrowIfNull(leading);
             ArgumentNullException.ThrowIfNull(trailing);
-            byte[] json = Serialize(request, requestType, validate);
             if (leading.Count == 0 && trailing.Count == 0)
             {
                 return json;
@@ -149,6 +174,10 @@ namespace SchemaClients.Clients
 
             return buffer.ToArray();
         }
+
+        /// <summary>Sends a body and reads a typed answer with its generated converter.</summary>
+        public Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, bool queue, byte[]? body, Serialization.SchemaConverter<TResponse> converter, CancellationToken cancellationToken)
+            => Http.SendBytesAsync(method, Url(path, queue), body, converter, default, cancellationToken);
 
         /// <summary>Sends a body and reads a typed answer.</summary>
         public Task<TResponse> SendAsync<TResponse>(HttpMethod method, string path, bool queue, byte[]? body, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)

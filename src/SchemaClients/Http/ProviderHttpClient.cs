@@ -149,6 +149,23 @@ namespace SchemaClients.Http
             }
         }
 
+        /// <summary>Sends raw JSON bytes (or nothing) and reads the answer with a generated converter.</summary>
+        public async Task<TResponse> SendBytesAsync<TResponse>(HttpMethod method, string path, byte[]? body, Serialization.SchemaConverter<TResponse> converter, CallOptions call, CancellationToken cancellationToken)
+        {
+            ArgumentNullException.ThrowIfNull(converter);
+            (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, null, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage disposeResponse = response;
+            byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return converter.FromUtf8Bytes(bytes);
+            }
+            catch (JsonException e)
+            {
+                throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact("the answer is not the expected JSON: " + e.Message)), attempts);
+            }
+        }
+
         /// <summary>Sends a JSON body and reads a JSON answer.</summary>
         public Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
             => SendBytesAsync(method, path, JsonSerializer.SerializeToUtf8Bytes(body, requestType), responseType, cancellationToken);

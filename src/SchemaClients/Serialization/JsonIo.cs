@@ -13,6 +13,56 @@ namespace SchemaClients.Serialization
     /// </summary>
     public static class JsonIo
     {
+        /// <summary>Checks that the reader is on the start of an object, for the converter of <paramref name="typeName"/>.</summary>
+        /// <exception cref="JsonException">It is on another token.</exception>
+        public static void ExpectObject(ref Utf8JsonReader reader, string typeName)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Unexpected(ref reader, "an object for " + typeName);
+            }
+        }
+
+        /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
+        public static bool NextProperty(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.PropertyName;
+
+        /// <summary>Moves to a property's value and says whether it is null.</summary>
+        public static bool NextIsNull(ref Utf8JsonReader reader)
+        {
+            reader.Read();
+            return reader.TokenType == JsonTokenType.Null;
+        }
+
+        /// <summary>Skips the value of a property the type does not name.</summary>
+        public static void SkipValue(ref Utf8JsonReader reader)
+        {
+            reader.Read();
+            reader.Skip();
+        }
+
+        /// <summary>Keeps the value of a property the type does not name, for types read from answers.</summary>
+        public static void KeepValue(ref Utf8JsonReader reader, ref Dictionary<string, JsonElement>? extra)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            (extra ??= new Dictionary<string, JsonElement>(System.StringComparer.Ordinal))[name] = JsonElement.ParseValue(ref reader);
+        }
+
+        /// <summary>Writes back the members a type read from an answer kept.</summary>
+        public static void WriteKept(Utf8JsonWriter writer, IReadOnlyDictionary<string, JsonElement>? extra)
+        {
+            if (extra == null)
+            {
+                return;
+            }
+
+            foreach (KeyValuePair<string, JsonElement> member in extra)
+            {
+                writer.WritePropertyName(member.Key);
+                member.Value.WriteTo(writer);
+            }
+        }
+
         /// <summary>Reads a string, failing with a clear message on any other token.</summary>
         public static string ReadString(ref Utf8JsonReader reader)
         {

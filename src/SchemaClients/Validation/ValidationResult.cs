@@ -13,6 +13,22 @@ namespace SchemaClients.Validation
             _violations = violations;
         }
 
+        internal static ValidationResult From(List<global::SchemaClients.Shared.Validation.RawViolation>? found)
+        {
+            if (found == null || found.Count == 0)
+            {
+                return default;
+            }
+
+            var violations = new List<SchemaViolation>(found.Count);
+            foreach (var v in found)
+            {
+                violations.Add(new SchemaViolation(v.Path, v.Rule, v.Limit, v.Actual));
+            }
+
+            return new ValidationResult(violations);
+        }
+
         /// <summary>A valid result. Returning it allocates nothing.</summary>
         public static ValidationResult Success => default;
 

@@ -5,8 +5,27 @@ using static SchemaClients.Generator.Emitting.Names;
 namespace SchemaClients.Generator.Emitting
 {
     /// <summary>The client of a document: a thin class over the runtime's transports, and its DI extension.</summary>
-    internal sealed partial class DocumentEmitter
+    internal sealed class ClientEmitter
     {
+        private readonly EmitContext _context;
+        private readonly DocumentSpec _document;
+        private readonly SourceWriter _w = new SourceWriter();
+
+        private ClientEmitter(EmitContext context)
+        {
+            _context = context;
+            _document = context.Document;
+        }
+
+        public static string Emit(EmitContext context)
+        {
+            var emitter = new ClientEmitter(context);
+            emitter._w.Block(context.Header("client"));
+            emitter._w.Line();
+            emitter.EmitClient();
+            return emitter._w.ToString();
+        }
+
         private const string Core = "global::SchemaClients.Clients.ModelClientCore";
         private const string Task = "global::System.Threading.Tasks.Task";
         private const string Token = "global::System.Threading.CancellationToken";
@@ -51,8 +70,12 @@ namespace SchemaClients.Generator.Emitting
 
         private string Full(string typeName) => "global::" + _document.Namespace + "." + typeName;
 
-        private string InfoOf(string typeName)
-            => "(global::System.Text.Json.Serialization.Metadata.JsonTypeInfo<" + Full(typeName) + ">)global::" + Client.ContextClass + ".Default.GetTypeInfo(typeof(" + Full(typeName) + "))!";
+        /// <summary>The converter of a generated type: requests are written and answers read through it, without options or lookups.</summary>
+        private string InfoOf(string typeName) => _context.ConverterInstance(typeName);
+
+        private static string Xml(string text) => EmitContext.Xml(text);
+
+        private static System.Collections.Generic.IEnumerable<string> DocLines(string text) => EmitContext.DocLines(text);
 
         private void EmitClient()
         {

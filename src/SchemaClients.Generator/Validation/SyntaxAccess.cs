@@ -1,0 +1,94 @@
+using System.Globalization;
+using SchemaClients.Generator.Reading;
+using SchemaClients.Shared.Validation;
+
+namespace SchemaClients.Generator.Validation
+{
+    /// <summary>A cursor over the items or members of a syntax-tree value.</summary>
+    internal struct SyntaxCursor
+    {
+        public JsonNode Node;
+        public int Index;
+    }
+
+    /// <summary>Reads the generator's JSON syntax tree for the shared validator (schema defaults, the graph table itself).</summary>
+    internal struct SyntaxAccess : IJsonAccess<JsonNode, SyntaxCursor, SyntaxCursor>
+    {
+        public JsonType TypeOf(JsonNode value)
+        {
+            switch (value.Kind)
+            {
+                case JsonKind.Null: return JsonType.Null;
+                case JsonKind.True:
+                case JsonKind.False: return JsonType.Boolean;
+                case JsonKind.Number: return JsonType.Number;
+                case JsonKind.String: return JsonType.String;
+                case JsonKind.Array: return JsonType.Array;
+                default: return JsonType.Object;
+            }
+        }
+
+        public bool IsInteger(JsonNode value)
+            => TryGetDecimal(value, out decimal d) ? d == decimal.Truncate(d) : !double.IsInfinity(value.NumberValue) && value.NumberValue == System.Math.Floor(value.NumberValue);
+
+        public double GetDouble(JsonNode value) => value.NumberValue;
+
+        public bool TryGetDecimal(JsonNode value, out decimal number)
+        {
+            number = 0;
+            return value.NumberText != null && decimal.TryParse(value.NumberText, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+        }
+
+        public bool IsTrue(JsonNode value) => value.Kind == JsonKind.True;
+
+        public string GetString(JsonNode value) => value.StringValue ?? string.Empty;
+
+        public bool StringEquals(JsonNode value, string text) => value.StringValue == text;
+
+        public int ArrayLength(JsonNode value) => value.Items.Count;
+
+        public SyntaxCursor Items(JsonNode value) => new SyntaxCursor { Node = value, Index = -1 };
+
+        public bool NextItem(ref SyntaxCursor items, out JsonNode item)
+        {
+            if (++items.Index < items.Node.Items.Count)
+            {
+                item = items.Node.Items[items.Index];
+                return true;
+            }
+
+            item = null!;
+            return false;
+        }
+
+        public bool? KnownUnique(JsonNode value) => null;
+
+        public int MemberCount(JsonNode value) => value.Members.Count;
+
+        public SyntaxCursor Members(JsonNode value) => new SyntaxCursor { Node = value, Index = -1 };
+
+        public bool NextMember(ref SyntaxCursor members, out JsonNode value)
+        {
+            if (++members.Index < members.Node.Members.Count)
+            {
+                value = members.Node.Members[members.Index].Value;
+                return true;
+            }
+
+            value = null!;
+            return false;
+        }
+
+        public bool MemberNameIs(ref SyntaxCursor members, string name) => members.Node.Members[members.Index].Name == name;
+
+        public string MemberName(ref SyntaxCursor members) => members.Node.Members[members.Index].Name;
+
+        public bool TryGetMember(JsonNode value, string name, out JsonNode member)
+        {
+            member = value.Get(name)!;
+            return member != null;
+        }
+
+        public string RawText(JsonNode value) => Parsing.JsonText.Compact(value);
+    }
+}

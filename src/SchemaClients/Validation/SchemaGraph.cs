@@ -1,0 +1,205 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json;
+using SchemaClients.Shared.Validation;
+
+namespace SchemaClients.Validation
+{
+    /// <summary>
+    /// The schemas of one document as the generator digested them: a table of nodes (one per schema, with its
+    /// keywords and the indexes of its subschemas), loaded once. <see cref="Validate"/> checks raw JSON against a node;
+    /// generated types check their own values against the same nodes through <see cref="TypedValidation"/>. Generated
+    /// code holds one graph per schema document.
+    /// </summary>
+    public sealed class SchemaGraph
+    {
+        private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
+        private readonly JsonDocument _table;
+
+        private SchemaGraph(JsonDocument table, NodeGraph graph)
+        {
+            _table = table;
+            Graph = graph;
+        }
+
+        internal NodeGraph Graph { get; }
+
+        /// <summary>How many nodes the graph has.</summary>
+        public int NodeCount => Graph.Nodes.Length;
+
+        /// <summary>Loads a graph from the table the generator emits (UTF-8 JSON).</summary>
+        /// <param name="table">The table.</param>
+        /// <exception cref="FormatException">The table is not a schema graph.</exception>
+        public static SchemaGraph Load(ReadOnlySpan<byte> table)
+        {
+            JsonDocument document = JsonDocument.Parse(table.ToArray());
+            return new SchemaGraph(document, NodeGraph.Load<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>(default, document.RootElement, RegexTimeout));
+        }
+
+        /// <summary>Checks a JSON value against a node and returns every violation, with its JSON path. Allocates nothing when the value is valid.</summary>
+        /// <param name="json">The value.</param>
+        /// <param name="node">The node, one of the generated <c>SchemaNodes</c> constants.</param>
+        public ValidationResult Validate(JsonElement json, int node)
+        {
+            if (IsValid(json, node))
+            {
+                return ValidationResult.Success;
+            }
+
+            PathStack path = PathStack.Rent();
+            try
+            {
+                var state = new ValidationState(Graph, path, silent: false);
+                SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref state, default, node, json);
+                return ValidationResult.From(state.Found);
+            }
+            finally
+            {
+                PathStack.Return(path);
+            }
+        }
+
+        /// <summary>Whether a JSON value keeps every rule of a node. Allocates nothing.</summary>
+        public bool IsValid(JsonElement json, int node)
+        {
+            var state = new ValidationState(Graph, null, silent: true);
+            return SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref state, default, node, json);
+        }
+
+        /// <summary>Checks a typed value: <paramref name="validate"/> is the type's own <c>ValidateInto</c>. Allocates nothing when it is valid.</summary>
+        public ValidationResult Validate<T>(T value, TypedValidator<T> validate)
+        {
+            ArgumentNullException.ThrowIfNull(validate);
+            if (IsValid(value, validate))
+            {
+                return ValidationResult.Success;
+            }
+
+            PathStack path = PathStack.Rent();
+            try
+            {
+                var typed = new TypedValidation(new ValidationState(Graph, path, silent: false));
+                validate(value, ref typed);
+                return ValidationResult.From(typed.State.Found);
+            }
+            finally
+            {
+                PathStack.Return(path);
+            }
+        }
+
+        /// <summary>Whether a typed value keeps every rule. Allocates nothing.</summary>
+        public bool IsValid<T>(T value, TypedValidator<T> validate)
+        {
+            ArgumentNullException.ThrowIfNull(validate);
+            var typed = new TypedValidation(new ValidationState(Graph, null, silent: true));
+            validate(value, ref typed);
+            return !typed.State.Failed;
+        }
+    }
+
+    /// <summary>A generated type's check of its own values.</summary>
+    public delegate void TypedValidator<in T>(T value, ref TypedValidation validation);
+
+    /// <summary>
+    /// Checks the values of a generated type against their schema nodes, for its <c>Validate()</c>: each call names a
+    /// node, the member and its C# value; the rules are those of the node, applied by the same validator as raw JSON.
+    /// </summary>
+    public struct TypedValidation
+    {
+        private ValidationState _state;
+
+        internal TypedValidation(ValidationState state) => _state = state;
+
+        internal ValidationState State => _state;
+
+        /// <summary>Whether a violation was found so far.</summary>
+        public bool HasFailed => _state.Failed;
+
+        /// <summary>Checks an integer member.</summary>
+        public void Check(int node, string member, long value) => Walk(node, member, PrimitiveValue.Of(value));
+
+        /// <summary>Checks a number member.</summary>
+        public void Check(int node, string member, double value) => Walk(node, member, PrimitiveValue.Of(value));
+
+        /// <summary>Checks a string member (also the wire value of an open enum).</summary>
+        public void Check(int node, string member, string value) => Walk(node, member, PrimitiveValue.Of(value));
+
+        /// <summary>Checks a boolean member.</summary>
+        public void Check(int node, string member, bool value) => Walk(node, member, PrimitiveValue.Of(value));
+
+        /// <summary>Checks a member sent as null (a nullable value the schema may or may not allow).</summary>
+        public void CheckNull(int node, string member) => Walk(node, member, PrimitiveValue.Null);
+
+        /// <summary>Checks a list member's own rules (type, item count, uniqueness); its items are checked one by one after <see cref="EnterItem"/>.</summary>
+        /// <param name="node">The list's node.</param>
+        /// <param name="member">The member.</param>
+        /// <param name="count">How many items the list has.</param>
+        /// <param name="unique">Whether its items are distinct, when the schema asks; null otherwise.</param>
+        public void CheckList(int node, string member, int count, bool? unique) => Walk(node, member, PrimitiveValue.List(count, unique));
+
+        /// <summary>Checks a member held as raw JSON.</summary>
+        public void Check(int node, string member, JsonElement value)
+        {
+            _state.Enter(member);
+            SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref _state, default, node, value);
+            _state.Leave();
+        }
+
+        /// <summary>Records that a required member is missing (null).</summary>
+        public void Missing(string member) => _state.Add("required", "a value", "null", member);
+
+        /// <summary>Descends into a member (a nested object); pair with <see cref="Leave"/>.</summary>
+        public void Enter(string member) => _state.Enter(member);
+
+        /// <summary>Descends into a list item; pair with <see cref="Leave"/>.</summary>
+        public void EnterItem(int index) => _state.EnterIndex(index);
+
+        /// <summary>Returns from <see cref="Enter"/> or <see cref="EnterItem"/>.</summary>
+        public void Leave() => _state.Leave();
+
+        /// <summary>Checks the value at the current path (a list item, a union's branch), not a member of it.</summary>
+        public void CheckHere(int node, long value) => WalkHere(node, PrimitiveValue.Of(value));
+
+        /// <summary>Checks the value at the current path.</summary>
+        public void CheckHere(int node, double value) => WalkHere(node, PrimitiveValue.Of(value));
+
+        /// <summary>Checks the value at the current path.</summary>
+        public void CheckHere(int node, string value) => WalkHere(node, PrimitiveValue.Of(value));
+
+        /// <summary>Checks the value at the current path.</summary>
+        public void CheckHere(int node, bool value) => WalkHere(node, PrimitiveValue.Of(value));
+
+        /// <summary>Checks the list at the current path (a list item that is itself a list).</summary>
+        public void CheckListHere(int node, int count, bool? unique) => WalkHere(node, PrimitiveValue.List(count, unique));
+
+        /// <summary>Checks the raw JSON value at the current path.</summary>
+        public void CheckHere(int node, JsonElement value)
+            => SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref _state, default, node, value);
+
+        private void Walk(int node, string member, PrimitiveValue value)
+        {
+            _state.Enter(member);
+            SchemaWalker<PrimitiveValue, NoCursor, NoCursor, PrimitiveAccess>.Check(ref _state, default, node, value);
+            _state.Leave();
+        }
+
+        private void WalkHere(int node, PrimitiveValue value)
+            => SchemaWalker<PrimitiveValue, NoCursor, NoCursor, PrimitiveAccess>.Check(ref _state, default, node, value);
+    }
+}
+
+namespace SchemaClients.Validation
+{
+    /// <summary>A generated type that checks itself against its schema.</summary>
+    public interface ISchemaValidated
+    {
+        /// <summary>Whether every rule of the schema holds. Allocates nothing.</summary>
+        /// <returns><see langword="true"/> when the value is valid.</returns>
+        bool IsValid();
+
+        /// <summary>Checks every rule of the schema and returns each violation with its JSON path. Allocates nothing when the value is valid.</summary>
+        /// <returns>The result; <see cref="ValidationResult.IsValid"/> when no rule is broken.</returns>
+        ValidationResult Validate();
+    }
+}

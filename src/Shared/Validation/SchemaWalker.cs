@@ -1,0 +1,544 @@
+using System;
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace SchemaClients.Shared.Validation
+{
+    /// <summary>
+    /// The one validator: checks a value against a node of a <see cref="NodeGraph"/>, keyword by keyword, recording
+    /// each violation with its path. The same code checks payloads at run time (<c>JsonElement</c>), typed values and
+    /// compile-time constants (<see cref="PrimitiveValue"/>), and schema defaults at build time (the generator's syntax
+    /// tree). It allocates nothing while the value is valid.
+    /// </summary>
+    internal static class SchemaWalker<TValue, TItems, TMembers, TAccess>
+        where TAccess : struct, IJsonAccess<TValue, TItems, TMembers>
+    {
+        /// <summary>How deeply schemas may nest while one value is checked; past it the value is reported, not accepted.</summary>
+        public const int MaxDepth = 256;
+
+        private const int ShownLength = 60;
+
+        public static bool Check(ref ValidationState state, TAccess access, int id, TValue value)
+        {
+            if (state.Budget != null && --state.Budget.Remaining < 0)
+            {
+                state.Add("budget", "too much work for one value", Shown(access, value));
+                return false;
+            }
+
+            if (state.Depth >= MaxDepth)
+            {
+                state.Add("depth", MaxDepth.ToString(CultureInfo.InvariantCulture) + " nested schemas", Shown(access, value));
+                return false;
+            }
+
+            state.Depth++;
+            try
+            {
+                return CheckNode(ref state, access, state.Graph.Nodes[id], value);
+            }
+            finally
+            {
+                state.Depth--;
+            }
+        }
+
+        private static bool CheckNode(ref ValidationState state, TAccess access, GraphNode node, TValue value)
+        {
+            if (node.Boolean == true)
+            {
+                return true;
+            }
+
+            if (node.Boolean == false)
+            {
+                state.Add("false", "no value", Shown(access, value));
+                return false;
+            }
+
+            bool ok = true;
+            if (node.Ref >= 0 && !Check(ref state, access, node.Ref, value))
+            {
+                ok = false;
+                if (state.Silent)
+                {
+                    return false;
+                }
+            }
+
+            JsonType type = access.TypeOf(value);
+            if (node.Types != 0 && !HasType(access, value, type, node.Types))
+            {
+                state.Add("type", TypeMask.Describe(node.Types, "|"), Shown(access, value));
+                return false;
+            }
+
+            if (node.Enum != null && !Contains(access, node.Enum, value))
+            {
+                if (!Fail(ref state, ref ok, "enum", Shorten(node.AllowedText!), Shown(access, value)))
+                {
+                    return false;
+                }
+            }
+
+            if (node.Const != null && !Equal(access, value, node.Const))
+            {
+                if (!Fail(ref state, ref ok, "const", Shorten(node.AllowedText!), Shown(access, value)))
+                {
+                    return false;
+                }
+            }
+
+            switch (type)
+            {
+                case JsonType.Number:
+                    if (!CheckNumber(ref state, access, node, value, ref ok))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonType.String:
+                    if ((node.MinLength.HasValue || node.MaxLength.HasValue || node.Regex != null) && !CheckString(ref state, access, node, value, ref ok))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonType.Array:
+                    if (!CheckArray(ref state, access, node, value, ref ok))
+                    {
+                        return false;
+                    }
+
+                    break;
+                case JsonType.Object:
+                    if (!CheckObject(ref state, access, node, value, ref ok))
+                    {
+                        return false;
+                    }
+
+                    break;
+            }
+
+            foreach (int part in node.AllOf)
+            {
+                if (!Check(ref state, access, part, value))
+                {
+                    ok = false;
+                    if (state.Silent)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            if (node.AnyOf.Length > 0 && !CheckAnyOf(ref state, access, node, value, type, ref ok))
+            {
+                return false;
+            }
+
+            if (node.OneOf.Length > 0)
+            {
+                int matches = 0;
+                foreach (int branch in node.OneOf)
+                {
+                    ValidationState silent = state.Branch();
+                    matches += Check(ref silent, access, branch, value) ? 1 : 0;
+                }
+
+                if (matches != 1 && !Fail(ref state, ref ok, "oneOf", "exactly 1 of " + node.OneOf.Length.ToString(CultureInfo.InvariantCulture) + " schemas", matches.ToString(CultureInfo.InvariantCulture) + " matches"))
+                {
+                    return false;
+                }
+            }
+
+            if (node.Not >= 0)
+            {
+                ValidationState silent = state.Branch();
+                if (Check(ref silent, access, node.Not, value) && !Fail(ref state, ref ok, "not", "the schema under 'not'", Shown(access, value)))
+                {
+                    return false;
+                }
+            }
+
+            return ok;
+        }
+
+        /// <summary>Records a violation; false when the state is silent and the check can stop.</summary>
+        private static bool Fail(ref ValidationState state, ref bool ok, string rule, string limit, string actual, string? member = null)
+        {
+            ok = false;
+            state.Add(rule, limit, actual, member);
+            return !state.Silent;
+        }
+
+        private static bool CheckNumber(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            if (!node.Minimum.HasValue && !node.Maximum.HasValue && !node.ExclusiveMinimum.HasValue && !node.ExclusiveMaximum.HasValue && !node.MultipleOf.HasValue)
+            {
+                return true;
+            }
+
+            double d = access.GetDouble(value);
+            if (node.Minimum.HasValue && d < node.Minimum.Value && !Fail(ref state, ref ok, "minimum", Number(node.Minimum.Value), Shown(access, value)))
+            {
+                return false;
+            }
+
+            if (node.Maximum.HasValue && d > node.Maximum.Value && !Fail(ref state, ref ok, "maximum", Number(node.Maximum.Value), Shown(access, value)))
+            {
+                return false;
+            }
+
+            if (node.ExclusiveMinimum.HasValue && d <= node.ExclusiveMinimum.Value && !Fail(ref state, ref ok, "exclusiveMinimum", Number(node.ExclusiveMinimum.Value), Shown(access, value)))
+            {
+                return false;
+            }
+
+            if (node.ExclusiveMaximum.HasValue && d >= node.ExclusiveMaximum.Value && !Fail(ref state, ref ok, "exclusiveMaximum", Number(node.ExclusiveMaximum.Value), Shown(access, value)))
+            {
+                return false;
+            }
+
+            if (node.MultipleOf.HasValue && !SchemaRules.IsMultipleOf(d, node.MultipleOf.Value) && !Fail(ref state, ref ok, "multipleOf", Number(node.MultipleOf.Value), Shown(access, value)))
+            {
+                return false;
+            }
+
+            return true;
+        }
+
+        private static bool CheckString(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            string text = access.GetString(value);
+            if (node.MinLength.HasValue || node.MaxLength.HasValue)
+            {
+                int length = SchemaRules.CodePointLength(text);
+                if (node.MinLength.HasValue && length < node.MinLength.Value && !Fail(ref state, ref ok, "minLength", Count(node.MinLength.Value), Shown(access, value)))
+                {
+                    return false;
+                }
+
+                if (node.MaxLength.HasValue && length > node.MaxLength.Value && !Fail(ref state, ref ok, "maxLength", Count(node.MaxLength.Value), Shown(access, value)))
+                {
+                    return false;
+                }
+            }
+
+            if (node.Regex != null)
+            {
+                bool matches;
+                string limit = node.Pattern ?? node.Regex.ToString();
+                try
+                {
+                    matches = node.Regex.IsMatch(text);
+                }
+                catch (RegexMatchTimeoutException)
+                {
+                    // A pattern that cannot decide in time does not accept the value.
+                    matches = false;
+                    limit += " (the match timed out)";
+                }
+
+                if (!matches && !Fail(ref state, ref ok, "pattern", limit, Shown(access, value)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static bool CheckArray(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            if (node.MinItems.HasValue || node.MaxItems.HasValue)
+            {
+                int count = access.ArrayLength(value);
+                if (node.MinItems.HasValue && count < node.MinItems.Value && !Fail(ref state, ref ok, "minItems", Count(node.MinItems.Value), Count(count) + " items"))
+                {
+                    return false;
+                }
+
+                if (node.MaxItems.HasValue && count > node.MaxItems.Value && !Fail(ref state, ref ok, "maxItems", Count(node.MaxItems.Value), Count(count) + " items"))
+                {
+                    return false;
+                }
+            }
+
+            if (node.UniqueItems && !(access.KnownUnique(value) ?? Unique(access, value)) && !Fail(ref state, ref ok, "uniqueItems", "true", "repeated items"))
+            {
+                return false;
+            }
+
+            if (node.Items >= 0)
+            {
+                TItems items = access.Items(value);
+                int index = 0;
+                while (access.NextItem(ref items, out TValue item))
+                {
+                    state.EnterIndex(index++);
+                    bool valid = Check(ref state, access, node.Items, item);
+                    state.Leave();
+                    if (!valid)
+                    {
+                        ok = false;
+                        if (state.Silent)
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            return true;
+        }
+
+        private static bool CheckObject(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            foreach (string name in node.Required)
+            {
+                if (!access.TryGetMember(value, name, out _) && !Fail(ref state, ref ok, "required", name, "missing", name))
+                {
+                    return false;
+                }
+            }
+
+            for (int i = 0; i < node.PropertyNames.Length; i++)
+            {
+                if (access.TryGetMember(value, node.PropertyNames[i], out TValue member))
+                {
+                    state.Enter(node.PropertyNames[i]);
+                    bool valid = Check(ref state, access, node.PropertyNodes[i], member);
+                    state.Leave();
+                    if (!valid)
+                    {
+                        ok = false;
+                        if (state.Silent)
+                        {
+                            return false;
+                        }
+                    }
+                }
+            }
+
+            if (node.Additional == GraphNode.AnyAdditional)
+            {
+                return true;
+            }
+
+            TMembers members = access.Members(value);
+            while (access.NextMember(ref members, out TValue extra))
+            {
+                if (IsDeclared(access, node, ref members))
+                {
+                    continue;
+                }
+
+                if (node.Additional == GraphNode.NoAdditional)
+                {
+                    if (!Fail(ref state, ref ok, "additionalProperties", "false", "present", access.MemberName(ref members)))
+                    {
+                        return false;
+                    }
+
+                    continue;
+                }
+
+                // Checked silently first: the member's name (which costs a string) is needed only when it fails.
+                ValidationState silent = state.Branch();
+                if (Check(ref silent, access, node.Additional, extra))
+                {
+                    continue;
+                }
+
+                ok = false;
+                if (state.Silent)
+                {
+                    return false;
+                }
+
+                state.Enter(access.MemberName(ref members));
+                Check(ref state, access, node.Additional, extra);
+                state.Leave();
+            }
+
+            return true;
+        }
+
+        private static bool IsDeclared(TAccess access, GraphNode node, ref TMembers members)
+        {
+            foreach (string name in node.PropertyNames)
+            {
+                if (access.MemberNameIs(ref members, name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool CheckAnyOf(ref ValidationState state, TAccess access, GraphNode node, TValue value, JsonType type, ref bool ok)
+        {
+            foreach (int branch in node.AnyOf)
+            {
+                ValidationState silent = state.Branch();
+                if (Check(ref silent, access, branch, value))
+                {
+                    return true;
+                }
+            }
+
+            ok = false;
+            if (state.Silent)
+            {
+                state.Failed = true;
+                return false;
+            }
+
+            // When exactly one branch takes values of this JSON type, its own violations say more than "anyOf".
+            int fitting = -1;
+            int count = 0;
+            bool typed = true;
+            foreach (int branch in node.AnyOf)
+            {
+                int mask = state.Graph.Nodes[branch].EffectiveTypes;
+                typed &= mask != 0;
+                if (mask != 0 && HasType(access, value, type, mask))
+                {
+                    fitting = branch;
+                    count++;
+                }
+            }
+
+            if (typed && count == 1)
+            {
+                Check(ref state, access, fitting, value);
+            }
+            else
+            {
+                state.Add("anyOf", node.AnyOf.Length.ToString(CultureInfo.InvariantCulture) + " schemas", Shown(access, value));
+            }
+
+            return true;
+        }
+
+        private static bool HasType(TAccess access, TValue value, JsonType type, int mask)
+        {
+            switch (type)
+            {
+                case JsonType.Null: return (mask & TypeMask.Null) != 0;
+                case JsonType.Boolean: return (mask & TypeMask.Boolean) != 0;
+                case JsonType.Object: return (mask & TypeMask.Object) != 0;
+                case JsonType.Array: return (mask & TypeMask.Array) != 0;
+                case JsonType.String: return (mask & TypeMask.String) != 0;
+                case JsonType.Number: return (mask & TypeMask.Number) != 0 || ((mask & TypeMask.Integer) != 0 && access.IsInteger(value));
+                default: return false;
+            }
+        }
+
+        private static bool Contains(TAccess access, ConstantValue[] candidates, TValue value)
+        {
+            foreach (ConstantValue candidate in candidates)
+            {
+                if (Equal(access, value, candidate))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>JSON equality of a value and a constant: numbers by value, objects regardless of member order.</summary>
+        public static bool Equal(TAccess access, TValue value, ConstantValue constant, int depth = 0)
+        {
+            JsonType type = access.TypeOf(value);
+            if (type != constant.Type || depth > 64)
+            {
+                return false;
+            }
+
+            switch (type)
+            {
+                case JsonType.Null:
+                    return true;
+                case JsonType.Boolean:
+                    return access.IsTrue(value) == constant.Boolean;
+                case JsonType.Number:
+                    return constant.Decimal.HasValue && access.TryGetDecimal(value, out decimal exact)
+                        ? exact == constant.Decimal.Value
+                        : access.GetDouble(value) == constant.Number;
+                case JsonType.String:
+                    return access.StringEquals(value, constant.Text!);
+                case JsonType.Array:
+                    if (access.ArrayLength(value) != constant.Items.Length)
+                    {
+                        return false;
+                    }
+
+                    TItems items = access.Items(value);
+                    int i = 0;
+                    while (access.NextItem(ref items, out TValue item))
+                    {
+                        if (!Equal(access, item, constant.Items[i++], depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    if (access.MemberCount(value) != constant.Members.Length)
+                    {
+                        return false;
+                    }
+
+                    foreach (var member in constant.Members)
+                    {
+                        if (!access.TryGetMember(value, member.Key, out TValue other) || !Equal(access, other, member.Value, depth + 1))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+            }
+        }
+
+        private static bool Unique(TAccess access, TValue array)
+        {
+            int count = access.ArrayLength(array);
+            var seen = new ConstantValue[count];
+            TItems items = access.Items(array);
+            int i = 0;
+            while (access.NextItem(ref items, out TValue item))
+            {
+                for (int j = 0; j < i; j++)
+                {
+                    if (Equal(access, item, seen[j]))
+                    {
+                        return false;
+                    }
+                }
+
+                seen[i++] = ConstantValue.From<TValue, TItems, TMembers, TAccess>(access, item);
+            }
+
+            return true;
+        }
+
+        private static string Shown(TAccess access, TValue value)
+        {
+            string text = access.RawText(value);
+            return text.Length > ShownLength ? text.Substring(0, ShownLength - 3) + "..." : text;
+        }
+
+        private static string Shorten(string text) => text.Length > 120 ? text.Substring(0, 117) + "..." : text;
+
+        private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
+    }
+}
