@@ -17,11 +17,13 @@ namespace SchemaClients.Benchmarks;
 /// namespaces and hint names. A copy's folder is not a known provider name, so what the generator keys on the
 /// folder differs in the copies: apiframe's job client becomes the per-operation client, and Oxen's, fal's and
 /// apiframe's documented auth and base URLs are read from the document instead (fal's queue client is kept: the
-/// documents say they are fal's). Run each N in its own process: the peak memory is the process's.
+/// documents say they are fal's). Run each N in its own process: the peak memory is the process's. With
+/// <c>--warm R</c> the same sources are then parsed and compiled R more times in the process, as a compiler server
+/// would after its first build (run with <c>DOTNET_TieredCompilation=0</c> for steady numbers from the first round).
 /// </summary>
 internal static class CompileScale
 {
-    public static int Run(int count)
+    public static int Run(int count, int warmRounds)
     {
         AdditionalText[] originals = Inputs.Documents();
         var documents = new List<AdditionalText>(count);
@@ -57,6 +59,30 @@ internal static class CompileScale
         using var image = new MemoryStream();
         EmitResult emitted = output.Emit(image);
         TimeSpan emit = Stopwatch.GetElapsedTime(start);
+
+        if (warmRounds > 0)
+        {
+            int rounds = warmRounds;
+            var times = new List<double>();
+            for (int again = 0; again < rounds; again++)
+            {
+                // the same sources parsed and compiled again in this process: the compiler's code is now jitted, as in a compiler server
+                var trees = output.SyntaxTrees.Select(t => CSharpSyntaxTree.ParseText(t.GetText(), parse, t.FilePath)).ToArray();
+                var fresh = compilation.AddSyntaxTrees(trees);
+                start = Stopwatch.GetTimestamp();
+                using var warmImage = new MemoryStream();
+                var warm = fresh.Emit(warmImage);
+                times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+                if (!warm.Success)
+                {
+                    Console.WriteLine("  warm emit failed: " + warm.Diagnostics.First(d => d.Severity == DiagnosticSeverity.Error));
+                }
+
+                GC.Collect();
+            }
+
+            Console.WriteLine($"  warm emit        min {times.Min():F2} s, median {Stats.Median(times):F2} s over {rounds} rounds ({string.Join(", ", times.Select(t => t.ToString("F2")))})");
+        }
 
         Diagnostic[] errors = emitted.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToArray();
         Console.WriteLine($"--compile {count}: {documents.Count} documents ({originals.Length} originals, then copies in their own provider folders), cold process (JIT included)");

@@ -23,7 +23,8 @@ namespace SchemaClients.Benchmarks;
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --analyzer       compile 1,000 request initializations with and without the value analyzer
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --output-size    characters of C# emitted per document, and what the BFL document's are spent on
 ///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --versus-parse   generator time and allocation per document against JsonDocument.Parse of the same bytes
-///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --compile N      generate N documents (copies of the 84 in distinct folders) and emit the assembly: time, errors, peak memory
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --stages         time and allocation per document of each generator stage, and of Roslyn parsing the output
+///   dotnet run -c Release --project build/SchemaClients.Benchmarks -- --compile N      generate N documents (copies of the 84 in distinct folders) and emit the assembly: time, errors, peak memory; --warm R compiles again R times
 /// </summary>
 public static class Program
 {
@@ -39,6 +40,16 @@ public static class Program
             return OutputSize.Run();
         }
 
+        if (Array.IndexOf(args, "--stages-loop") is int loop and >= 0)
+        {
+            return Stages.Loop(loop + 1 < args.Length && double.TryParse(args[loop + 1], out double seconds) ? seconds : 10);
+        }
+
+        if (args.Contains("--stages"))
+        {
+            return Stages.Run();
+        }
+
         if (args.Contains("--versus-parse"))
         {
             return VersusParse.Run();
@@ -52,7 +63,8 @@ public static class Program
                 return 2;
             }
 
-            return CompileScale.Run(count);
+            int warm = Array.IndexOf(args, "--warm") is int w and >= 0 && w + 1 < args.Length && int.TryParse(args[w + 1], out int r) ? r : 0;
+            return CompileScale.Run(count, warm);
         }
 
         if (args.Contains("--analyzer-interleaved"))

@@ -163,14 +163,14 @@ namespace SchemaClients.Generator.Emitting
 
         private string BodyExpression(string? typeName, string variable, string extra = "")
             => typeName != null
-                ? "_core.Serialize(" + variable + ", " + InfoOf(typeName) + ", static r => r.Validate()" + extra + ")"
+                ? "_core.Serialize(" + variable + ", " + InfoOf(typeName) + extra + ")"
                 : "_core.SerializeJson(" + variable + ")";
 
         private void EmitOxenMethods()
         {
             string request = RequestType;
             string body = Client.InputType != null
-                ? "_core.SerializeWith(request, " + InfoOf(Client.InputType) + ", static r => r.Validate(), global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue))"
+                ? "_core.SerializeWith(request, " + InfoOf(Client.InputType) + ", global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue))"
                 : "_core.SerializeJson(request)";
             string syncBody = body.Replace("QueueMembers(queue)", "QueueMembers(null)");
             const string ProgressDoc = "/// <param name=\"progress\">Receives status changes; may be null.</param>";
@@ -230,11 +230,8 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The generation failed or was cancelled.</exception>");
-            _w.Open("public async " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line(OxenSubmission + " queued = await EnqueueAsync(request, null, cancellationToken).ConfigureAwait(false);");
-            _w.Line(OxenGeneration + " done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);");
-            _w.Line("return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status ?? \"(no status)\", done.ErrorMessage);");
-            _w.Close();
+            _w.Line("public " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.EnqueueAndWaitAsync(" + syncBody + ", progress, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref=\"" + OxenGeneration + ".Succeeded\"/>), so no finished result is lost to one failure.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
@@ -242,10 +239,8 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <param name=\"progress\">Receives status changes, each with its generation's id; may be null.</param>");
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request or the queue parameters break their rules; nothing was sent.</exception>");
-            _w.Open("public async " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> EnqueueAndWaitAllAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line(OxenSubmission + " queued = await EnqueueAsync(request, queue, cancellationToken).ConfigureAwait(false);");
-            _w.Line("return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);");
-            _w.Close();
+            _w.Line("public " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> EnqueueAndWaitAllAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + Progress + "? progress = null, " + TokenParameter + ")");
+            _w.Line("    => _transport.EnqueueAndWaitAllAsync(" + body + ", progress, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>");
             _w.Line(TokenDoc);
@@ -344,11 +339,19 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <param name=\"progress\">Receives status, queue position and log lines; may be null.</param>");
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
-            _w.Open("public async " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line(FalQueued + " submitted = await SubmitAsync(input, null, cancellationToken).ConfigureAwait(false);");
-            _w.Line("await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);");
-            _w.Line("return await GetResultAsync(submitted, cancellationToken).ConfigureAwait(false);");
-            _w.Close();
+            if (Client.OutputType != null)
+            {
+                _w.Line("public " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
+                _w.Line("    => _transport.SubmitAndWaitAsync(" + body + ", " + InfoOf(Client.OutputType) + ", progress, cancellationToken);");
+            }
+            else
+            {
+                _w.Open("public async " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
+                _w.Line(FalQueued + " submitted = await SubmitAsync(input, null, cancellationToken).ConfigureAwait(false);");
+                _w.Line("await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);");
+                _w.Line("return await GetResultAsync(submitted, cancellationToken).ConfigureAwait(false);");
+                _w.Close();
+            }
         }
 
         private void EmitApiframeMethods()

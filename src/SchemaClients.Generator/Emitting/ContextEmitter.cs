@@ -76,15 +76,43 @@ namespace SchemaClients.Generator.Emitting
             w.Line();
             // GetTypeInfo and the typed properties share one lazily created instance per type, like System.Text.Json's
             // own generated contexts: a race may build two, and either is correct.
-            w.Line("/// <inheritdoc />");
-            w.Open("public override " + Info + "? GetTypeInfo(global::System.Type type)");
+            // Looked up by namespace first, then within the document: no method grows with the number of documents'
+            // types, which keeps the compile of a large context fast.
+            var byDocument = new List<KeyValuePair<string, List<KeyValuePair<string, ContextEntry>>>>();
             foreach (KeyValuePair<string, ContextEntry> property in properties)
             {
-                w.Line("if (type == typeof(global::" + property.Value.Namespace + "." + property.Value.TypeName + ")) return " + property.Key + ";");
+                if (byDocument.Count == 0 || byDocument[byDocument.Count - 1].Value[0].Value.Namespace != property.Value.Namespace)
+                {
+                    byDocument.Add(new KeyValuePair<string, List<KeyValuePair<string, ContextEntry>>>(Naming.Unique("InfoOf" + property.Value.ClassPrefix, names), new List<KeyValuePair<string, ContextEntry>>()));
+                }
+
+                byDocument[byDocument.Count - 1].Value.Add(property);
             }
 
-            w.Line("return null;");
+            w.Line("/// <inheritdoc />");
+            w.Open("public override " + Info + "? GetTypeInfo(global::System.Type type)");
+            w.Open("switch (type.Namespace)");
+            foreach (var document in byDocument)
+            {
+                w.Line("case " + Names.Literal(document.Value[0].Value.Namespace) + ": return " + document.Key + "(type);");
+            }
+
+            w.Line("default: return null;");
             w.Close();
+            w.Close();
+            foreach (var document in byDocument)
+            {
+                w.Line();
+                w.Open("private " + Info + "? " + document.Key + "(global::System.Type type)");
+                foreach (KeyValuePair<string, ContextEntry> property in document.Value)
+                {
+                    w.Line("if (type == typeof(global::" + property.Value.Namespace + "." + property.Value.TypeName + ")) return " + property.Key + ";");
+                }
+
+                w.Line("return null;");
+                w.Close();
+            }
+
             foreach (KeyValuePair<string, ContextEntry> property in properties)
             {
                 string type = "global::" + property.Value.Namespace + "." + property.Value.TypeName;

@@ -201,7 +201,7 @@ namespace SchemaClients.Generator.Emitting
 
                 // Required and nullable: null is a value the schema allows, so it is written. A required member an answer
                 // left out is left out again rather than written as a null the schema forbids.
-                _w.Line(p.Required && p.Nullable ? present + " else writer.WriteNull(" + name + ");" : present);
+                _w.Line(p.Required && p.Nullable ? present + (name.EndsWith("u8", System.StringComparison.Ordinal) ? " else WriteNullMember(writer, " : " else writer.WriteNull(") + name + ");" : present);
             }
 
             if (liberal)
@@ -236,22 +236,75 @@ namespace SchemaClients.Generator.Emitting
             }
         }
 
-        /// <summary>Writes one member: its name and value, in one statement for primitives.</summary>
+        /// <summary>Writes one member: its name and value, in one call with a single signature where a helper has one.</summary>
         private string WriteMember(TypeRef type, string name, string value)
         {
+            bool utf8 = name.EndsWith("u8", System.StringComparison.Ordinal); // names a UTF-8 literal cannot hold go through the writer's string overloads
             switch (type.Kind)
             {
-                case ValueKind.String: return "writer.WriteString(" + name + ", " + value + ");";
+                case ValueKind.String: return utf8 ? "WriteText(writer, " + name + ", " + value + ");" : "writer.WriteString(" + name + ", " + value + ");";
                 case ValueKind.Int32:
-                case ValueKind.Int64:
-                case ValueKind.Double: return "writer.WriteNumber(" + name + ", " + value + ");";
-                case ValueKind.Boolean: return "writer.WriteBoolean(" + name + ", " + value + ");";
+                case ValueKind.Int64: return utf8 ? "WriteInteger(writer, " + name + ", " + value + ");" : "writer.WriteNumber(" + name + ", " + value + ");";
+                case ValueKind.Double: return utf8 ? "WriteDouble(writer, " + name + ", " + value + ");" : "writer.WriteNumber(" + name + ", " + value + ");";
+                case ValueKind.Boolean: return utf8 ? "WriteBool(writer, " + name + ", " + value + ");" : "writer.WriteBoolean(" + name + ", " + value + ");";
                 case ValueKind.Record:
                 case ValueKind.Union:
                 case ValueKind.Enum:
                 case ValueKind.OpenEnum:
-                    return "WriteMember(writer, " + name + ", " + value + ", " + Instance(type.Name) + ");";
-                default: return "{ writer.WritePropertyName(" + name + "); " + WriteStatement(type, "writer", value, 0) + " }";
+                    if (utf8)
+                    {
+                        return "WriteMember(writer, " + name + ", " + value + ", " + Instance(type.Name) + ");";
+                    }
+
+                    break;
+                case ValueKind.Json:
+                    if (utf8)
+                    {
+                        return "WriteJson(writer, " + name + ", " + value + ");";
+                    }
+
+                    break;
+                case ValueKind.List:
+                case ValueKind.Map:
+                    string? items = ItemConverter(type);
+                    if (utf8 && items != null)
+                    {
+                        return (type.Kind == ValueKind.List ? "WriteListMember(writer, " : "WriteMapMember(writer, ") + name + ", " + value + ", " + items + ");";
+                    }
+
+                    break;
+            }
+
+            return "{ writer.WritePropertyName(" + name + "); " + WriteStatement(type, "writer", value, 0) + " }";
+        }
+
+        /// <summary>
+        /// The converter of a list's items or a map's values when one reads and writes them all (items that are not
+        /// null and not lists themselves); null otherwise, and the items get a reader and writer of their own.
+        /// </summary>
+        private string? ItemConverter(TypeRef type)
+        {
+            if (type.ElementNullable || type.Element == null)
+            {
+                return null;
+            }
+
+            const string Primitives = "global::SchemaClients.Serialization.PrimitiveConverters.";
+            switch (type.Element.Kind)
+            {
+                case ValueKind.String: return Primitives + "String";
+                case ValueKind.Int32: return Primitives + "Int32";
+                case ValueKind.Int64: return Primitives + "Int64";
+                case ValueKind.Double: return Primitives + "Double";
+                case ValueKind.Boolean: return Primitives + "Boolean";
+                case ValueKind.Json: return Primitives + "Element";
+                case ValueKind.Record:
+                case ValueKind.Union:
+                case ValueKind.Enum:
+                case ValueKind.OpenEnum:
+                    return Instance(type.Element.Name);
+                default:
+                    return null;
             }
         }
 
@@ -267,10 +320,15 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Json: return "ReadElement(ref " + reader + ")";
                 case ValueKind.List:
                 case ValueKind.Map:
+                    if (ItemConverter(type) is string items)
+                    {
+                        return (type.Kind == ValueKind.List ? "ReadList(ref " : "ReadMap(ref ") + reader + ", " + items + ")";
+                    }
+
                     string r = "r" + Int(depth + 1);
                     string element = type.Element!.Name + (type.ElementNullable ? "?" : string.Empty);
                     string inner = (type.ElementNullable ? r + ".TokenType == " + TokenType + ".Null ? default(" + element + ") : " : string.Empty) + ReadExpression(type.Element!, r, depth + 1);
-                    return (type.Kind == ValueKind.List ? "ReadList<" : "ReadMap<") + element + ">(ref " + reader + ", static (ref " + Reader + " " + r + ") => " + inner + ")";
+                    return (type.Kind == ValueKind.List ? "ReadListWith<" : "ReadMapWith<") + element + ">(ref " + reader + ", static (ref " + Reader + " " + r + ") => " + inner + ")";
                 default:
                     return Instance(type.Name) + ".ReadValue(ref " + reader + ")";
             }
@@ -288,12 +346,17 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Json: return value + ".WriteTo(" + writer + ");";
                 case ValueKind.List:
                 case ValueKind.Map:
+                    if (ItemConverter(type) is string items)
+                    {
+                        return (type.Kind == ValueKind.List ? "WriteList(" : "WriteMap(") + writer + ", " + value + ", " + items + ");";
+                    }
+
                     string w = "w" + Int(depth + 1);
                     string v = "v" + Int(depth + 1);
                     string body = type.ElementNullable
                         ? "{ if (" + v + " is { } x" + Int(depth + 1) + ") { " + WriteStatement(type.Element!, w, "x" + Int(depth + 1), depth + 1) + " } else { " + w + ".WriteNullValue(); } }"
                         : "{ " + WriteStatement(type.Element!, w, v, depth + 1) + " }";
-                    return (type.Kind == ValueKind.List ? "WriteList(" : "WriteMap(") + writer + ", " + value + ", static (" + w + ", " + v + ") => " + body + ");";
+                    return (type.Kind == ValueKind.List ? "WriteListWith(" : "WriteMapWith(") + writer + ", " + value + ", static (" + w + ", " + v + ") => " + body + ");";
                 default:
                     return Instance(type.Name) + ".WriteValue(" + writer + ", " + value + ");";
             }

@@ -58,95 +58,87 @@ namespace SchemaClients.Generator.Emitting
         /// </summary>
         public static string Shorten(string source, ICollection<string> declared)
         {
-            var uses = new List<Use>();
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            var standalone = new HashSet<string>(StringComparer.Ordinal);
-            Scan(source, uses, standalone);
-            foreach (Use use in uses)
-            {
-                counts.TryGetValue(use.Key, out int count);
-                counts[use.Key] = count + 1;
-            }
+            int body = NamespaceLineEnd(source);
+            var scan = new Scanner(source, body);
+            scan.Run();
 
             // Which simple names may be written short, and through which directive.
             var aliases = new SortedDictionary<string, string>(StringComparer.Ordinal);
             var imports = new SortedSet<string>(SystemFirst.Instance);
-            var aliasTargets = new Dictionary<string, string>(StringComparer.Ordinal);
-            var usable = new HashSet<string>(StringComparer.Ordinal);
-            foreach (Use use in uses)
+            bool any = false;
+            foreach (Entry entry in scan.Entries)
             {
-                if (usable.Contains(use.Key))
+                string ns = Namespaces[entry.Namespace];
+                int saved = entry.Count * (Global.Length + ns.Length + 1);
+                if (entry.Generic)
                 {
-                    continue;
-                }
-
-                int saved = counts[use.Key] * (use.Length - use.Name.Length);
-                if (use.Generic)
-                {
-                    if (imports.Contains(use.Namespace) || saved > "using ;\n".Length + use.Namespace.Length)
+                    entry.Usable = imports.Contains(ns) || saved > "using ;\n".Length + ns.Length;
+                    if (entry.Usable)
                     {
-                        imports.Add(use.Namespace);
-                        usable.Add(use.Key);
+                        imports.Add(ns);
                     }
-
-                    continue;
                 }
-
-                string alias = use.Attribute ? use.Name + "Attribute" : use.Name;
-                string target = Global + use.Namespace + "." + alias;
-                if (saved <= "using  = ;\n".Length + alias.Length + target.Length)
+                else
                 {
-                    continue; // the directive would cost more than it saves
+                    string alias = entry.Attribute ? entry.Name + "Attribute" : entry.Name;
+                    string target = Global + ns + "." + alias;
+                    entry.Usable = saved > "using  = ;\n".Length + alias.Length + target.Length // else the directive costs more than it saves
+                        && !declared.Contains(alias) && !declared.Contains(entry.Name)
+                        && !scan.Standalone.Contains(Hash(alias, 0, alias.Length)) && !scan.Standalone.Contains(entry.NameHash)
+                        && !aliases.ContainsKey(alias); // two namespaces' types of one name: the first keeps it
+                    if (entry.Usable)
+                    {
+                        aliases.Add(alias, target);
+                    }
                 }
 
-                if (declared.Contains(alias) || declared.Contains(use.Name) || standalone.Contains(alias) || standalone.Contains(use.Name))
-                {
-                    continue;
-                }
-
-                if (aliasTargets.TryGetValue(alias, out string? existing) && existing != target)
-                {
-                    continue; // two namespaces' types of one name: the first keeps it
-                }
-
-                aliasTargets[alias] = target;
-                aliases[alias] = target;
-                usable.Add(use.Key);
+                any |= entry.Usable;
             }
 
-            if (usable.Count == 0)
+            if (!any)
             {
                 return source;
             }
 
-            var output = new StringBuilder(source.Length);
-            int at = 0;
-            foreach (Use use in uses)
+            var output = new StringBuilder(source.Length + 64 * (aliases.Count + imports.Count));
+            output.Append(source, 0, body).Append('\n');
+            foreach (string name in imports)
             {
-                if (!usable.Contains(use.Key))
-                {
-                    continue;
-                }
-
-                output.Append(source, at, use.Start - at).Append(use.Name);
-                at = use.Start + use.Length;
+                output.Append("using ").Append(name).Append(";\n");
             }
 
-            output.Append(source, at, source.Length - at);
-            return InsertDirectives(output.ToString(), imports, aliases);
+            foreach (KeyValuePair<string, string> alias in aliases)
+            {
+                output.Append("using ").Append(alias.Key).Append(" = ").Append(alias.Value).Append(";\n");
+            }
+
+            int at = body;
+            foreach (Use use in scan.Uses)
+            {
+                Entry entry = scan.Entries[use.Entry];
+                if (entry.Usable)
+                {
+                    output.Append(source, at, use.Start - at).Append(entry.Name);
+                    at = use.Start + use.Length;
+                }
+            }
+
+            return output.Append(source, at, source.Length - at).ToString();
         }
 
         /// <summary>Adds the names of the types a file declares at the top level of its namespace.</summary>
         public static void AddDeclarations(string source, ICollection<string> declared)
         {
-            foreach (string line in source.Split('\n'))
+            for (int line = 0; line < source.Length; line = LineEnd(source, line))
             {
-                if (!line.StartsWith("public ", StringComparison.Ordinal) && !line.StartsWith("internal ", StringComparison.Ordinal))
+                // Top-level declarations start at the first column under a file-scoped namespace.
+                if (string.CompareOrdinal(source, line, "public ", 0, 7) != 0 && string.CompareOrdinal(source, line, "internal ", 0, 9) != 0)
                 {
-                    continue; // top-level declarations start at the first column under a file-scoped namespace
+                    continue;
                 }
 
-                string[] words = line.Split(new[] { ' ', ':', '(', '<' }, StringSplitOptions.RemoveEmptyEntries);
+                int end = source.IndexOf('\n', line);
+                string[] words = source.Substring(line, (end < 0 ? source.Length : end) - line).Split(new[] { ' ', ':', '(', '<' }, StringSplitOptions.RemoveEmptyEntries);
                 for (int i = 0; i + 1 < words.Length; i++)
                 {
                     if (words[i] == "class" || words[i] == "record" || words[i] == "struct" || words[i] == "enum" || words[i] == "interface")
@@ -163,138 +155,209 @@ namespace SchemaClients.Generator.Emitting
             }
         }
 
-        private static string InsertDirectives(string source, SortedSet<string> imports, SortedDictionary<string, string> aliases)
+        /// <summary>Where the text after the file-scoped <c>namespace</c> line starts.</summary>
+        private static int NamespaceLineEnd(string source)
         {
             int line = source.StartsWith("namespace ", StringComparison.Ordinal) ? 0 : source.IndexOf("\nnamespace ", StringComparison.Ordinal) + 1;
-            if (line < 0)
+            if (line <= 0 && !source.StartsWith("namespace ", StringComparison.Ordinal))
             {
                 throw new InvalidOperationException("A generated file has no namespace line.");
             }
 
-            int end = source.IndexOf('\n', line);
-            var directives = new StringBuilder("\n");
-            foreach (string name in imports)
-            {
-                directives.Append("using ").Append(name).Append(";\n");
-            }
-
-            foreach (KeyValuePair<string, string> alias in aliases)
-            {
-                directives.Append("using ").Append(alias.Key).Append(" = ").Append(alias.Value).Append(";\n");
-            }
-
-            return source.Substring(0, end + 1) + directives + source.Substring(end + 1);
+            return LineEnd(source, line);
         }
 
-        /// <summary>One qualified type name in the text: where it is, its namespace and simple name.</summary>
-        private readonly struct Use
+        /// <summary>One qualified type name the file uses, and how: counted and decided once.</summary>
+        private sealed class Entry
         {
-            public Use(int start, int length, string ns, string name, bool generic, bool attribute)
+            public Entry(int ns, string name, int nameHash, bool generic, bool attribute)
             {
-                Start = start;
-                Length = length;
                 Namespace = ns;
                 Name = name;
+                NameHash = nameHash;
                 Generic = generic;
                 Attribute = attribute;
             }
 
-            public int Start { get; }
-
-            /// <summary>The length of <c>global::Namespace.Name</c>.</summary>
-            public int Length { get; }
-
-            public string Namespace { get; }
+            /// <summary>The index in <see cref="Namespaces"/>.</summary>
+            public int Namespace { get; }
 
             public string Name { get; }
+
+            public int NameHash { get; }
 
             public bool Generic { get; }
 
             public bool Attribute { get; }
 
-            /// <summary>What is counted and decided once: the namespace, the name, and how it is used.</summary>
-            public string Key => Namespace + "." + Name + (Generic ? "<>" : Attribute ? "[]" : string.Empty);
+            public int Count { get; set; }
+
+            public bool Usable { get; set; }
         }
 
-        /// <summary>Finds the qualified names in code, and the identifiers the code uses on their own.</summary>
-        private static void Scan(string source, List<Use> uses, HashSet<string> standalone)
+        /// <summary>Where one qualified name stands: <c>global::Namespace.Name</c>.</summary>
+        private readonly struct Use
         {
-            int i = 0;
-            while (i < source.Length)
+            public Use(int start, int length, int entry)
             {
-                char c = source[i];
-                if (c == '/' && i + 1 < source.Length && source[i + 1] == '/')
+                Start = start;
+                Length = length;
+                Entry = entry;
+            }
+
+            public int Start { get; }
+
+            public int Length { get; }
+
+            public int Entry { get; }
+        }
+
+        /// <summary>
+        /// One pass over the code after the namespace line, skipping comments, strings and character literals: the
+        /// qualified names in listed namespaces, and (as hashes, so nothing is allocated per identifier) the
+        /// identifiers used on their own. A hash that collides only keeps a name qualified.
+        /// </summary>
+        private sealed class Scanner
+        {
+            private readonly string _source;
+            private readonly int _start;
+            private readonly Dictionary<long, int> _index = new Dictionary<long, int>();
+
+            public Scanner(string source, int start)
+            {
+                _source = source;
+                _start = start;
+            }
+
+            public List<Entry> Entries { get; } = new List<Entry>();
+
+            public List<Use> Uses { get; } = new List<Use>();
+
+            public HashSet<int> Standalone { get; } = new HashSet<int>();
+
+            public void Run()
+            {
+                string source = _source;
+                int i = _start;
+                while (i < source.Length)
                 {
-                    i = LineEnd(source, i);
-                }
-                else if (c == '"')
-                {
-                    i = StringEnd(source, i);
-                }
-                else if (c == '\'')
-                {
-                    i = CharEnd(source, i);
-                }
-                else if (string.CompareOrdinal(source, i, Global, 0, Global.Length) == 0)
-                {
-                    i = Qualified(source, i, uses);
-                }
-                else if (c == '@')
-                {
-                    i++; // a verbatim identifier: what follows is read as the identifier
-                }
-                else if (IsIdentifierStart(c) && (i == 0 || !IsIdentifierPart(source[i - 1])))
-                {
-                    int start = i;
-                    while (i < source.Length && IsIdentifierPart(source[i]))
+                    char c = source[i];
+                    if (c == '/' && i + 1 < source.Length && source[i + 1] == '/')
+                    {
+                        i = LineEnd(source, i);
+                    }
+                    else if (c == '"')
+                    {
+                        i = StringEnd(source, i);
+                    }
+                    else if (c == '\'')
+                    {
+                        i = CharEnd(source, i);
+                    }
+                    else if (c == 'g' && string.CompareOrdinal(source, i, Global, 0, Global.Length) == 0)
+                    {
+                        i = Qualified(i);
+                    }
+                    else if (c == '@')
+                    {
+                        i++; // a verbatim identifier: what follows is read as the identifier
+                    }
+                    else if (IsIdentifierStart(c) && (i == 0 || !IsIdentifierPart(source[i - 1])))
+                    {
+                        int start = i;
+                        while (i < source.Length && IsIdentifierPart(source[i]))
+                        {
+                            i++;
+                        }
+
+                        if (start == 0 || source[start - 1] != '.')
+                        {
+                            Standalone.Add(Hash(source, start, i - start));
+                        }
+                    }
+                    else
                     {
                         i++;
                     }
-
-                    if (start == 0 || source[start - 1] != '.')
-                    {
-                        standalone.Add(source.Substring(start, i - start));
-                    }
                 }
-                else
+            }
+
+            /// <summary>Reads <c>global::A.B.C</c> at <paramref name="start"/>; records it when its namespace is listed.</summary>
+            private int Qualified(int start)
+            {
+                string source = _source;
+                int path = start + Global.Length;
+                int i = path;
+                while (i < source.Length && (IsIdentifierPart(source[i]) || source[i] == '.'))
                 {
                     i++;
                 }
+
+                for (int n = 0; n < Namespaces.Length; n++)
+                {
+                    string ns = Namespaces[n];
+                    if (i - path <= ns.Length + 1 || source[path + ns.Length] != '.' || string.CompareOrdinal(source, path, ns, 0, ns.Length) != 0)
+                    {
+                        continue;
+                    }
+
+                    int name = path + ns.Length + 1;
+                    int nameEnd = name;
+                    while (nameEnd < i && source[nameEnd] != '.')
+                    {
+                        nameEnd++;
+                    }
+
+                    bool last = nameEnd == i;
+                    bool generic = last && i < source.Length && source[i] == '<';
+                    bool attribute = last && (source[start - 1] == '[' || (source[start - 1] == ' ' && source[start - 2] == ','))
+                        && i < source.Length && (source[i] == '(' || source[i] == ']');
+                    Uses.Add(new Use(start, nameEnd - start, Find(n, name, nameEnd - name, generic, attribute)));
+                    break;
+                }
+
+                return i;
+            }
+
+            private int Find(int ns, int name, int length, bool generic, bool attribute)
+            {
+                int hash = Hash(_source, name, length);
+                long key = ((long)hash << 32) | (uint)((ns << 2) | (generic ? 2 : 0) | (attribute ? 1 : 0));
+                if (_index.TryGetValue(key, out int found) && Entries[found].Name.Length == length && string.CompareOrdinal(_source, name, Entries[found].Name, 0, length) == 0)
+                {
+                    Entries[found].Count++;
+                    return found;
+                }
+
+                for (int e = 0; e < Entries.Count; e++)
+                {
+                    Entry entry = Entries[e]; // a hash collision: look the slow way
+                    if (entry.Namespace == ns && entry.Generic == generic && entry.Attribute == attribute && entry.Name.Length == length && string.CompareOrdinal(_source, name, entry.Name, 0, length) == 0)
+                    {
+                        entry.Count++;
+                        return e;
+                    }
+                }
+
+                Entries.Add(new Entry(ns, _source.Substring(name, length), hash, generic, attribute) { Count = 1 });
+                _index[key] = Entries.Count - 1;
+                return Entries.Count - 1;
             }
         }
 
-        /// <summary>Reads <c>global::A.B.C</c> at <paramref name="start"/>; records it when its namespace is listed.</summary>
-        private static int Qualified(string source, int start, List<Use> uses)
+        /// <summary>FNV-1a over a run of characters.</summary>
+        private static int Hash(string text, int start, int length)
         {
-            int i = start + Global.Length;
-            while (i < source.Length && (IsIdentifierPart(source[i]) || source[i] == '.'))
+            unchecked
             {
-                i++;
-            }
-
-            string path = source.Substring(start + Global.Length, i - start - Global.Length);
-            foreach (string ns in Namespaces)
-            {
-                if (path.Length <= ns.Length + 1 || string.CompareOrdinal(path, 0, ns, 0, ns.Length) != 0 || path[ns.Length] != '.')
+                int hash = (int)2166136261;
+                for (int i = start; i < start + length; i++)
                 {
-                    continue;
+                    hash = (hash ^ text[i]) * 16777619;
                 }
 
-                int nameEnd = path.IndexOf('.', ns.Length + 1);
-                string name = nameEnd < 0 ? path.Substring(ns.Length + 1) : path.Substring(ns.Length + 1, nameEnd - ns.Length - 1);
-                int length = Global.Length + ns.Length + 1 + name.Length;
-                bool generic = nameEnd < 0 && i < source.Length && source[i] == '<';
-                bool attribute = start > 0 && (source[start - 1] == '[' || (start > 1 && source[start - 1] == ' ' && source[start - 2] == ','))
-                    && nameEnd < 0 && i < source.Length && (source[i] == '(' || source[i] == ']');
-                if (name.Length > 0)
-                {
-                    uses.Add(new Use(start, length, ns, name, generic, attribute));
-                }
-
-                break;
+                return hash;
             }
-
-            return i;
         }
 
         private static int LineEnd(string source, int i)

@@ -145,10 +145,25 @@ namespace SchemaClients.Generator.Emitting
 
             _w.Block($$"""
                 /// <inheritdoc />
-                public bool IsValid() => {{ValidatorClass}}.Graph.IsValid(this, ValidateInto);
+                public bool IsValid()
+                {
+                    {{Typed}} v = {{ValidatorClass}}.Graph.Quiet();
+                    ValidateInto(this, ref v);
+                    return !v.HasFailed;
+                }
 
                 /// <inheritdoc />
-                public {{Result}} Validate() => {{ValidatorClass}}.Graph.Validate(this, ValidateInto);
+                public {{Result}} Validate()
+                {
+                    if (IsValid())
+                    {
+                        return {{Result}}.Success;
+                    }
+
+                    {{Typed}} v = {{ValidatorClass}}.Graph.Report();
+                    ValidateInto(this, ref v);
+                    return v.Result();
+                }
 
                 /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
                 public static {{Result}} ValidateJson({{Element}} json) => {{ValidatorClass}}.Graph.Validate(json, {{node}});

@@ -131,6 +131,14 @@ namespace SchemaClients.Clients
             return FalCancelResult.From(answer.StatusCode, answer.Json) ?? throw answer.Unexpected("no cancellation outcome");
         }
 
+        /// <summary>Submits a body, waits for it with progress, and returns its output.</summary>
+        public async Task<TOutput> SubmitAndWaitAsync<TOutput>(byte[] body, Serialization.SchemaConverter<TOutput> output, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
+        {
+            FalQueuedRequest submitted = await SubmitAsync(body, null, cancellationToken).ConfigureAwait(false);
+            await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);
+            return await GetResultAsync(submitted, output, cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>
         /// Polls (with logs) every <see cref="SchemaClientOptions.PollInterval"/> (default 1 s) until the request is
         /// COMPLETED, reporting status, queue position and the latest log line as they change; gives up after

@@ -98,6 +98,33 @@ namespace SchemaClients.Clients
         }
 
         /// <summary>
+        /// Validates a generated request (its own <see cref="ISchemaValidated.Validate"/>) when
+        /// <see cref="SchemaClientOptions.ValidateBeforeSend"/> is on, and writes it with its generated converter.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] Serialize<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter)
+            where TRequest : ISchemaValidated
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(converter);
+            if (Options.ValidateBeforeSend)
+            {
+                request.Validate().ThrowIfInvalid();
+            }
+
+            return converter.ToUtf8Bytes(request);
+        }
+
+        /// <summary>
+        /// <see cref="Serialize{TRequest}(TRequest, Serialization.SchemaConverter{TRequest})"/> with members the schema does
+        /// not carry, as <see cref="SerializeWith{TRequest}(TRequest, JsonTypeInfo{TRequest}, Func{TRequest, ValidationResult}, IReadOnlyList{KeyValuePair{string, string}}, IReadOnlyList{KeyValuePair{string, string}})"/> adds them.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        public byte[] SerializeWith<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing)
+            where TRequest : ISchemaValidated
+            => AddMembers(Serialize(request, converter), leading, trailing);
+
+        /// <summary>
         /// <see cref="SerializeWith{TRequest}(TRequest, JsonTypeInfo{TRequest}, Func{TRequest, ValidationResult}, IReadOnlyList{KeyValuePair{string, string}}, IReadOnlyList{KeyValuePair{string, string}})"/>
         /// with the request's generated converter.
         /// </summary>

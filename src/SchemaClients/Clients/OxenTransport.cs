@@ -131,6 +131,22 @@ namespace SchemaClients.Clients
                 "generation " + generationId + " did not finish",
                 cancellationToken);
 
+        /// <summary>Enqueues a body and waits for its first generation; returns it when it succeeded.</summary>
+        /// <exception cref="QueueJobFailedException">The generation failed or was cancelled.</exception>
+        public async Task<OxenGeneration> EnqueueAndWaitAsync(byte[] body, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
+        {
+            OxenQueueSubmission queued = await EnqueueAsync(body, cancellationToken).ConfigureAwait(false);
+            OxenGeneration done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);
+            return done.Succeeded ? done : throw new QueueJobFailedException(_core.Description.Provider, done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
+        }
+
+        /// <summary>Enqueues a body and waits for every generation it started; returns them all, succeeded or not.</summary>
+        public async Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(byte[] body, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
+        {
+            OxenQueueSubmission queued = await EnqueueAsync(body, cancellationToken).ConfigureAwait(false);
+            return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>
         /// Polls several generations (from one enqueue with <c>num_generations</c>) until every one is final, and
         /// returns them in the order given; progress reports each change with <see cref="QueueProgress.JobId"/> set.

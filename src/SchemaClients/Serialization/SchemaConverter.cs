@@ -150,17 +150,117 @@ namespace SchemaClients.Serialization
         /// <summary>Reads any value as a detached element.</summary>
         protected static JsonElement ReadElement(ref Utf8JsonReader reader) => JsonIo.ReadElement(ref reader);
 
-        /// <summary>Reads an array with the given item reader.</summary>
-        protected static IReadOnlyList<TItem> ReadList<TItem>(ref Utf8JsonReader reader, JsonValueReader<TItem> readItem) => JsonIo.ReadList(ref reader, readItem);
+        /// <summary>Reads an array whose items another converter reads.</summary>
+        protected static IReadOnlyList<TItem> ReadList<TItem>(ref Utf8JsonReader reader, SchemaConverter<TItem> item)
+        {
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                throw JsonIo.Unexpected(ref reader, "an array");
+            }
 
-        /// <summary>Reads an object of uniform values.</summary>
-        protected static IReadOnlyDictionary<string, TItem> ReadMap<TItem>(ref Utf8JsonReader reader, JsonValueReader<TItem> readValue) => JsonIo.ReadMap(ref reader, readValue);
+            var items = new List<TItem>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                items.Add(item.ReadValue(ref reader));
+            }
 
-        /// <summary>Writes a list.</summary>
-        protected static void WriteList<TItem>(Utf8JsonWriter writer, IReadOnlyList<TItem> items, Action<Utf8JsonWriter, TItem> writeItem) => JsonIo.WriteList(writer, items, writeItem);
+            return items;
+        }
 
-        /// <summary>Writes a map.</summary>
-        protected static void WriteMap<TItem>(Utf8JsonWriter writer, IReadOnlyDictionary<string, TItem> map, Action<Utf8JsonWriter, TItem> writeValue) => JsonIo.WriteMap(writer, map, writeValue);
+        /// <summary>Reads an object of uniform values that another converter reads.</summary>
+        protected static IReadOnlyDictionary<string, TItem> ReadMap<TItem>(ref Utf8JsonReader reader, SchemaConverter<TItem> value)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw JsonIo.Unexpected(ref reader, "an object");
+            }
+
+            var map = new Dictionary<string, TItem>();
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+            {
+                string name = reader.GetString()!;
+                reader.Read();
+                map[name] = value.ReadValue(ref reader);
+            }
+
+            return map;
+        }
+
+        /// <summary>Writes a list whose items another converter writes.</summary>
+        protected static void WriteList<TItem>(Utf8JsonWriter writer, IReadOnlyList<TItem> items, SchemaConverter<TItem> item)
+        {
+            writer.WriteStartArray();
+            for (int i = 0; i < items.Count; i++)
+            {
+                item.WriteValue(writer, items[i]);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        /// <summary>Writes a map whose values another converter writes, in the map's order.</summary>
+        protected static void WriteMap<TItem>(Utf8JsonWriter writer, IReadOnlyDictionary<string, TItem> map, SchemaConverter<TItem> value)
+        {
+            writer.WriteStartObject();
+            foreach (KeyValuePair<string, TItem> pair in map)
+            {
+                writer.WritePropertyName(pair.Key);
+                value.WriteValue(writer, pair.Value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        /// <summary>Reads an array with the given item reader (items that may be null, lists of lists).</summary>
+        protected static IReadOnlyList<TItem> ReadListWith<TItem>(ref Utf8JsonReader reader, JsonValueReader<TItem> readItem) => JsonIo.ReadList(ref reader, readItem);
+
+        /// <summary>Reads an object of uniform values with the given value reader.</summary>
+        protected static IReadOnlyDictionary<string, TItem> ReadMapWith<TItem>(ref Utf8JsonReader reader, JsonValueReader<TItem> readValue) => JsonIo.ReadMap(ref reader, readValue);
+
+        /// <summary>Writes a list with the given item writer.</summary>
+        protected static void WriteListWith<TItem>(Utf8JsonWriter writer, IReadOnlyList<TItem> items, Action<Utf8JsonWriter, TItem> writeItem) => JsonIo.WriteList(writer, items, writeItem);
+
+        /// <summary>Writes a map with the given value writer.</summary>
+        protected static void WriteMapWith<TItem>(Utf8JsonWriter writer, IReadOnlyDictionary<string, TItem> map, Action<Utf8JsonWriter, TItem> writeValue) => JsonIo.WriteMap(writer, map, writeValue);
+
+        // One signature each, so a generated call binds without overload resolution (Utf8JsonWriter's own
+        // WriteString and WriteNumber have a dozen overloads each, and choosing among them costs compile time).
+
+        /// <summary>Writes a member with a string value.</summary>
+        protected static void WriteText(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string value) => writer.WriteString(name, value);
+
+        /// <summary>Writes a member with an integer value.</summary>
+        protected static void WriteInteger(Utf8JsonWriter writer, ReadOnlySpan<byte> name, long value) => writer.WriteNumber(name, value);
+
+        /// <summary>Writes a member with a number value.</summary>
+        protected static void WriteDouble(Utf8JsonWriter writer, ReadOnlySpan<byte> name, double value) => writer.WriteNumber(name, value);
+
+        /// <summary>Writes a member with a boolean value.</summary>
+        protected static void WriteBool(Utf8JsonWriter writer, ReadOnlySpan<byte> name, bool value) => writer.WriteBoolean(name, value);
+
+        /// <summary>Writes a member that is null.</summary>
+        protected static void WriteNullMember(Utf8JsonWriter writer, ReadOnlySpan<byte> name) => writer.WriteNull(name);
+
+        /// <summary>Writes a member with raw JSON.</summary>
+        protected static void WriteJson(Utf8JsonWriter writer, ReadOnlySpan<byte> name, JsonElement value)
+        {
+            writer.WritePropertyName(name);
+            value.WriteTo(writer);
+        }
+
+        /// <summary>Writes a member whose value is a list that another converter's items make.</summary>
+        protected static void WriteListMember<TItem>(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyList<TItem> items, SchemaConverter<TItem> item)
+        {
+            writer.WritePropertyName(name);
+            WriteList(writer, items, item);
+        }
+
+        /// <summary>Writes a member whose value is a map of another converter's values.</summary>
+        protected static void WriteMapMember<TItem>(Utf8JsonWriter writer, ReadOnlySpan<byte> name, IReadOnlyDictionary<string, TItem> map, SchemaConverter<TItem> value)
+        {
+            writer.WritePropertyName(name);
+            WriteMap(writer, map, value);
+        }
 
         /// <summary>The exception for a required property the JSON does not have.</summary>
         protected static JsonException MissingRequired(string typeName, string jsonName) => JsonIo.MissingRequired(typeName, jsonName);
@@ -303,5 +403,72 @@ namespace SchemaClients.Serialization
 
         /// <inheritdoc />
         public sealed override void WriteValue(Utf8JsonWriter writer, T value) => writer.WriteStringValue(_wire(value));
+    }
+}
+
+namespace SchemaClients.Serialization
+{
+    /// <summary>Converters of the JSON primitives, for the items of lists and the values of maps.</summary>
+    public static class PrimitiveConverters
+    {
+        /// <summary>Strings.</summary>
+        public static SchemaConverter<string> String { get; } = new StringConverter();
+
+        /// <summary>32-bit integers.</summary>
+        public static SchemaConverter<int> Int32 { get; } = new Int32Converter();
+
+        /// <summary>64-bit integers.</summary>
+        public static SchemaConverter<long> Int64 { get; } = new Int64Converter();
+
+        /// <summary>Numbers.</summary>
+        public static SchemaConverter<double> Double { get; } = new DoubleConverter();
+
+        /// <summary>Booleans.</summary>
+        public static SchemaConverter<bool> Boolean { get; } = new BooleanConverter();
+
+        /// <summary>Raw JSON, kept as sent.</summary>
+        public static SchemaConverter<System.Text.Json.JsonElement> Element { get; } = new ElementConverter();
+
+        private sealed class StringConverter : SchemaConverter<string>
+        {
+            public override string ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadString(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, string value) => writer.WriteStringValue(value);
+        }
+
+        private sealed class Int32Converter : SchemaConverter<int>
+        {
+            public override int ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadInt32(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, int value) => writer.WriteNumberValue(value);
+        }
+
+        private sealed class Int64Converter : SchemaConverter<long>
+        {
+            public override long ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadInt64(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, long value) => writer.WriteNumberValue(value);
+        }
+
+        private sealed class DoubleConverter : SchemaConverter<double>
+        {
+            public override double ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadDouble(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, double value) => writer.WriteNumberValue(value);
+        }
+
+        private sealed class BooleanConverter : SchemaConverter<bool>
+        {
+            public override bool ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadBoolean(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, bool value) => writer.WriteBooleanValue(value);
+        }
+
+        private sealed class ElementConverter : SchemaConverter<System.Text.Json.JsonElement>
+        {
+            public override System.Text.Json.JsonElement ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadElement(ref reader);
+
+            public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement value) => value.WriteTo(writer);
+        }
     }
 }

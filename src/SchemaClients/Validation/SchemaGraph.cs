@@ -66,40 +66,22 @@ namespace SchemaClients.Validation
             return SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref state, default, node, json);
         }
 
-        /// <summary>Checks a typed value: <paramref name="validate"/> is the type's own <c>ValidateInto</c>. Allocates nothing when it is valid.</summary>
-        public ValidationResult Validate<T>(T value, TypedValidator<T> validate)
-        {
-            ArgumentNullException.ThrowIfNull(validate);
-            if (IsValid(value, validate))
-            {
-                return ValidationResult.Success;
-            }
+        /// <summary>
+        /// Starts a check of a typed value that only finds out whether it is valid (<see cref="TypedValidation.HasFailed"/>):
+        /// no paths, nothing allocated. A generated <c>IsValid()</c> runs its type's checks on it.
+        /// </summary>
+        public TypedValidation Quiet() => new TypedValidation(new ValidationState(Graph, null, silent: true), null);
 
+        /// <summary>
+        /// Starts a check of a typed value that records every violation with its path; finish it with
+        /// <see cref="TypedValidation.Result"/>. A generated <c>Validate()</c> uses it only once <see cref="Quiet"/> found a violation.
+        /// </summary>
+        public TypedValidation Report()
+        {
             PathStack path = PathStack.Rent();
-            try
-            {
-                var typed = new TypedValidation(new ValidationState(Graph, path, silent: false));
-                validate(value, ref typed);
-                return ValidationResult.From(typed.State.Found);
-            }
-            finally
-            {
-                PathStack.Return(path);
-            }
-        }
-
-        /// <summary>Whether a typed value keeps every rule. Allocates nothing.</summary>
-        public bool IsValid<T>(T value, TypedValidator<T> validate)
-        {
-            ArgumentNullException.ThrowIfNull(validate);
-            var typed = new TypedValidation(new ValidationState(Graph, null, silent: true));
-            validate(value, ref typed);
-            return !typed.State.Failed;
+            return new TypedValidation(new ValidationState(Graph, path, silent: false), path);
         }
     }
-
-    /// <summary>A generated type's check of its own values.</summary>
-    public delegate void TypedValidator<in T>(T value, ref TypedValidation validation);
 
     /// <summary>
     /// Checks the values of a generated type against their schema nodes, for its <c>Validate()</c>: each call names a
@@ -108,10 +90,26 @@ namespace SchemaClients.Validation
     public struct TypedValidation
     {
         private ValidationState _state;
+        private PathStack? _path;
 
-        internal TypedValidation(ValidationState state) => _state = state;
+        internal TypedValidation(ValidationState state, PathStack? path)
+        {
+            _state = state;
+            _path = path;
+        }
 
-        internal ValidationState State => _state;
+        /// <summary>The violations found, as a result; gives back what the check borrowed. Call once, at the end.</summary>
+        public ValidationResult Result()
+        {
+            ValidationResult result = ValidationResult.From(_state.Found);
+            if (_path != null)
+            {
+                PathStack.Return(_path);
+                _path = null;
+            }
+
+            return result;
+        }
 
         /// <summary>Whether a violation was found so far.</summary>
         public bool HasFailed => _state.Failed;

@@ -56,7 +56,7 @@ public sealed partial class ApiframeFlux2FlexClient
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Http.ProviderApiException">apiframe answered with an error.</exception>
     public Task<ApiframeJob> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, string? idempotencyKey, CancellationToken cancellationToken = default)
-        => _transport.GenerateAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance, static r => r.Validate()), idempotencyKey, cancellationToken);
+        => _transport.GenerateAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance), idempotencyKey, cancellationToken);
 
     /// <summary>Starts a job with a new <c>Idempotency-Key</c>; see the overload that takes one.</summary>
     /// <param name="request">The request.</param>
@@ -86,7 +86,7 @@ public sealed partial class ApiframeFlux2FlexClient
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The job ended FAILED; the message carries apiframe's error.</exception>
     public Task<ApiframeJob> GenerateAndWaitAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-        => _transport.GenerateAndWaitAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance, static r => r.Validate()), null, progress, cancellationToken);
+        => _transport.GenerateAndWaitAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance), null, progress, cancellationToken);
 
     /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
     /// <param name="url">The file URL.</param>

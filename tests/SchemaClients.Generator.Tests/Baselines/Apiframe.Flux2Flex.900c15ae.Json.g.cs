@@ -6,7 +6,6 @@ namespace Consumer.Apiframe.Flux2Flex;
 
 using System.Collections.Generic;
 using SchemaClients.Serialization;
-using Utf8JsonReader = global::System.Text.Json.Utf8JsonReader;
 
 /// <summary>Reflection-free JSON converters for the types of this document.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
@@ -16,7 +15,7 @@ internal static class SchemaConverters
     {
         internal static readonly Flux2FlexGenerateRequestConverter Instance = new();
 
-        public override Flux2FlexGenerateRequest ReadValue(ref Utf8JsonReader reader)
+        public override Flux2FlexGenerateRequest ReadValue(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             ExpectObject(ref reader, "Flux2FlexGenerateRequest");
             string? p0 = default; bool has0 = false;
@@ -30,7 +29,7 @@ internal static class SchemaConverters
                 else if (reader.ValueTextEquals("model"u8)) { p1 = NextString(ref reader); has1 = true; }
                 else if (reader.ValueTextEquals("fluxParams"u8)) p2 = NextObjectOrNull(ref reader, Flux2FlexParamsConverter.Instance);
                 else if (reader.ValueTextEquals("webhookUrl"u8)) p3 = NextStringOrNull(ref reader);
-                else if (reader.ValueTextEquals("webhookEvents"u8)) p4 = NextIsNull(ref reader) ? default(IReadOnlyList<WebhookEventsItem>?) : ReadList<WebhookEventsItem>(ref reader, static (ref Utf8JsonReader r1) => WebhookEventsItemConverter.Instance.ReadValue(ref r1));
+                else if (reader.ValueTextEquals("webhookEvents"u8)) p4 = NextIsNull(ref reader) ? default(IReadOnlyList<WebhookEventsItem>?) : ReadList(ref reader, WebhookEventsItemConverter.Instance);
                 else SkipValue(ref reader);
             }
             if (!has0) throw MissingRequired("Flux2FlexGenerateRequest", "prompt");
@@ -48,11 +47,11 @@ internal static class SchemaConverters
         public override void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Flux2FlexGenerateRequest value)
         {
             writer.WriteStartObject();
-            writer.WriteString("prompt"u8, value.Prompt);
-            writer.WriteString("model"u8, value.Model);
+            WriteText(writer, "prompt"u8, value.Prompt);
+            WriteText(writer, "model"u8, value.Model);
             if (value.FluxParams is { } w2) WriteMember(writer, "fluxParams"u8, w2, Flux2FlexParamsConverter.Instance);
-            if (value.WebhookUrl is { } w3) writer.WriteString("webhookUrl"u8, w3);
-            if (value.WebhookEvents is { } w4) { writer.WritePropertyName("webhookEvents"u8); WriteList(writer, w4, static (w1, v1) => { WebhookEventsItemConverter.Instance.WriteValue(w1, v1); }); }
+            if (value.WebhookUrl is { } w3) WriteText(writer, "webhookUrl"u8, w3);
+            if (value.WebhookEvents is { } w4) WriteListMember(writer, "webhookEvents"u8, w4, WebhookEventsItemConverter.Instance);
             writer.WriteEndObject();
         }
     }
@@ -61,7 +60,7 @@ internal static class SchemaConverters
     {
         internal static readonly Flux2FlexParamsConverter Instance = new();
 
-        public override Flux2FlexParams ReadValue(ref Utf8JsonReader reader)
+        public override Flux2FlexParams ReadValue(ref global::System.Text.Json.Utf8JsonReader reader)
         {
             ExpectObject(ref reader, "Flux2FlexParams");
             string? p0 = default;
@@ -84,7 +83,7 @@ internal static class SchemaConverters
                 else if (reader.ValueTextEquals("width"u8)) p4 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("height"u8)) p5 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("resolution"u8)) p6 = NextStringOrNull(ref reader);
-                else if (reader.ValueTextEquals("input_images"u8)) p7 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList<string>(ref reader, static (ref Utf8JsonReader r1) => ReadString(ref r1));
+                else if (reader.ValueTextEquals("input_images"u8)) p7 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.String);
                 else if (reader.ValueTextEquals("steps"u8)) p8 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("guidance"u8)) p9 = NextDoubleOrNull(ref reader);
                 else if (reader.ValueTextEquals("prompt_upsampling"u8)) p10 = NextBooleanOrNull(ref reader);
@@ -109,17 +108,17 @@ internal static class SchemaConverters
         public override void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Flux2FlexParams value)
         {
             writer.WriteStartObject();
-            if (value.AspectRatio is { } w0) writer.WriteString("aspect_ratio"u8, w0);
+            if (value.AspectRatio is { } w0) WriteText(writer, "aspect_ratio"u8, w0);
             if (value.OutputFormat is { } w1) WriteMember(writer, "output_format"u8, w1, OutputFormatConverter.Instance);
-            if (value.OutputQuality is { } w2) writer.WriteNumber("output_quality"u8, w2);
-            if (value.Seed is { } w3) writer.WriteNumber("seed"u8, w3);
-            if (value.Width is { } w4) writer.WriteNumber("width"u8, w4);
-            if (value.Height is { } w5) writer.WriteNumber("height"u8, w5);
-            if (value.Resolution is { } w6) writer.WriteString("resolution"u8, w6);
-            if (value.InputImages is { } w7) { writer.WritePropertyName("input_images"u8); WriteList(writer, w7, static (w1, v1) => { w1.WriteStringValue(v1); }); }
-            if (value.Steps is { } w8) writer.WriteNumber("steps"u8, w8);
-            if (value.Guidance is { } w9) writer.WriteNumber("guidance"u8, w9);
-            if (value.PromptUpsampling is { } w10) writer.WriteBoolean("prompt_upsampling"u8, w10);
+            if (value.OutputQuality is { } w2) WriteInteger(writer, "output_quality"u8, w2);
+            if (value.Seed is { } w3) WriteInteger(writer, "seed"u8, w3);
+            if (value.Width is { } w4) WriteInteger(writer, "width"u8, w4);
+            if (value.Height is { } w5) WriteInteger(writer, "height"u8, w5);
+            if (value.Resolution is { } w6) WriteText(writer, "resolution"u8, w6);
+            if (value.InputImages is { } w7) WriteListMember(writer, "input_images"u8, w7, global::SchemaClients.Serialization.PrimitiveConverters.String);
+            if (value.Steps is { } w8) WriteInteger(writer, "steps"u8, w8);
+            if (value.Guidance is { } w9) WriteDouble(writer, "guidance"u8, w9);
+            if (value.PromptUpsampling is { } w10) WriteBool(writer, "prompt_upsampling"u8, w10);
             writer.WriteEndObject();
         }
     }

@@ -11,6 +11,7 @@ using JsonConverterAttribute = global::System.Text.Json.Serialization.JsonConver
 using JsonPropertyNameAttribute = global::System.Text.Json.Serialization.JsonPropertyNameAttribute;
 using RangeAttribute = global::System.ComponentModel.DataAnnotations.RangeAttribute;
 using RequiredAttribute = global::System.ComponentModel.DataAnnotations.RequiredAttribute;
+using TypedValidation = global::SchemaClients.Validation.TypedValidation;
 using ValidationResult = global::SchemaClients.Validation.ValidationResult;
 
 /// <summary>The Flux2FlexGenerateRequest object of flux-2-flex.</summary>
@@ -43,15 +44,30 @@ public sealed partial record Flux2FlexGenerateRequest : global::SchemaClients.Va
     public IReadOnlyList<WebhookEventsItem>? WebhookEvents { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexGenerateRequest);
 
-    internal static void ValidateInto(Flux2FlexGenerateRequest value, ref global::SchemaClients.Validation.TypedValidation v)
+    internal static void ValidateInto(Flux2FlexGenerateRequest value, ref TypedValidation v)
     {
         if (value.Prompt is null) v.Missing("prompt");
         if (value.Model is { } p1) v.Check(SchemaNodes.Flux2FlexGenerateRequest_Model, "model", p1);
@@ -129,15 +145,30 @@ public sealed partial record Flux2FlexParams : global::SchemaClients.Validation.
     public bool? PromptUpsampling { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexParams);
 
-    internal static void ValidateInto(Flux2FlexParams value, ref global::SchemaClients.Validation.TypedValidation v)
+    internal static void ValidateInto(Flux2FlexParams value, ref TypedValidation v)
     {
         if (value.AspectRatio is { } p0) v.Check(SchemaNodes.Flux2FlexParams_AspectRatio, "aspect_ratio", p0);
         if (value.OutputQuality is { } p2) v.Check(SchemaNodes.Flux2FlexParams_OutputQuality, "output_quality", p2);

@@ -53,7 +53,7 @@ public sealed partial class FalFlux2FlexClient
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Http.ProviderApiException">fal answered with an error.</exception>
     public Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> RunAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, CancellationToken cancellationToken = default)
-        => _transport.RunAsync(_core.Serialize(input, global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexInputConverter.Instance, static r => r.Validate()), global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexOutputConverter.Instance, cancellationToken);
+        => _transport.RunAsync(_core.Serialize(input, global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexInputConverter.Instance), global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexOutputConverter.Instance, cancellationToken);
 
     /// <summary>Puts the input in the queue; the answer has the request id, and the URLs and queue position when fal sends them. Billed: never sent twice by a retry once it may have reached fal.</summary>
     /// <param name="input">The input.</param>
@@ -61,7 +61,7 @@ public sealed partial class FalFlux2FlexClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
     public Task<FalQueuedRequest> SubmitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, Uri? webhook, CancellationToken cancellationToken = default)
-        => _transport.SubmitAsync(_core.Serialize(input, global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexInputConverter.Instance, static r => r.Validate()), webhook, cancellationToken);
+        => _transport.SubmitAsync(_core.Serialize(input, global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexInputConverter.Instance), webhook, cancellationToken);
 
     /// <summary>Puts the input in the queue, without a webhook; see the overload with one.</summary>
     /// <param name="input">The input.</param>
@@ -110,12 +110,8 @@ public sealed partial class FalFlux2FlexClient
     /// <param name="progress">Receives status, queue position and log lines; may be null.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The input breaks the schema; nothing was sent.</exception>
-    public async Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> SubmitAndWaitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        FalQueuedRequest submitted = await SubmitAsync(input, null, cancellationToken).ConfigureAwait(false);
-        await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);
-        return await GetResultAsync(submitted, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<global::Consumer.Fal.Flux2Flex.Flux2FlexOutput> SubmitAndWaitAsync(global::Consumer.Fal.Flux2Flex.Flux2FlexInput input, IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => _transport.SubmitAndWaitAsync(_core.Serialize(input, global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexInputConverter.Instance), global::Consumer.Fal.Flux2Flex.SchemaConverters.Flux2FlexOutputConverter.Instance, progress, cancellationToken);
 
     /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
     /// <param name="url">The file URL.</param>

@@ -63,16 +63,16 @@ internal static class SchemaConverters
         public override void WriteValue(Utf8JsonWriter writer, Flux2FlexInput value)
         {
             writer.WriteStartObject();
-            writer.WriteString("prompt"u8, value.Prompt);
+            WriteText(writer, "prompt"u8, value.Prompt);
             if (value.ImageSize is { } w1) WriteMember(writer, "image_size"u8, w1, ImageSizeUnionConverter.Instance);
-            if (value.EnablePromptExpansion is { } w2) writer.WriteBoolean("enable_prompt_expansion"u8, w2);
-            if (value.Seed is { } w3) writer.WriteNumber("seed"u8, w3);
+            if (value.EnablePromptExpansion is { } w2) WriteBool(writer, "enable_prompt_expansion"u8, w2);
+            if (value.Seed is { } w3) WriteInteger(writer, "seed"u8, w3);
             if (value.SafetyTolerance is { } w4) WriteMember(writer, "safety_tolerance"u8, w4, SafetyToleranceConverter.Instance);
-            if (value.EnableSafetyChecker is { } w5) writer.WriteBoolean("enable_safety_checker"u8, w5);
+            if (value.EnableSafetyChecker is { } w5) WriteBool(writer, "enable_safety_checker"u8, w5);
             if (value.OutputFormat is { } w6) WriteMember(writer, "output_format"u8, w6, OutputFormatConverter.Instance);
-            if (value.SyncMode is { } w7) writer.WriteBoolean("sync_mode"u8, w7);
-            if (value.GuidanceScale is { } w8) writer.WriteNumber("guidance_scale"u8, w8);
-            if (value.NumInferenceSteps is { } w9) writer.WriteNumber("num_inference_steps"u8, w9);
+            if (value.SyncMode is { } w7) WriteBool(writer, "sync_mode"u8, w7);
+            if (value.GuidanceScale is { } w8) WriteDouble(writer, "guidance_scale"u8, w8);
+            if (value.NumInferenceSteps is { } w9) WriteInteger(writer, "num_inference_steps"u8, w9);
             writer.WriteEndObject();
         }
     }
@@ -102,8 +102,8 @@ internal static class SchemaConverters
         public override void WriteValue(Utf8JsonWriter writer, ImageSize value)
         {
             writer.WriteStartObject();
-            if (value.Width is { } w0) writer.WriteNumber("width"u8, w0);
-            if (value.Height is { } w1) writer.WriteNumber("height"u8, w1);
+            if (value.Width is { } w0) WriteInteger(writer, "width"u8, w0);
+            if (value.Height is { } w1) WriteInteger(writer, "height"u8, w1);
             writer.WriteEndObject();
         }
     }
@@ -159,7 +159,7 @@ internal static class SchemaConverters
             Dictionary<string, global::System.Text.Json.JsonElement>? extra = null;
             while (NextProperty(ref reader))
             {
-                if (reader.ValueTextEquals("images"u8)) p0 = NextIsNull(ref reader) ? default(IReadOnlyList<ImageFile>?) : ReadList<ImageFile>(ref reader, static (ref Utf8JsonReader r1) => ImageFileConverter.Instance.ReadValue(ref r1));
+                if (reader.ValueTextEquals("images"u8)) p0 = NextIsNull(ref reader) ? default(IReadOnlyList<ImageFile>?) : ReadList(ref reader, ImageFileConverter.Instance);
                 else if (reader.ValueTextEquals("seed"u8)) p1 = NextInt64OrNull(ref reader);
                 else KeepValue(ref reader, ref extra);
             }
@@ -174,8 +174,8 @@ internal static class SchemaConverters
         public override void WriteValue(Utf8JsonWriter writer, Flux2FlexOutput value)
         {
             writer.WriteStartObject();
-            if (value.Images is { } w0) { writer.WritePropertyName("images"u8); WriteList(writer, w0, static (w1, v1) => { ImageFileConverter.Instance.WriteValue(w1, v1); }); }
-            if (value.Seed is { } w1) writer.WriteNumber("seed"u8, w1);
+            if (value.Images is { } w0) WriteListMember(writer, "images"u8, w0, ImageFileConverter.Instance);
+            if (value.Seed is { } w1) WriteInteger(writer, "seed"u8, w1);
             WriteKept(writer, value.AdditionalProperties);
             writer.WriteEndObject();
         }
@@ -205,7 +205,7 @@ internal static class SchemaConverters
         public override void WriteValue(Utf8JsonWriter writer, ImageFile value)
         {
             writer.WriteStartObject();
-            if (value.Url is { } w0) writer.WriteString("url"u8, w0);
+            if (value.Url is { } w0) WriteText(writer, "url"u8, w0);
             WriteKept(writer, value.AdditionalProperties);
             writer.WriteEndObject();
         }

@@ -73,10 +73,25 @@ public sealed partial record Flux2FlexInput : ISchemaValidated
     public int? NumInferenceSteps { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexInput);
@@ -113,10 +128,25 @@ public sealed partial record ImageSize : ISchemaValidated
     public int? Height { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.ImageSize);
@@ -200,10 +230,25 @@ public sealed partial class ImageSizeUnion : global::SchemaClients.Serialization
     public static implicit operator ImageSizeUnion(ImageSizeEnum value) => new ImageSizeUnion(value);
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.ImageSizeUnion);
@@ -281,10 +326,25 @@ public sealed partial record Flux2FlexOutput : ISchemaValidated
     public IReadOnlyDictionary<string, JsonElement>? AdditionalProperties { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexOutput);
@@ -325,10 +385,25 @@ public sealed partial record ImageFile : ISchemaValidated
     public IReadOnlyDictionary<string, JsonElement>? AdditionalProperties { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
     public static ValidationResult ValidateJson(JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.ImageFile);

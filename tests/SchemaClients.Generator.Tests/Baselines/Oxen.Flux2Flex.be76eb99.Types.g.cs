@@ -10,6 +10,8 @@ using GeneratedCodeAttribute = global::System.CodeDom.Compiler.GeneratedCodeAttr
 using JsonConverterAttribute = global::System.Text.Json.Serialization.JsonConverterAttribute;
 using JsonPropertyNameAttribute = global::System.Text.Json.Serialization.JsonPropertyNameAttribute;
 using RangeAttribute = global::System.ComponentModel.DataAnnotations.RangeAttribute;
+using TypedValidation = global::SchemaClients.Validation.TypedValidation;
+using ValidationResult = global::SchemaClients.Validation.ValidationResult;
 
 /// <summary>FLUX.2 [flex] request</summary>
 [JsonConverter(typeof(SchemaConverters.Flux2FlexRequestConverter))]
@@ -70,15 +72,30 @@ public sealed partial record Flux2FlexRequest : global::SchemaClients.Validation
     public bool? DisableSafetyChecker { get; init; }
 
     /// <inheritdoc />
-    public bool IsValid() => SchemaValidator.Graph.IsValid(this, ValidateInto);
+    public bool IsValid()
+    {
+        TypedValidation v = SchemaValidator.Graph.Quiet();
+        ValidateInto(this, ref v);
+        return !v.HasFailed;
+    }
 
     /// <inheritdoc />
-    public global::SchemaClients.Validation.ValidationResult Validate() => SchemaValidator.Graph.Validate(this, ValidateInto);
+    public ValidationResult Validate()
+    {
+        if (IsValid())
+        {
+            return ValidationResult.Success;
+        }
+
+        TypedValidation v = SchemaValidator.Graph.Report();
+        ValidateInto(this, ref v);
+        return v.Result();
+    }
 
     /// <summary>Validates raw JSON with the rules of <see cref="Validate"/>; allocates nothing when it is valid.</summary>
-    public static global::SchemaClients.Validation.ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexRequest);
+    public static ValidationResult ValidateJson(global::System.Text.Json.JsonElement json) => SchemaValidator.Graph.Validate(json, SchemaNodes.Flux2FlexRequest);
 
-    internal static void ValidateInto(Flux2FlexRequest value, ref global::SchemaClients.Validation.TypedValidation v)
+    internal static void ValidateInto(Flux2FlexRequest value, ref TypedValidation v)
     {
         if (value.Prompt is null) v.Missing("prompt");
         if (value.NumInferenceSteps is { } p4) v.Check(SchemaNodes.Flux2FlexRequest_NumInferenceSteps, "num_inference_steps", p4);

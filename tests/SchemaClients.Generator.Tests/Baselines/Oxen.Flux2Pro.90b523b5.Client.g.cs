@@ -9,7 +9,6 @@ using System.Collections.Generic;
 using System.Threading.Tasks;
 using CancellationToken = global::System.Threading.CancellationToken;
 using OxenGeneration = global::SchemaClients.Clients.OxenGeneration;
-using OxenQueueSubmission = global::SchemaClients.Clients.OxenQueueSubmission;
 using OxenTransport = global::SchemaClients.Clients.OxenTransport;
 using QueueProgress = global::SchemaClients.Http.QueueProgress;
 using Uri = global::System.Uri;
@@ -55,7 +54,7 @@ public sealed partial class OxenFlux2ProClient
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Http.ProviderApiException">Oxen answered with an error.</exception>
     public Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, CancellationToken cancellationToken = default)
-        => _transport.GenerateAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, static r => r.Validate(), OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null)), cancellationToken);
+        => _transport.GenerateAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null)), cancellationToken);
 
     /// <summary>
     /// Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) with <c>model</c> set to <see cref="ModelId"/> and returns every
@@ -66,14 +65,14 @@ public sealed partial class OxenFlux2ProClient
     /// <param name="queue">The queue's own parameters (<c>num_generations</c> 1 to 4, <c>target_namespace</c>); null sends neither.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
-    public Task<OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, CancellationToken cancellationToken = default)
-        => _transport.EnqueueAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, static r => r.Validate(), OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue)), cancellationToken);
+    public Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, CancellationToken cancellationToken = default)
+        => _transport.EnqueueAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue)), cancellationToken);
 
     /// <summary>Puts the request in Oxen's queue with the queue's defaults (one generation); see the overload with queue parameters.</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
-    public Task<OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, CancellationToken cancellationToken = default)
+    public Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, CancellationToken cancellationToken = default)
         => EnqueueAsync(request, null, cancellationToken);
 
     /// <summary>Where a generation stands (<c>GET /api/ai/queue/{id}</c>).</summary>
@@ -104,12 +103,8 @@ public sealed partial class OxenFlux2ProClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The generation failed or was cancelled.</exception>
-    public async Task<OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        OxenQueueSubmission queued = await EnqueueAsync(request, null, cancellationToken).ConfigureAwait(false);
-        OxenGeneration done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);
-        return done.Succeeded ? done : throw new global::SchemaClients.Clients.QueueJobFailedException(Description.Provider, done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
-    }
+    public Task<OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => _transport.EnqueueAndWaitAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null)), progress, cancellationToken);
 
     /// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref="global::SchemaClients.Clients.OxenGeneration.Succeeded"/>), so no finished result is lost to one failure.</summary>
     /// <param name="request">The request.</param>
@@ -117,11 +112,8 @@ public sealed partial class OxenFlux2ProClient
     /// <param name="progress">Receives status changes, each with its generation's id; may be null.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
-    public async Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-    {
-        OxenQueueSubmission queued = await EnqueueAsync(request, queue, cancellationToken).ConfigureAwait(false);
-        return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);
-    }
+    public Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => _transport.EnqueueAndWaitAllAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Pro.SchemaConverters.Flux2ProRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue)), progress, cancellationToken);
 
     /// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>

@@ -31,7 +31,7 @@ internal static class SchemaConverters
             while (NextProperty(ref reader))
             {
                 if (reader.ValueTextEquals("prompt"u8)) { p0 = NextString(ref reader); has0 = true; }
-                else if (reader.ValueTextEquals("input_image"u8)) p1 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList<string>(ref reader, static (ref global::System.Text.Json.Utf8JsonReader r1) => ReadString(ref r1));
+                else if (reader.ValueTextEquals("input_image"u8)) p1 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.String);
                 else if (reader.ValueTextEquals("aspect_ratio"u8)) p2 = NextValueOrNull(ref reader, AspectRatioConverter.Instance);
                 else if (reader.ValueTextEquals("resolution"u8)) p3 = NextValueOrNull(ref reader, ResolutionConverter.Instance);
                 else if (reader.ValueTextEquals("num_inference_steps"u8)) p4 = NextInt32OrNull(ref reader);
@@ -61,16 +61,16 @@ internal static class SchemaConverters
         public override void WriteValue(global::System.Text.Json.Utf8JsonWriter writer, Flux2ProRequest value)
         {
             writer.WriteStartObject();
-            writer.WriteString("prompt"u8, value.Prompt);
-            if (value.InputImage is { } w1) { writer.WritePropertyName("input_image"u8); WriteList(writer, w1, static (w1, v1) => { w1.WriteStringValue(v1); }); }
+            WriteText(writer, "prompt"u8, value.Prompt);
+            if (value.InputImage is { } w1) WriteListMember(writer, "input_image"u8, w1, global::SchemaClients.Serialization.PrimitiveConverters.String);
             if (value.AspectRatio is { } w2) WriteMember(writer, "aspect_ratio"u8, w2, AspectRatioConverter.Instance);
             if (value.Resolution is { } w3) WriteMember(writer, "resolution"u8, w3, ResolutionConverter.Instance);
-            if (value.NumInferenceSteps is { } w4) writer.WriteNumber("num_inference_steps"u8, w4);
-            if (value.Guidance is { } w5) writer.WriteNumber("guidance"u8, w5);
-            if (value.Seed is { } w6) writer.WriteNumber("seed"u8, w6);
+            if (value.NumInferenceSteps is { } w4) WriteInteger(writer, "num_inference_steps"u8, w4);
+            if (value.Guidance is { } w5) WriteDouble(writer, "guidance"u8, w5);
+            if (value.Seed is { } w6) WriteInteger(writer, "seed"u8, w6);
             if (value.OutputFormat is { } w7) WriteMember(writer, "output_format"u8, w7, OutputFormatConverter.Instance);
-            if (value.OutputQuality is { } w8) writer.WriteNumber("output_quality"u8, w8);
-            if (value.DisableSafetyChecker is { } w9) writer.WriteBoolean("disable_safety_checker"u8, w9);
+            if (value.OutputQuality is { } w8) WriteInteger(writer, "output_quality"u8, w8);
+            if (value.DisableSafetyChecker is { } w9) WriteBool(writer, "disable_safety_checker"u8, w9);
             writer.WriteEndObject();
         }
     }

@@ -26,10 +26,27 @@ public sealed partial class SchemaClientsJsonContext : global::System.Text.Json.
     /// <inheritdoc />
     public override global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? GetTypeInfo(global::System.Type type)
     {
+        switch (type.Namespace)
+        {
+            case "Consumer.Apiframe.Flux2Flex": return InfoOfApiframeFlux2Flex(type);
+            case "Consumer.Fal.Flux2Flex": return InfoOfFalFlux2Flex(type);
+            case "Consumer.Oxen.Flux2Flex": return InfoOfOxenFlux2Flex(type);
+            case "Consumer.Oxen.Flux2Pro": return InfoOfOxenFlux2Pro(type);
+            default: return null;
+        }
+    }
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? InfoOfApiframeFlux2Flex(global::System.Type type)
+    {
         if (type == typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest)) return ApiframeFlux2FlexFlux2FlexGenerateRequest;
         if (type == typeof(global::Consumer.Apiframe.Flux2Flex.Flux2FlexParams)) return ApiframeFlux2FlexFlux2FlexParams;
         if (type == typeof(global::Consumer.Apiframe.Flux2Flex.OutputFormat)) return ApiframeFlux2FlexOutputFormat;
         if (type == typeof(global::Consumer.Apiframe.Flux2Flex.WebhookEventsItem)) return ApiframeFlux2FlexWebhookEventsItem;
+        return null;
+    }
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? InfoOfFalFlux2Flex(global::System.Type type)
+    {
         if (type == typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexInput)) return FalFlux2FlexFlux2FlexInput;
         if (type == typeof(global::Consumer.Fal.Flux2Flex.ImageSize)) return FalFlux2FlexImageSize;
         if (type == typeof(global::Consumer.Fal.Flux2Flex.ImageSizeEnum)) return FalFlux2FlexImageSizeEnum;
@@ -38,10 +55,20 @@ public sealed partial class SchemaClientsJsonContext : global::System.Text.Json.
         if (type == typeof(global::Consumer.Fal.Flux2Flex.OutputFormat)) return FalFlux2FlexOutputFormat;
         if (type == typeof(global::Consumer.Fal.Flux2Flex.Flux2FlexOutput)) return FalFlux2FlexFlux2FlexOutput;
         if (type == typeof(global::Consumer.Fal.Flux2Flex.ImageFile)) return FalFlux2FlexImageFile;
+        return null;
+    }
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? InfoOfOxenFlux2Flex(global::System.Type type)
+    {
         if (type == typeof(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest)) return OxenFlux2FlexFlux2FlexRequest;
         if (type == typeof(global::Consumer.Oxen.Flux2Flex.AspectRatio)) return OxenFlux2FlexAspectRatio;
         if (type == typeof(global::Consumer.Oxen.Flux2Flex.Resolution)) return OxenFlux2FlexResolution;
         if (type == typeof(global::Consumer.Oxen.Flux2Flex.OutputFormat)) return OxenFlux2FlexOutputFormat;
+        return null;
+    }
+
+    private global::System.Text.Json.Serialization.Metadata.JsonTypeInfo? InfoOfOxenFlux2Pro(global::System.Type type)
+    {
         if (type == typeof(global::Consumer.Oxen.Flux2Pro.Flux2ProRequest)) return OxenFlux2ProFlux2ProRequest;
         if (type == typeof(global::Consumer.Oxen.Flux2Pro.AspectRatio)) return OxenFlux2ProAspectRatio;
         if (type == typeof(global::Consumer.Oxen.Flux2Pro.Resolution)) return OxenFlux2ProResolution;
