@@ -181,32 +181,74 @@ namespace SchemaClients.Shared.Validation
             }
 
             double d = access.GetDouble(value);
-            if (node.Minimum.HasValue && d < node.Minimum.Value && !Fail(ref state, ref ok, "minimum", Number(node.Minimum.Value), Shown(access, value)))
+
+            // An integer beyond 2^53 has no exact double: it is compared as the integer it is, so a limit one past
+            // it still holds or breaks as written.
+            long exact = 0;
+            bool big = false;
+            if (System.Math.Abs(d) >= 9007199254740992d && access.IsInteger(value) && access.TryGetDecimal(value, out decimal m) && m >= long.MinValue && m <= long.MaxValue)
+            {
+                exact = (long)m;
+                big = true;
+            }
+
+            if (node.Minimum.HasValue && Compare(big, exact, d, node.Minimum.Value) < 0 && !Fail(ref state, ref ok, "minimum", Number(node.Minimum.Value), Shown(access, value)))
             {
                 return false;
             }
 
-            if (node.Maximum.HasValue && d > node.Maximum.Value && !Fail(ref state, ref ok, "maximum", Number(node.Maximum.Value), Shown(access, value)))
+            if (node.Maximum.HasValue && Compare(big, exact, d, node.Maximum.Value) > 0 && !Fail(ref state, ref ok, "maximum", Number(node.Maximum.Value), Shown(access, value)))
             {
                 return false;
             }
 
-            if (node.ExclusiveMinimum.HasValue && d <= node.ExclusiveMinimum.Value && !Fail(ref state, ref ok, "exclusiveMinimum", Number(node.ExclusiveMinimum.Value), Shown(access, value)))
+            if (node.ExclusiveMinimum.HasValue && Compare(big, exact, d, node.ExclusiveMinimum.Value) <= 0 && !Fail(ref state, ref ok, "exclusiveMinimum", Number(node.ExclusiveMinimum.Value), Shown(access, value)))
             {
                 return false;
             }
 
-            if (node.ExclusiveMaximum.HasValue && d >= node.ExclusiveMaximum.Value && !Fail(ref state, ref ok, "exclusiveMaximum", Number(node.ExclusiveMaximum.Value), Shown(access, value)))
+            if (node.ExclusiveMaximum.HasValue && Compare(big, exact, d, node.ExclusiveMaximum.Value) >= 0 && !Fail(ref state, ref ok, "exclusiveMaximum", Number(node.ExclusiveMaximum.Value), Shown(access, value)))
             {
                 return false;
             }
 
-            if (node.MultipleOf.HasValue && !SchemaRules.IsMultipleOf(d, node.MultipleOf.Value) && !Fail(ref state, ref ok, "multipleOf", Number(node.MultipleOf.Value), Shown(access, value)))
+            bool multiple = big && node.MultipleOf.HasValue && node.MultipleOf.Value >= 1 && node.MultipleOf.Value <= 9007199254740992d && node.MultipleOf.Value == System.Math.Floor(node.MultipleOf.Value)
+                ? exact % (long)node.MultipleOf.Value == 0
+                : !node.MultipleOf.HasValue || SchemaRules.IsMultipleOf(d, node.MultipleOf.Value);
+            if (!multiple && !Fail(ref state, ref ok, "multipleOf", Number(node.MultipleOf!.Value), Shown(access, value)))
             {
                 return false;
             }
 
             return true;
+        }
+
+        /// <summary>The sign of value minus limit: exactly for a big integer, else as doubles.</summary>
+        private static int Compare(bool big, long exact, double d, double limit)
+        {
+            if (!big)
+            {
+                return d.CompareTo(limit);
+            }
+
+            if (limit >= 9223372036854775807d)
+            {
+                return -1; // 2^63 and above: past every long
+            }
+
+            if (limit < -9223372036854775808d)
+            {
+                return 1;
+            }
+
+            double floor = System.Math.Floor(limit);
+            long whole = (long)floor;
+            if (exact != whole)
+            {
+                return exact < whole ? -1 : 1;
+            }
+
+            return limit > floor ? -1 : 0;
         }
 
         private static bool CheckString(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
