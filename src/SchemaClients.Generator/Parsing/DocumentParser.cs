@@ -64,7 +64,7 @@ namespace SchemaClients.Generator.Parsing
             JsonNode? swagger = root.Get("swagger");
             if (swagger != null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(swagger.Start, swagger.End), fileName, JsonText.Compact(swagger), "OpenAPI 3.0.x, 3.1.x"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(swagger), fileName, JsonText.Compact(swagger), "OpenAPI 3.0.x, 3.1.x"));
                 return Empty(file, hintBase, provider, diagnostics);
             }
 
@@ -76,7 +76,7 @@ namespace SchemaClients.Generator.Parsing
                     : version.StartsWith("3.1", StringComparison.Ordinal) ? DocumentKind.OpenApi31 : DocumentKind.Unknown;
                 if (kind == DocumentKind.Unknown)
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(openApi.Start, openApi.End), fileName, version, "OpenAPI 3.0.x, 3.1.x"));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(openApi), fileName, version, "OpenAPI 3.0.x, 3.1.x"));
                     return Empty(file, hintBase, provider, diagnostics);
                 }
 
@@ -90,23 +90,23 @@ namespace SchemaClients.Generator.Parsing
             if (requestSchema != null && requestSchema.IsObject)
             {
                 string model = root.GetString("id") ?? root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
-                var translator = new SchemaTranslator(file.Path, lines, requestSchema, draft4: false, diagnostics, cancellationToken);
+                TypeMapper mapper = Mapper(requestSchema, draft4: false, lines, diagnostics, cancellationToken);
                 string requestName = Naming.ToPascalCase(model) + "Request";
-                translator.ReserveName(requestSchema, requestName, null);
-                TypeRef request = translator.DeclareNamed(requestSchema, "#/json_request_schema");
+                mapper.ReserveName(requestSchema, requestName, null);
+                TypeRef request = mapper.DeclareNamed(requestSchema, "#/json_request_schema");
                 var oxenUsage = new TypeUsages();
                 oxenUsage.Request(request);
                 JsonNode? responseSchema = root.Get("json_response_schema");
                 if (responseSchema != null && responseSchema.IsObject)
                 {
-                    translator.ReserveName(responseSchema, Naming.ToPascalCase(model) + "Response", null);
-                    oxenUsage.Answer(translator.DeclareNamed(responseSchema, "#/json_response_schema"));
+                    mapper.ReserveName(responseSchema, Naming.ToPascalCase(model) + "Response", null);
+                    oxenUsage.Answer(mapper.DeclareNamed(responseSchema, "#/json_response_schema"));
                 }
 
                 string? requestType = request.Kind == ValueKind.Record ? request.Name : null;
                 ClientSpec oxenClient = requestType == null ? ClientSpec.None
                     : Client(ClientKind.Oxen, root, provider, options) with { InputType = requestType };
-                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, translator.NodeOf(requestSchema, "#/json_request_schema"), translator, oxenUsage, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
+                return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, mapper.Graph.NodeOf(requestSchema, "#/json_request_schema"), mapper, oxenUsage, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
             }
 
             JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
@@ -123,19 +123,30 @@ namespace SchemaClients.Generator.Parsing
                 string? schemaUri = root.GetString("$schema");
                 bool draft4 = schemaUri != null && (schemaUri.Contains("draft-04") || schemaUri.Contains("draft-03"));
                 string model = root.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
-                var translator = new SchemaTranslator(file.Path, lines, root, draft4, diagnostics, cancellationToken);
-                ReserveDefinitions(translator, root, "$defs", lines);
-                ReserveDefinitions(translator, root, "definitions", lines);
-                translator.ReserveName(root, Naming.ToPascalCase(model).Length > 0 ? Naming.ToPascalCase(model) : "Schema", null);
-                TypeRef rootType = translator.DeclareNamed(root, "#");
-                DeclareDefinitions(translator, root, "$defs");
-                DeclareDefinitions(translator, root, "definitions");
+                TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
+                ReserveDefinitions(mapper, root, "$defs", lines);
+                ReserveDefinitions(mapper, root, "definitions", lines);
+                mapper.ReserveName(root, Naming.ToPascalCase(model).Length > 0 ? Naming.ToPascalCase(model) : "Schema", null);
+                TypeRef rootType = mapper.DeclareNamed(root, "#");
+                DeclareDefinitions(mapper, root, "$defs");
+                DeclareDefinitions(mapper, root, "definitions");
                 // A plain schema says nothing of answers: every type stays strict.
-                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, translator.NodeOf(root, "#"), translator, new TypeUsages(), EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
+                return Build(file, options, DocumentKind.JsonSchema, provider, model, hintBase, rootType.Kind == ValueKind.Record ? rootType.Name : null, mapper.Graph.NodeOf(root, "#"), mapper, new TypeUsages(), EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
             }
 
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "it has none of 'openapi', 'json_request_schema', 'latest_version.openapi_schema' or JSON Schema keywords"));
             return Empty(file, hintBase, provider, diagnostics);
+        }
+
+        /// <summary>
+        /// The type mapper of one document's schemas, over the validator graph it builds its nodes in;
+        /// <c>$ref</c>s resolve inside <paramref name="schemaRoot"/>.
+        /// </summary>
+        private static TypeMapper Mapper(JsonNode schemaRoot, bool draft4, SourceLines lines, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            var refs = new RefResolver(schemaRoot);
+            var graph = new NodeGraphBuilder(lines, refs, draft4, diagnostics, cancellationToken);
+            return new TypeMapper(lines, refs, graph, draft4, diagnostics, cancellationToken);
         }
 
         private static readonly string[] SchemaKeywords =
@@ -163,7 +174,7 @@ namespace SchemaClients.Generator.Parsing
             return false;
         }
 
-        private static void ReserveDefinitions(SchemaTranslator translator, JsonNode root, string keyword, SourceLines lines)
+        private static void ReserveDefinitions(TypeMapper mapper, JsonNode root, string keyword, SourceLines lines)
         {
             JsonNode? definitions = root.Get(keyword);
             if (definitions == null || !definitions.IsObject)
@@ -173,11 +184,11 @@ namespace SchemaClients.Generator.Parsing
 
             foreach (JsonMember member in definitions.Members)
             {
-                translator.ReserveName(member.Value, member.Name, lines.Locate(member.NameStart, member.NameEnd));
+                mapper.ReserveName(member.Value, member.Name, lines.LocateName(member));
             }
         }
 
-        private static void DeclareDefinitions(SchemaTranslator translator, JsonNode root, string keyword)
+        private static void DeclareDefinitions(TypeMapper mapper, JsonNode root, string keyword)
         {
             JsonNode? definitions = root.Get(keyword);
             if (definitions == null || !definitions.IsObject)
@@ -187,25 +198,25 @@ namespace SchemaClients.Generator.Parsing
 
             foreach (JsonMember member in definitions.Members)
             {
-                translator.DeclareNamed(member.Value, "#/" + keyword + "/" + member.Name);
+                mapper.DeclareNamed(member.Value, "#/" + keyword + "/" + member.Name);
             }
         }
 
         private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, JsonNode root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             bool draft4 = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel;
-            var translator = new SchemaTranslator(file.Path, lines, root, draft4, diagnostics, cancellationToken);
+            TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
             JsonNode? schemas = root.Get("components")?.Get("schemas");
             if (schemas != null && schemas.IsObject)
             {
                 foreach (JsonMember member in schemas.Members)
                 {
-                    translator.ReserveName(member.Value, member.Name, lines.Locate(member.NameStart, member.NameEnd));
+                    mapper.ReserveName(member.Value, member.Name, lines.LocateName(member));
                 }
 
                 foreach (JsonMember member in schemas.Members)
                 {
-                    translator.DeclareNamed(member.Value, "#/components/schemas/" + member.Name);
+                    mapper.DeclareNamed(member.Value, "#/components/schemas/" + member.Name);
                 }
             }
 
@@ -235,20 +246,20 @@ namespace SchemaClients.Generator.Parsing
 
                         string? operationId = operation.GetString("operationId");
                         EquatableArray<ParameterSpec> parameters = Parameters(root, path.Name, path.Value.Get("parameters"), operation.Get("parameters"));
-                        string pointer = "#/paths/" + path.Name.Replace("~", "~0").Replace("/", "~1") + "/" + method;
+                        string pointer = "#/paths/" + RefResolver.Escape(path.Name) + "/" + method;
                         JsonNode? requestSchema = operation.Get("requestBody")?.Get("content")?.Get("application/json")?.Get("schema");
                         string? requestType = null;
                         if (requestSchema != null)
                         {
                             string hint = OperationName(operationId, path.Name) + "Request";
-                            translator.ReserveName(requestSchema, hint, null);
-                            TypeRef type = translator.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
+                            mapper.ReserveName(requestSchema, hint, null);
+                            TypeRef type = mapper.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
                             usages.Request(type);
                             requestType = type.Kind == ValueKind.Record ? type.Name : null;
                             if (rootType == null && requestType != null)
                             {
                                 rootType = requestType;
-                                rootNode = translator.NodeOf(requestSchema, pointer + "/requestBody/content/application~1json/schema");
+                                rootNode = mapper.Graph.NodeOf(requestSchema, pointer + "/requestBody/content/application~1json/schema");
                             }
                         }
 
@@ -259,8 +270,8 @@ namespace SchemaClients.Generator.Parsing
                         if (responseSchema != null)
                         {
                             string hint = OperationName(operationId, path.Name) + "Response";
-                            translator.ReserveName(responseSchema, hint, null);
-                            TypeRef type = translator.DeclareNamed(responseSchema, pointer + "/responses");
+                            mapper.ReserveName(responseSchema, hint, null);
+                            TypeRef type = mapper.DeclareNamed(responseSchema, pointer + "/responses");
                             usages.Answer(type);
                             responseType = type.Kind == ValueKind.Record ? type.Name : null;
                         }
@@ -284,7 +295,7 @@ namespace SchemaClients.Generator.Parsing
                 client = FalClient(root, provider, options, operations) ?? ApiframeClient(root, provider, options, operations) ?? Client(ClientKind.OpenApi, root, provider, options);
             }
 
-            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, translator, usages, operations.ToEquatableArray(), client, diagnostics);
+            return Build(file, options, kind, provider, model, hintBase, rootType, rootNode, mapper, usages, operations.ToEquatableArray(), client, diagnostics);
         }
 
         /// <summary>
@@ -565,10 +576,10 @@ namespace SchemaClients.Generator.Parsing
             return "Operation";
         }
 
-        private static ParsedDocument Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, SchemaTranslator translator, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
+        private static ParsedDocument Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, TypeMapper mapper, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
         {
-            EquatableArray<SchemaNodeSpec> nodes = translator.FinishNodes();
-            List<TypeSpec> types = usages.Apply(translator.Types);
+            EquatableArray<SchemaNodeSpec> nodes = mapper.Graph.FinishNodes();
+            List<TypeSpec> types = usages.Apply(mapper.Types);
             if (client.Kind == ClientKind.FalQueue)
             {
                 // The queue's status and cancel answers are read by the runtime (FalQueueStatus, FalCancelResult);
@@ -605,7 +616,7 @@ namespace SchemaClients.Generator.Parsing
                 nodes,
                 operations,
                 client);
-            return new ParsedDocument(spec, diagnostics.ToEquatableArray(), translator.Locations.ToEquatableArray());
+            return new ParsedDocument(spec, diagnostics.ToEquatableArray(), mapper.Locations.ToEquatableArray());
         }
 
         /// <summary>The types the given roots use, directly or through members, list items, map values and union branches; in their order.</summary>

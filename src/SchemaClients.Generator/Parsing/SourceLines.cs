@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using SchemaClients.Generator.Diagnostics;
+using SchemaClients.Generator.Reading;
 
 namespace SchemaClients.Generator.Parsing
 {
@@ -23,6 +24,12 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
         }
+
+        /// <summary>Where a value is, from its first character to its last.</summary>
+        public LocationInfo Locate(JsonNode node) => Locate(node.Start, node.End);
+
+        /// <summary>Where a member's name is, quotes included.</summary>
+        public LocationInfo LocateName(JsonMember member) => Locate(member.NameStart, member.NameEnd);
 
         public LocationInfo Locate(int start, int end)
         {

@@ -1,30 +1,20 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Runtime.CompilerServices;
-using System.Text.RegularExpressions;
 using System.Threading;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Reading;
-using SchemaClients.Generator.Validation;
-using SchemaClients.Shared.Validation;
 
 namespace SchemaClients.Generator.Parsing
 {
     /// <summary>
-    /// Turns the schemas of one document into JSON validator nodes and declared C# types.
+    /// Turns the schemas of one document into declared C# types: records, enums, open enums and unions, and the
+    /// primitive, list and map types of their members, each with the validator node that checks it.
     /// Every construct of the provider documents is handled here on purpose; see the remarks on each method.
     /// </summary>
-    internal sealed class SchemaTranslator
+    internal sealed class TypeMapper
     {
-        private static readonly string[] UnsupportedKeywords =
-        {
-            "patternProperties", "dependencies", "dependentRequired", "dependentSchemas", "prefixItems", "contains",
-            "if", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "minProperties", "maxProperties",
-            "$dynamicRef", "$recursiveRef", "additionalItems",
-        };
-
         private static readonly HashSet<string> GeneratedMemberNames = new HashSet<string>(StringComparer.Ordinal)
         {
             "Validate", "IsValid", "ValidateJson", "ValidateInto", "EqualityContract", "ToString", "GetHashCode",
@@ -33,30 +23,27 @@ namespace SchemaClients.Generator.Parsing
             Emitting.Names.ValidatorClass, Emitting.Names.ConverterClass, Emitting.EmitContext.NodesClass,
         };
 
-        private readonly string _filePath;
         private readonly SourceLines _lines;
-        private readonly JsonNode _schemaRoot;
+        private readonly RefResolver _refs;
         private readonly bool _draft4;
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly CancellationToken _cancellationToken;
 
-        private readonly Dictionary<JsonNode, int> _nodeIds = new Dictionary<JsonNode, int>(ReferenceComparer.Instance);
-        private readonly List<SchemaNodeSpec?> _nodes = new List<SchemaNodeSpec?>();
-        private readonly Dictionary<int, LocationInfo> _refLocations = new Dictionary<int, LocationInfo>();
-        private readonly Dictionary<int, string> _refTexts = new Dictionary<int, string>();
-
         private readonly Dictionary<JsonNode, TypeRef> _declared = new Dictionary<JsonNode, TypeRef>(ReferenceComparer.Instance);
+        private readonly HashSet<JsonNode> _declaredNullable = new HashSet<JsonNode>(ReferenceComparer.Instance);
         private readonly Dictionary<JsonNode, string> _reservedNames = new Dictionary<JsonNode, string>(ReferenceComparer.Instance);
         private readonly HashSet<string> _typeNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<TypeSpec> _types = new List<TypeSpec>();
         private readonly HashSet<JsonNode> _resolving = new HashSet<JsonNode>(ReferenceComparer.Instance);
-        private readonly HashSet<JsonNode> _reportedPatterns = new HashSet<JsonNode>(ReferenceComparer.Instance);
+        private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
 
-        public SchemaTranslator(string filePath, SourceLines lines, JsonNode schemaRoot, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        /// <param name="graph">Where the node of every mapped schema is built.</param>
+        /// <param name="draft4">Draft 4 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
+        public TypeMapper(SourceLines lines, RefResolver refs, NodeGraphBuilder graph, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            _filePath = filePath;
             _lines = lines;
-            _schemaRoot = schemaRoot;
+            _refs = refs;
+            Graph = graph;
             _draft4 = draft4;
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
@@ -65,30 +52,13 @@ namespace SchemaClients.Generator.Parsing
             _typeNames.Add(Emitting.EmitContext.NodesClass);
         }
 
+        /// <summary>The validator graph the mapped types refer to.</summary>
+        public NodeGraphBuilder Graph { get; }
+
         public IReadOnlyList<TypeSpec> Types => _types;
 
         /// <summary>Where each record property is declared.</summary>
         public IReadOnlyList<PropertyLocation> Locations => _locations;
-
-        private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
-        private readonly List<PendingDefault> _defaults = new List<PendingDefault>();
-
-        /// <summary>A property's default, checked against its node once the whole graph is built and its cycles cut.</summary>
-        private sealed class PendingDefault
-        {
-            public PendingDefault(JsonNode value, int node, string subject)
-            {
-                Value = value;
-                Node = node;
-                Subject = subject;
-            }
-
-            public JsonNode Value { get; }
-
-            public int Node { get; }
-
-            public string Subject { get; }
-        }
 
         /// <summary>Reserves a type name for a named schema (a component) before any inline type can take it.</summary>
         public void ReserveName(JsonNode schema, string name, LocationInfo? nameLocation)
@@ -113,557 +83,6 @@ namespace SchemaClients.Generator.Parsing
             return Map(schema, pointer, hint, null, ref nullable);
         }
 
-        /// <summary>
-        /// Builds the node list, after cutting $ref cycles that could never consume any data, and checks every
-        /// property default against its node with the validator the generated code uses (warning SCG0010).
-        /// </summary>
-        public EquatableArray<SchemaNodeSpec> FinishNodes()
-        {
-            BreakApplicatorCycles();
-            var result = new SchemaNodeSpec[_nodes.Count];
-            for (int i = 0; i < result.Length; i++)
-            {
-                result[i] = _nodes[i] ?? AnyNode(i, "#");
-            }
-
-            var nodes = new EquatableArray<SchemaNodeSpec>(result);
-            if (_defaults.Count > 0)
-            {
-                var graph = BuildTimeGraph.From(nodes);
-                foreach (PendingDefault pending in _defaults)
-                {
-                    _cancellationToken.ThrowIfCancellationRequested();
-                    string? problem = graph.FirstProblem(pending.Node, pending.Value);
-                    if (problem != null)
-                    {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefaultOutsideLimits, Locate(pending.Value), JsonText.Compact(pending.Value), pending.Subject, problem));
-                    }
-                }
-            }
-
-            return nodes;
-        }
-
-        public int NodeOf(JsonNode schema, string pointer) => BuildNode(schema, pointer);
-
-        private LocationInfo Locate(JsonNode node) => _lines.Locate(node.Start, node.End);
-
-        private LocationInfo LocateKey(JsonMember member) => _lines.Locate(member.NameStart, member.NameEnd);
-
-        private static SchemaNodeSpec AnyNode(int id, string pointer) => new SchemaNodeSpec(
-            id, pointer, true, 0, Constraints.None, false, EquatableArray<string>.Empty, null,
-            EquatableArray<NodeProperty>.Empty, EquatableArray<string>.Empty, -1, -1,
-            EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, -1, -1);
-
-        // ---------------------------------------------------------------------------------------------
-        // JSON validator nodes
-        // ---------------------------------------------------------------------------------------------
-
-        private int BuildNode(JsonNode schema, string pointer)
-        {
-            if (_nodeIds.TryGetValue(schema, out int existing))
-            {
-                return existing;
-            }
-
-            _cancellationToken.ThrowIfCancellationRequested();
-            int id = _nodes.Count;
-            _nodes.Add(null);
-            _nodeIds[schema] = id;
-
-            if (schema.Kind == JsonKind.True || schema.Kind == JsonKind.False)
-            {
-                _nodes[id] = AnyNode(id, pointer) with { BooleanSchema = schema.Kind == JsonKind.True };
-                return id;
-            }
-
-            if (!schema.IsObject)
-            {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(schema), JsonText.Compact(schema), pointer));
-                _nodes[id] = AnyNode(id, pointer);
-                return id;
-            }
-
-            int refNode = -1;
-            JsonNode? refValue = schema.Get("$ref");
-            if (refValue != null && refValue.IsString)
-            {
-                JsonNode? target = Resolve(refValue.StringValue!, out string? why);
-                if (target == null)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, Locate(refValue), refValue.StringValue!, pointer, why!));
-                }
-                else
-                {
-                    _refLocations[id] = Locate(refValue);
-                    _refTexts[id] = refValue.StringValue!;
-                    refNode = BuildNode(target, refValue.StringValue!);
-                }
-
-                if (_draft4)
-                {
-                    // Draft 4 and OpenAPI 3.0: keywords beside $ref are ignored.
-                    _nodes[id] = AnyNode(id, pointer) with { BooleanSchema = null, Ref = refNode };
-                    return id;
-                }
-            }
-
-            int typeMask = ReadTypeMask(schema, pointer);
-            JsonNode? nullableValue = schema.Get("nullable");
-            if (nullableValue != null && nullableValue.Kind == JsonKind.True && typeMask != 0)
-            {
-                typeMask |= TypeMask.Null;
-            }
-
-            Constraints constraints = ReadConstraints(schema, pointer);
-
-            bool hasEnum = false;
-            var enumValues = new List<string>();
-            JsonNode? enumNode = schema.Get("enum");
-            if (enumNode != null && enumNode.Kind == JsonKind.Array)
-            {
-                hasEnum = true;
-                foreach (JsonNode item in enumNode.Items)
-                {
-                    enumValues.Add(JsonText.Compact(item));
-                }
-
-                if (nullableValue != null && nullableValue.Kind == JsonKind.True && !enumValues.Contains("null"))
-                {
-                    enumValues.Add("null");
-                }
-            }
-
-            JsonNode? constNode = schema.Get("const");
-            string? constJson = constNode != null ? JsonText.Compact(constNode) : null;
-
-            var properties = new List<NodeProperty>();
-            JsonNode? propertiesNode = schema.Get("properties");
-            if (propertiesNode != null && propertiesNode.IsObject)
-            {
-                foreach (JsonMember member in propertiesNode.Members)
-                {
-                    properties.Add(new NodeProperty(member.Name, BuildNode(member.Value, pointer + "/properties/" + Escape(member.Name))));
-                }
-            }
-
-            var required = new List<string>();
-            JsonNode? requiredNode = schema.Get("required");
-            if (requiredNode != null && requiredNode.Kind == JsonKind.Array)
-            {
-                foreach (JsonNode item in requiredNode.Items)
-                {
-                    if (item.IsString && !required.Contains(item.StringValue!))
-                    {
-                        required.Add(item.StringValue!);
-                    }
-                }
-            }
-
-            int additional = -1;
-            JsonNode? additionalNode = schema.Get("additionalProperties");
-            if (additionalNode != null)
-            {
-                additional = additionalNode.Kind == JsonKind.False ? -2
-                    : additionalNode.Kind == JsonKind.True ? -1
-                    : BuildNode(additionalNode, pointer + "/additionalProperties");
-            }
-
-            int items = -1;
-            JsonNode? itemsNode = schema.Get("items");
-            if (itemsNode != null)
-            {
-                if (itemsNode.Kind == JsonKind.Array)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedKeyword, Locate(itemsNode), "items (array form)", pointer));
-                }
-                else
-                {
-                    items = BuildNode(itemsNode, pointer + "/items");
-                }
-            }
-
-            int not = -1;
-            JsonNode? notNode = schema.Get("not");
-            if (notNode != null)
-            {
-                not = BuildNode(notNode, pointer + "/not");
-            }
-
-            foreach (string keyword in UnsupportedKeywords)
-            {
-                JsonMember? member = schema.GetMember(keyword);
-                if (member != null)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedKeyword, LocateKey(member), keyword, pointer));
-                }
-            }
-
-            _nodes[id] = new SchemaNodeSpec(
-                id,
-                pointer,
-                null,
-                typeMask,
-                constraints,
-                hasEnum,
-                enumValues.ToEquatableArray(),
-                constJson,
-                properties.ToEquatableArray(),
-                required.ToEquatableArray(),
-                additional,
-                items,
-                BuildList(schema, "allOf", pointer),
-                BuildList(schema, "anyOf", pointer),
-                BuildList(schema, "oneOf", pointer),
-                refNode,
-                not);
-            return id;
-        }
-
-        private EquatableArray<int> BuildList(JsonNode schema, string keyword, string pointer)
-        {
-            JsonNode? list = schema.Get(keyword);
-            if (list == null || list.Kind != JsonKind.Array)
-            {
-                return EquatableArray<int>.Empty;
-            }
-
-            var ids = new int[list.Items.Count];
-            for (int i = 0; i < ids.Length; i++)
-            {
-                ids[i] = BuildNode(list.Items[i], pointer + "/" + keyword + "/" + i.ToString(CultureInfo.InvariantCulture));
-            }
-
-            return new EquatableArray<int>(ids);
-        }
-
-        private int ReadTypeMask(JsonNode schema, string pointer)
-        {
-            JsonNode? type = schema.Get("type");
-            if (type == null)
-            {
-                return 0;
-            }
-
-            int mask = 0;
-            if (type.IsString)
-            {
-                mask = TypeBit(type.StringValue!, type, pointer);
-            }
-            else if (type.Kind == JsonKind.Array)
-            {
-                foreach (JsonNode item in type.Items)
-                {
-                    mask |= item.IsString ? TypeBit(item.StringValue!, item, pointer) : 0;
-                }
-            }
-            else
-            {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(type), JsonText.Compact(type), pointer));
-            }
-
-            return mask;
-        }
-
-        private int TypeBit(string name, JsonNode where, string pointer)
-        {
-            int bit = TypeMask.Of(name);
-            if (bit == 0)
-            {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(where), name, pointer));
-            }
-
-            return bit;
-        }
-
-        private Constraints ReadConstraints(JsonNode schema, string pointer)
-        {
-            double? minimum = Number(schema, "minimum");
-            double? maximum = Number(schema, "maximum");
-            double? exclusiveMinimum = null;
-            double? exclusiveMaximum = null;
-
-            // Draft 4 and OpenAPI 3.0 write exclusiveMinimum as a boolean that changes minimum;
-            // draft 6 and later (OpenAPI 3.1) write it as a number of its own.
-            JsonNode? exMin = schema.Get("exclusiveMinimum");
-            if (exMin != null)
-            {
-                if (exMin.Kind == JsonKind.True && minimum.HasValue)
-                {
-                    exclusiveMinimum = minimum;
-                    minimum = null;
-                }
-                else if (exMin.IsNumber)
-                {
-                    exclusiveMinimum = exMin.NumberValue;
-                }
-            }
-
-            JsonNode? exMax = schema.Get("exclusiveMaximum");
-            if (exMax != null)
-            {
-                if (exMax.Kind == JsonKind.True && maximum.HasValue)
-                {
-                    exclusiveMaximum = maximum;
-                    maximum = null;
-                }
-                else if (exMax.IsNumber)
-                {
-                    exclusiveMaximum = exMax.NumberValue;
-                }
-            }
-
-            double? multipleOf = Number(schema, "multipleOf");
-            if (multipleOf.HasValue && multipleOf.Value <= 0)
-            {
-                multipleOf = null;
-            }
-
-            string? pattern = schema.GetString("pattern");
-            if (pattern != null)
-            {
-                try
-                {
-                    _ = new Regex(EcmaRegex.ToDotNet(pattern), RegexOptions.CultureInvariant);
-                }
-                catch (ArgumentException e)
-                {
-                    // Constraints are read both for the validator node and for the C# type; report once.
-                    if (_reportedPatterns.Add(schema))
-                    {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, Locate(schema.Get("pattern")!), pattern, pointer, e.Message));
-                    }
-
-                    pattern = null;
-                }
-            }
-
-            var allowed = new List<string>();
-            JsonNode? constValue = schema.Get("const");
-            JsonNode? enumValues = schema.Get("enum");
-            if (constValue != null)
-            {
-                allowed.Add(JsonText.Compact(constValue));
-            }
-            else if (enumValues != null && enumValues.Kind == JsonKind.Array)
-            {
-                foreach (JsonNode item in enumValues.Items)
-                {
-                    allowed.Add(JsonText.Compact(item));
-                }
-            }
-
-            JsonNode? unique = schema.Get("uniqueItems");
-            return new Constraints(
-                minimum,
-                maximum,
-                exclusiveMinimum,
-                exclusiveMaximum,
-                multipleOf,
-                Count(schema, "minLength"),
-                Count(schema, "maxLength"),
-                pattern,
-                Count(schema, "minItems"),
-                Count(schema, "maxItems"),
-                unique != null && unique.Kind == JsonKind.True,
-                allowed.ToEquatableArray());
-        }
-
-        private static double? Number(JsonNode schema, string name)
-        {
-            JsonNode? value = schema.Get(name);
-            return value != null && value.IsNumber && !double.IsInfinity(value.NumberValue) ? value.NumberValue : (double?)null;
-        }
-
-        private static int? Count(JsonNode schema, string name)
-        {
-            double? value = Number(schema, name);
-            if (value == null || value.Value < 0 || value.Value != Math.Floor(value.Value))
-            {
-                return null;
-            }
-
-            return value.Value > int.MaxValue ? int.MaxValue : (int)value.Value;
-        }
-
-        /// <summary>Resolves a reference inside this document.</summary>
-        private JsonNode? Resolve(string reference, out string? why)
-        {
-            why = null;
-            if (!reference.StartsWith("#", StringComparison.Ordinal))
-            {
-                why = "only references inside the same document ('#/...') are supported";
-                return null;
-            }
-
-            string pointer = Uri.UnescapeDataString(reference.Substring(1));
-            JsonNode current = _schemaRoot;
-            if (pointer.Length == 0)
-            {
-                return current;
-            }
-
-            if (pointer[0] != '/')
-            {
-                why = "anchors are not supported, only JSON pointers";
-                return null;
-            }
-
-            foreach (string rawToken in pointer.Substring(1).Split('/'))
-            {
-                string token = rawToken.Replace("~1", "/").Replace("~0", "~");
-                JsonNode? next = null;
-                if (current.IsObject)
-                {
-                    next = current.Get(token);
-                }
-                else if (current.Kind == JsonKind.Array && int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out int index) && index < current.Items.Count)
-                {
-                    next = current.Items[index];
-                }
-
-                if (next == null)
-                {
-                    why = "'" + token + "' does not exist";
-                    return null;
-                }
-
-                current = next;
-            }
-
-            return current;
-        }
-
-        private static string Escape(string token) => token.Replace("~", "~0").Replace("/", "~1");
-
-        /// <summary>
-        /// A chain of $ref, allOf, anyOf, oneOf or not that returns to its start never reaches an object
-        /// property, so a validator following it would never end. Each such edge is reported and cut.
-        /// </summary>
-        private void BreakApplicatorCycles()
-        {
-            var state = new int[_nodes.Count]; // 0 new, 1 on stack, 2 done
-            for (int i = 0; i < _nodes.Count; i++)
-            {
-                if (state[i] == 0)
-                {
-                    Visit(i, state, new List<int>());
-                }
-            }
-        }
-
-        private void Visit(int id, int[] state, List<int> stack)
-        {
-            state[id] = 1;
-            stack.Add(id);
-            SchemaNodeSpec? node = _nodes[id];
-            if (node != null)
-            {
-                if (node.Ref >= 0)
-                {
-                    if (state[node.Ref] == 1)
-                    {
-                        ReportCycle(id, node.Ref, stack);
-                        _nodes[id] = node = node with { Ref = -1 };
-                    }
-                    else if (state[node.Ref] == 0)
-                    {
-                        Visit(node.Ref, state, stack);
-                    }
-                }
-
-                foreach (int next in Applicators(node))
-                {
-                    if (state[next] == 0)
-                    {
-                        Visit(next, state, stack);
-                    }
-                    else if (state[next] == 1)
-                    {
-                        ReportCycle(id, next, stack);
-                        _nodes[id] = node = RemoveApplicator(node, next);
-                    }
-                }
-            }
-
-            stack.RemoveAt(stack.Count - 1);
-            state[id] = 2;
-        }
-
-        private static IEnumerable<int> Applicators(SchemaNodeSpec node)
-        {
-            foreach (int i in node.AllOf)
-            {
-                yield return i;
-            }
-
-            foreach (int i in node.AnyOf)
-            {
-                yield return i;
-            }
-
-            foreach (int i in node.OneOf)
-            {
-                yield return i;
-            }
-
-            if (node.Not >= 0)
-            {
-                yield return node.Not;
-            }
-        }
-
-        private static SchemaNodeSpec RemoveApplicator(SchemaNodeSpec node, int target)
-        {
-            EquatableArray<int> Without(EquatableArray<int> list)
-            {
-                var kept = new List<int>();
-                foreach (int i in list)
-                {
-                    if (i != target)
-                    {
-                        kept.Add(i);
-                    }
-                }
-
-                return kept.ToEquatableArray();
-            }
-
-            return node with { AllOf = Without(node.AllOf), AnyOf = Without(node.AnyOf), OneOf = Without(node.OneOf), Not = node.Not == target ? -1 : node.Not };
-        }
-
-        private void ReportCycle(int from, int to, List<int> stack)
-        {
-            int start = stack.IndexOf(to);
-            var path = new List<string>();
-            for (int i = start; i < stack.Count; i++)
-            {
-                path.Add(_nodes[stack[i]]?.Pointer ?? "#");
-            }
-
-            path.Add(_nodes[to]?.Pointer ?? "#");
-            string reference = _refTexts.TryGetValue(from, out string? text) ? text : (_nodes[to]?.Pointer ?? "#");
-            LocationInfo? location = _refLocations.TryGetValue(from, out LocationInfo? where) ? where : FindAnyRefLocation(stack, start);
-            _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CyclicReference, location, reference, _nodes[from]?.Pointer ?? "#", string.Join(" -> ", path)));
-        }
-
-        private LocationInfo? FindAnyRefLocation(List<int> stack, int start)
-        {
-            for (int i = stack.Count - 1; i >= start; i--)
-            {
-                if (_refLocations.TryGetValue(stack[i], out LocationInfo? location))
-                {
-                    return location;
-                }
-            }
-
-            return null;
-        }
-
-        // ---------------------------------------------------------------------------------------------
-        // C# types
-        // ---------------------------------------------------------------------------------------------
-
         private static TypeRef Primitive(ValueKind kind, string name, Constraints constraints, int node)
             => new TypeRef(kind, name, null, false, constraints, node);
 
@@ -678,7 +97,7 @@ namespace SchemaClients.Generator.Parsing
         private TypeRef Map(JsonNode schema, string pointer, string hint, string? owner, ref bool nullable)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            int node = BuildNode(schema, pointer);
+            int node = Graph.NodeOf(schema, pointer);
             if (!schema.IsObject)
             {
                 return Json(node);
@@ -712,8 +131,6 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private readonly HashSet<JsonNode> _declaredNullable = new HashSet<JsonNode>(ReferenceComparer.Instance);
-
         private TypeRef MapCore(JsonNode schema, string pointer, string hint, string? owner, int node, ref bool nullable)
         {
             JsonNode? nullableKeyword = schema.Get("nullable");
@@ -725,7 +142,7 @@ namespace SchemaClients.Generator.Parsing
             JsonNode? refValue = schema.Get("$ref");
             if (refValue != null && refValue.IsString)
             {
-                JsonNode? target = Resolve(refValue.StringValue!, out _);
+                JsonNode? target = _refs.Resolve(refValue.StringValue!, out _);
                 if (target == null)
                 {
                     return Json(node);
@@ -745,7 +162,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (allOf != null && allOf.Kind == JsonKind.Array && allOf.Items.Count > 1)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, Locate(allOf), "allOf", pointer, allOf.Items.Count.ToString(CultureInfo.InvariantCulture) + " schemas to combine"));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, _lines.Locate(allOf), "allOf", pointer, allOf.Items.Count.ToString(CultureInfo.InvariantCulture) + " schemas to combine"));
                 return Json(node);
             }
 
@@ -776,7 +193,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (types.Count > 1)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, Locate(schema.Get("type")!), "type list", pointer, string.Join(", ", types)));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, _lines.Locate(schema.Get("type")!), "type list", pointer, string.Join(", ", types)));
                 return Json(node);
             }
 
@@ -787,7 +204,7 @@ namespace SchemaClients.Generator.Parsing
                 type = properties != null ? "object" : schema.Get("items") != null ? "array" : null;
             }
 
-            Constraints constraints = ReadConstraints(schema, pointer);
+            Constraints constraints = Graph.ReadConstraints(schema, pointer);
             switch (type)
             {
                 case "string":
@@ -805,7 +222,7 @@ namespace SchemaClients.Generator.Parsing
                     bool itemNullable = false;
                     TypeRef element = items != null && items.Kind != JsonKind.Array
                         ? Map(items, pointer + "/items", hint + "Item", owner, ref itemNullable)
-                        : Json(items != null ? BuildNode(items, pointer + "/items") : node);
+                        : Json(items != null ? Graph.NodeOf(items, pointer + "/items") : node);
                     return new TypeRef(ValueKind.List, "global::System.Collections.Generic.IReadOnlyList<" + element.Name + (itemNullable ? "?" : string.Empty) + ">", element, itemNullable, constraints, node);
                 case "object":
                     if (properties != null && properties.IsObject)
@@ -890,7 +307,7 @@ namespace SchemaClients.Generator.Parsing
 
         private TypeRef WithSiblingConstraints(TypeRef inner, JsonNode schema, string pointer)
         {
-            Constraints siblings = ReadConstraints(schema, pointer);
+            Constraints siblings = Graph.ReadConstraints(schema, pointer);
             if (siblings.IsEmpty || inner.Kind == ValueKind.Record || inner.Kind == ValueKind.Enum || inner.Kind == ValueKind.Union)
             {
                 return inner;
@@ -957,12 +374,12 @@ namespace SchemaClients.Generator.Parsing
             for (int i = 0; i < nonNull.Count; i++)
             {
                 bool branchNullable = false;
-                branchNodes.Add(BuildNode(nonNull[i].Key, nonNull[i].Value));
+                branchNodes.Add(Graph.NodeOf(nonNull[i].Key, nonNull[i].Value));
                 TypeRef branchType = Map(nonNull[i].Key, nonNull[i].Value, hint + "Enum", owner, ref branchNullable);
                 string kind = JsonKindOf(branchType);
                 if (kind == "any" || kinds.Contains(kind))
                 {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, Locate(branches), keyword, pointer, DescribeKinds(nonNull, owner)));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnionFallback, _lines.Locate(branches), keyword, pointer, DescribeKinds(nonNull, owner)));
                     return Json(node);
                 }
 
@@ -993,7 +410,7 @@ namespace SchemaClients.Generator.Parsing
                 JsonNode? refValue = resolved.IsObject ? resolved.Get("$ref") : null;
                 if (refValue != null && refValue.IsString)
                 {
-                    resolved = Resolve(refValue.StringValue!, out _) ?? resolved;
+                    resolved = _refs.Resolve(refValue.StringValue!, out _) ?? resolved;
                 }
 
                 List<string> types = resolved.IsObject ? ReadTypes(resolved) : new List<string>();
@@ -1048,7 +465,7 @@ namespace SchemaClients.Generator.Parsing
             JsonNode? refValue = enumBranch.IsObject ? enumBranch.Get("$ref") : null;
             if (refValue != null && refValue.IsString)
             {
-                resolved = Resolve(refValue.StringValue!, out _);
+                resolved = _refs.Resolve(refValue.StringValue!, out _);
             }
 
             if (resolved == null || !resolved.IsObject || !stringBranch.IsObject)
@@ -1130,7 +547,7 @@ namespace SchemaClients.Generator.Parsing
                 if (name != baseName)
                 {
                     string firstWire = taken.TryGetValue(baseName, out string? first) ? first : baseName;
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EnumValueCollision, Locate(item), firstWire, wire, typeName, baseName, name));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.EnumValueCollision, _lines.Locate(item), firstWire, wire, typeName, baseName, name));
                 }
                 else
                 {
@@ -1173,29 +590,29 @@ namespace SchemaClients.Generator.Parsing
                 string csName = Naming.ToIdentifier(member.Name, "Property", reserved, out string? reason);
                 if (reason != null)
                 {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameAdjusted, LocateKey(member), member.Name, reason, csName));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameAdjusted, _lines.LocateName(member), member.Name, reason, csName));
                 }
 
                 string unique = Naming.Unique(csName, csNames);
                 if (unique != csName)
                 {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PropertyNameCollision, LocateKey(member), jsonNameOf[csName], member.Name, name, csName, unique));
+                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PropertyNameCollision, _lines.LocateName(member), jsonNameOf[csName], member.Name, name, csName, unique));
                 }
 
                 jsonNameOf[unique] = member.Name;
-                string propertyPointer = pointer + "/properties/" + Escape(member.Name);
+                string propertyPointer = pointer + "/properties/" + RefResolver.Escape(member.Name);
                 bool nullable = false;
                 TypeRef propertyType = Map(member.Value, propertyPointer, unique, name, ref nullable);
                 string? defaultJson = null;
-                int propertyNode = BuildNode(member.Value, propertyPointer);
+                int propertyNode = Graph.NodeOf(member.Value, propertyPointer);
                 JsonNode? defaultNode = FindDefault(member.Value);
                 if (defaultNode != null)
                 {
                     defaultJson = JsonText.Compact(defaultNode);
-                    _defaults.Add(new PendingDefault(defaultNode, propertyNode, name + "." + member.Name));
+                    Graph.CheckDefault(defaultNode, propertyNode, name + "." + member.Name);
                 }
 
-                _locations.Add(new PropertyLocation(name, member.Name, LocateKey(member)));
+                _locations.Add(new PropertyLocation(name, member.Name, _lines.LocateName(member)));
                 specs.Add(new PropertySpec(member.Name, unique, propertyType, required.Contains(member.Name), nullable, Summary(member.Value), defaultJson, propertyNode));
             }
 
@@ -1290,15 +707,6 @@ namespace SchemaClients.Generator.Parsing
             string? description = schema.GetString("description");
             string? title = schema.GetString("title");
             return !string.IsNullOrWhiteSpace(description) ? description : (!string.IsNullOrWhiteSpace(title) ? title : null);
-        }
-
-        private sealed class ReferenceComparer : IEqualityComparer<JsonNode>
-        {
-            public static readonly ReferenceComparer Instance = new ReferenceComparer();
-
-            public bool Equals(JsonNode? x, JsonNode? y) => ReferenceEquals(x, y);
-
-            public int GetHashCode(JsonNode obj) => RuntimeHelpers.GetHashCode(obj);
         }
     }
 }

@@ -1,0 +1,16 @@
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using SchemaClients.Generator.Reading;
+
+namespace SchemaClients.Generator.Parsing
+{
+    /// <summary>Compares syntax nodes by identity: one schema object is one node and one type, however it is reached.</summary>
+    internal sealed class ReferenceComparer : IEqualityComparer<JsonNode>
+    {
+        public static readonly ReferenceComparer Instance = new ReferenceComparer();
+
+        public bool Equals(JsonNode? x, JsonNode? y) => ReferenceEquals(x, y);
+
+        public int GetHashCode(JsonNode obj) => RuntimeHelpers.GetHashCode(obj);
+    }
+}
