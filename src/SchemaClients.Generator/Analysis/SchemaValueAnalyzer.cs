@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
-using SchemaClients.Generator.Parsing;
+using SchemaClients.Generator.Reading;
 using SchemaClients.Generator.Validation;
 using SchemaClients.Shared.Validation;
 

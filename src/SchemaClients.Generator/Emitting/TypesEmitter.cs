@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Validation;
 using static SchemaClients.Generator.Emitting.EmitContext;
 using static SchemaClients.Generator.Emitting.Names;
 
@@ -397,7 +398,7 @@ namespace SchemaClients.Generator.Emitting
             // so it is only added where the pattern is anchored at both ends and the two agree.
             if (t.Kind == ValueKind.String && c.Pattern != null && c.Pattern.StartsWith("^") && c.Pattern.EndsWith("$"))
             {
-                _w.Line("[" + Da + "RegularExpression(" + Literal(Parsing.EcmaRegex.ToDotNet(c.Pattern)) + ")]");
+                _w.Line("[" + Da + "RegularExpression(" + Literal(EcmaRegex.ToDotNet(c.Pattern)) + ")]");
             }
         }
 

@@ -67,7 +67,7 @@ namespace SchemaClients.Generator.Validation
             if (c.Pattern != null)
             {
                 members.Add("\"pattern\":" + ConstantValue.Quote(c.Pattern));
-                members.Add("\"regex\":" + ConstantValue.Quote(Parsing.EcmaRegex.ToDotNet(c.Pattern)));
+                members.Add("\"regex\":" + ConstantValue.Quote(EcmaRegex.ToDotNet(c.Pattern)));
             }
 
             Count(members, "minItems", c.MinItems);

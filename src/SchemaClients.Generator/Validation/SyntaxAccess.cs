@@ -89,6 +89,6 @@ namespace SchemaClients.Generator.Validation
             return member != null;
         }
 
-        public string RawText(JsonNode value) => Parsing.JsonText.Compact(value);
+        public string RawText(JsonNode value) => JsonText.Compact(value);
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Text;
 
-namespace SchemaClients.Generator.Parsing
+namespace SchemaClients.Generator.Validation
 {
     /// <summary>
     /// JSON Schema patterns are ECMA-262 regular expressions; .NET's differ in a few places that matter

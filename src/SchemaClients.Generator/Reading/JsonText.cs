@@ -1,8 +1,7 @@
 using System.Text;
-using SchemaClients.Generator.Reading;
 using SchemaClients.Shared.Validation;
 
-namespace SchemaClients.Generator.Parsing
+namespace SchemaClients.Generator.Reading
 {
     /// <summary>Writes a read JSON value back as compact JSON, for enum values, constants and defaults.</summary>
     internal static class JsonText
