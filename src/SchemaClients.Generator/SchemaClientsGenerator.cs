@@ -77,7 +77,7 @@ namespace SchemaClients.Generator
                     production.ReportDiagnostic(diagnostic.ToDiagnostic());
                 }
 
-                production.AddSource(ContextEmitter.ClassName + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));
+                production.AddSource(GeneratedNames.JsonContextClass + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));
             });
         }
 

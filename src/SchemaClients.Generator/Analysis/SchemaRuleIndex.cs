@@ -8,6 +8,7 @@ using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Text;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Naming;
 using SchemaClients.Generator.Parsing;
 using SchemaClients.Generator.Validation;
 
@@ -88,7 +89,7 @@ namespace SchemaClients.Generator.Analysis
                     foreach (PropertySpec property in type.Properties)
                     {
                         locations.TryGetValue(type.Name + "\n" + property.JsonName, out LocationInfo? location);
-                        properties[property.CsName.TrimStart('@')] = new PropertyRule(property, type.Name, document.Provider, document.ModelId, file.Path, location, parsed.Graph, document.Nodes);
+                        properties[Identifiers.WithoutVerbatim(property.CsName)] = new PropertyRule(property, type.Name, document.Provider, document.ModelId, file.Path, location, parsed.Graph, document.Nodes);
                     }
 
                     index._byType[document.Namespace + "." + type.Name] = properties;

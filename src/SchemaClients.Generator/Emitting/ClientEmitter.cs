@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Naming;
 using static SchemaClients.Generator.Emitting.Names;
 
 namespace SchemaClients.Generator.Emitting
@@ -427,7 +428,7 @@ namespace SchemaClients.Generator.Emitting
                     if (parameter.Required)
                     {
                         parameters.Add(parameter.CsType + " " + parameter.CsName);
-                        _w.Line("/// <param name=\"" + parameter.CsName.TrimStart('@') + "\">" + Xml(ParameterDoc(parameter)) + "</param>");
+                        _w.Line("/// <param name=\"" + Identifiers.WithoutVerbatim(parameter.CsName) + "\">" + Xml(ParameterDoc(parameter)) + "</param>");
                     }
                 }
 
@@ -442,7 +443,7 @@ namespace SchemaClients.Generator.Emitting
                     if (!parameter.Required)
                     {
                         parameters.Add(parameter.CsType + "? " + parameter.CsName + " = null");
-                        _w.Line("/// <param name=\"" + parameter.CsName.TrimStart('@') + "\">" + Xml(ParameterDoc(parameter)) + " Left out when null.</param>");
+                        _w.Line("/// <param name=\"" + Identifiers.WithoutVerbatim(parameter.CsName) + "\">" + Xml(ParameterDoc(parameter)) + " Left out when null.</param>");
                     }
                 }
 

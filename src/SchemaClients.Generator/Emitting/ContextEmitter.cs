@@ -3,7 +3,8 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
-using SchemaClients.Generator.Parsing;
+using SchemaClients.Generator.Naming;
+using static SchemaClients.Generator.Model.GeneratedNames;
 
 namespace SchemaClients.Generator.Emitting
 {
@@ -13,8 +14,6 @@ namespace SchemaClients.Generator.Emitting
     /// </summary>
     internal static class ContextEmitter
     {
-        public const string ClassName = "SchemaClientsJsonContext";
-
         public static ContextOutput Emit(ImmutableArray<ContextEntries> documents, GeneratorOptions options)
         {
             var diagnostics = new List<DiagnosticInfo>();
@@ -48,14 +47,14 @@ namespace SchemaClients.Generator.Emitting
             w.Line();
             w.Line("/// <summary>Serialization metadata for every type generated from the schema files, built on generated converters: no reflection, trimming and native AOT safe.</summary>");
             w.Line(Names.GeneratedCode);
-            w.Open("public sealed partial class " + ClassName + " : global::System.Text.Json.Serialization.JsonSerializerContext");
+            w.Open("public sealed partial class " + JsonContextClass + " : global::System.Text.Json.Serialization.JsonSerializerContext");
             w.Block($$"""
                 /// <summary>The context with default options.</summary>
-                public static {{ClassName}} Default { get; } = new {{ClassName}}(new {{Names.Options}}());
+                public static {{JsonContextClass}} Default { get; } = new {{JsonContextClass}}(new {{Names.Options}}());
 
                 /// <summary>Creates a context bound to the given options.</summary>
                 /// <param name="options">The options; they are bound to this context.</param>
-                public {{ClassName}}({{Names.Options}} options)
+                public {{JsonContextClass}}({{Names.Options}} options)
                     : base(options)
                 {
                 }
@@ -70,7 +69,7 @@ namespace SchemaClients.Generator.Emitting
             var properties = new List<KeyValuePair<string, ContextEntry>>();
             foreach (ContextEntry entry in entries)
             {
-                properties.Add(new KeyValuePair<string, ContextEntry>(Naming.Unique(entry.ClassPrefix + entry.TypeName, names), entry));
+                properties.Add(new KeyValuePair<string, ContextEntry>(Identifiers.Unique(entry.ClassPrefix + entry.TypeName, names), entry));
             }
 
             w.Line();
@@ -83,7 +82,7 @@ namespace SchemaClients.Generator.Emitting
             {
                 if (byDocument.Count == 0 || byDocument[byDocument.Count - 1].Value[0].Value.Namespace != property.Value.Namespace)
                 {
-                    byDocument.Add(new KeyValuePair<string, List<KeyValuePair<string, ContextEntry>>>(Naming.Unique("InfoOf" + property.Value.ClassPrefix, names), new List<KeyValuePair<string, ContextEntry>>()));
+                    byDocument.Add(new KeyValuePair<string, List<KeyValuePair<string, ContextEntry>>>(Identifiers.Unique("InfoOf" + property.Value.ClassPrefix, names), new List<KeyValuePair<string, ContextEntry>>()));
                 }
 
                 byDocument[byDocument.Count - 1].Value.Add(property);
@@ -116,7 +115,7 @@ namespace SchemaClients.Generator.Emitting
             foreach (KeyValuePair<string, ContextEntry> property in properties)
             {
                 string type = "global::" + property.Value.Namespace + "." + property.Value.TypeName;
-                string converter = "global::" + property.Value.Namespace + "." + Names.ConverterClass + "." + property.Value.ConverterName + ".Instance";
+                string converter = "global::" + property.Value.Namespace + "." + ConverterClass + "." + property.Value.ConverterName + ".Instance";
                 w.Line();
                 w.Line("private " + Info + "<" + type + ">? _" + property.Key + ";");
                 w.Line();

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using SchemaClients.Generator.Model;
 using static SchemaClients.Generator.Emitting.Names;
+using static SchemaClients.Generator.Model.GeneratedNames;
 
 namespace SchemaClients.Generator.Emitting
 {

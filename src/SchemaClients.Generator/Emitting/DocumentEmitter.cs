@@ -3,8 +3,10 @@ using System.IO;
 using System.Text;
 using System.Threading;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Naming;
 using SchemaClients.Shared.Validation;
 using static SchemaClients.Generator.Emitting.Names;
+using static SchemaClients.Generator.Model.GeneratedNames;
 
 namespace SchemaClients.Generator.Emitting
 {
@@ -54,24 +56,19 @@ namespace SchemaClients.Generator.Emitting
     internal sealed class EmitContext
     {
         private readonly Dictionary<string, TypeSpec> _types = new Dictionary<string, TypeSpec>(System.StringComparer.Ordinal);
-        private readonly Dictionary<string, string> _converters = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _converters;
         private readonly Dictionary<int, string> _nodeNames = new Dictionary<int, string>();
         private readonly HashSet<string> _takenNodeNames = new HashSet<string>(System.StringComparer.Ordinal);
 
         public EmitContext(DocumentSpec document)
         {
             Document = document;
-            var taken = new HashSet<string>(System.StringComparer.Ordinal);
             foreach (TypeSpec type in document.Types)
             {
                 _types[type.Name] = type;
-                taken.Add(type.Name);
             }
 
-            foreach (TypeSpec type in document.Types)
-            {
-                _converters[type.Name] = Parsing.Naming.Unique(type.Name + "Converter", taken);
-            }
+            _converters = GeneratedNames.Converters(document);
         }
 
         public DocumentSpec Document { get; }
@@ -97,7 +94,7 @@ namespace SchemaClients.Generator.Emitting
         {
             if (!_nodeNames.TryGetValue(id, out string? constant))
             {
-                constant = Parsing.Naming.Unique(name.TrimStart('@'), _takenNodeNames);
+                constant = Identifiers.Unique(Identifiers.WithoutVerbatim(name), _takenNodeNames);
                 _nodeNames[id] = constant;
             }
 
@@ -106,8 +103,6 @@ namespace SchemaClients.Generator.Emitting
 
         /// <summary>The node constants asked for so far, by node id.</summary>
         public IReadOnlyDictionary<int, string> NodeNames => _nodeNames;
-
-        public const string NodesClass = "SchemaNodes";
 
         /// <summary>The header every file of the document starts with.</summary>
         public string Header(string concern)

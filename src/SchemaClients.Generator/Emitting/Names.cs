@@ -6,8 +6,6 @@ namespace SchemaClients.Generator.Emitting
     /// <summary>Names and literals the emitter writes.</summary>
     internal static class Names
     {
-        public const string ValidatorClass = "SchemaValidator";
-        public const string ConverterClass = "SchemaConverters";
         /// <summary>The generator's own version (its informational version, without build metadata).</summary>
         public static readonly string Version = ReadVersion();
 

@@ -3,6 +3,7 @@ using System.IO;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Validation;
 using static SchemaClients.Generator.Emitting.Names;
+using static SchemaClients.Generator.Model.GeneratedNames;
 
 namespace SchemaClients.Generator.Emitting
 {
@@ -51,7 +52,7 @@ namespace SchemaClients.Generator.Emitting
             w.Line();
             w.Line("/// <summary>The nodes of <see cref=\"" + ValidatorClass + ".Graph\"/> the generated types check their values against.</summary>");
             w.Line(GeneratedCode);
-            w.Open("internal static class " + EmitContext.NodesClass);
+            w.Open("internal static class " + NodesClass);
             foreach (KeyValuePair<int, string> name in names)
             {
                 w.Line("internal const int " + name.Value + " = " + Int(name.Key) + ";");

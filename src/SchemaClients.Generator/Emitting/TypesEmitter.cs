@@ -4,6 +4,7 @@ using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Validation;
 using static SchemaClients.Generator.Emitting.EmitContext;
 using static SchemaClients.Generator.Emitting.Names;
+using static SchemaClients.Generator.Model.GeneratedNames;
 
 namespace SchemaClients.Generator.Emitting
 {

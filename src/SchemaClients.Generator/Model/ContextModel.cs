@@ -1,3 +1,5 @@
+using System.Collections.Generic;
+
 namespace SchemaClients.Generator.Model
 {
     /// <summary>One type the shared JSON context exposes.</summary>
@@ -10,10 +12,10 @@ namespace SchemaClients.Generator.Model
         public static ContextEntries From(DocumentSpec document)
         {
             var entries = new ContextEntry[document.HasOutput ? document.Types.Count : 0];
-            var names = new Emitting.EmitContext(document);
+            Dictionary<string, string> converters = GeneratedNames.Converters(document);
             for (int i = 0; i < entries.Length; i++)
             {
-                entries[i] = new ContextEntry(document.FilePath, document.Namespace, document.ClassPrefix, document.Types[i].Name, names.ConverterName(document.Types[i].Name));
+                entries[i] = new ContextEntry(document.FilePath, document.Namespace, document.ClassPrefix, document.Types[i].Name, converters[document.Types[i].Name]);
             }
 
             return new ContextEntries(document.FilePath, document.HasOutput ? document.Namespace : string.Empty, new EquatableArray<ContextEntry>(entries));

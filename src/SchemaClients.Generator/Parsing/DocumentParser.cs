@@ -4,6 +4,7 @@ using System.IO;
 using System.Threading;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Naming;
 using SchemaClients.Generator.Reading;
 
 namespace SchemaClients.Generator.Parsing
@@ -91,7 +92,7 @@ namespace SchemaClients.Generator.Parsing
             {
                 string model = root.GetString("id") ?? root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
                 TypeMapper mapper = Mapper(requestSchema, draft4: false, lines, diagnostics, cancellationToken);
-                string requestName = Naming.ToPascalCase(model) + "Request";
+                string requestName = Identifiers.ToPascalCase(model) + "Request";
                 mapper.ReserveName(requestSchema, requestName, null);
                 TypeRef request = mapper.DeclareNamed(requestSchema, "#/json_request_schema");
                 var oxenUsage = new TypeUsages();
@@ -99,7 +100,7 @@ namespace SchemaClients.Generator.Parsing
                 JsonNode? responseSchema = root.Get("json_response_schema");
                 if (responseSchema != null && responseSchema.IsObject)
                 {
-                    mapper.ReserveName(responseSchema, Naming.ToPascalCase(model) + "Response", null);
+                    mapper.ReserveName(responseSchema, Identifiers.ToPascalCase(model) + "Response", null);
                     oxenUsage.Answer(mapper.DeclareNamed(responseSchema, "#/json_response_schema"));
                 }
 
@@ -126,7 +127,7 @@ namespace SchemaClients.Generator.Parsing
                 TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
                 ReserveDefinitions(mapper, root, "$defs", lines);
                 ReserveDefinitions(mapper, root, "definitions", lines);
-                mapper.ReserveName(root, Naming.ToPascalCase(model).Length > 0 ? Naming.ToPascalCase(model) : "Schema", null);
+                mapper.ReserveName(root, Identifiers.ToPascalCase(model).Length > 0 ? Identifiers.ToPascalCase(model) : "Schema", null);
                 TypeRef rootType = mapper.DeclareNamed(root, "#");
                 DeclareDefinitions(mapper, root, "$defs");
                 DeclareDefinitions(mapper, root, "definitions");
@@ -251,7 +252,7 @@ namespace SchemaClients.Generator.Parsing
                         string? requestType = null;
                         if (requestSchema != null)
                         {
-                            string hint = OperationName(operationId, path.Name) + "Request";
+                            string hint = Identifiers.OperationName(operationId, path.Name) + "Request";
                             mapper.ReserveName(requestSchema, hint, null);
                             TypeRef type = mapper.DeclareNamed(requestSchema, pointer + "/requestBody/content/application~1json/schema");
                             usages.Request(type);
@@ -269,20 +270,20 @@ namespace SchemaClients.Generator.Parsing
                         JsonNode? responseSchema = success?.Get("content")?.Get("application/json")?.Get("schema");
                         if (responseSchema != null)
                         {
-                            string hint = OperationName(operationId, path.Name) + "Response";
+                            string hint = Identifiers.OperationName(operationId, path.Name) + "Response";
                             mapper.ReserveName(responseSchema, hint, null);
                             TypeRef type = mapper.DeclareNamed(responseSchema, pointer + "/responses");
                             usages.Answer(type);
                             responseType = type.Kind == ValueKind.Record ? type.Name : null;
                         }
 
-                        string methodName = OperationName(operationId, path.Name);
+                        string methodName = Identifiers.OperationName(operationId, path.Name);
                         if (methodNames.Contains(methodName))
                         {
-                            methodName = Naming.ToPascalCase(method) + methodName;
+                            methodName = Identifiers.ToPascalCase(method) + methodName;
                         }
 
-                        methodName = Naming.Unique(methodName, methodNames);
+                        methodName = Identifiers.Unique(methodName, methodNames);
                         string? summary = operation.GetString("summary") ?? operation.GetString("description");
                         operations.Add(new OperationSpec(method.ToUpperInvariant(), path.Name, operationId, requestType, responseType, requestSchema != null, methodName, summary, parameters));
                     }
@@ -389,7 +390,7 @@ namespace SchemaClients.Generator.Parsing
         private static ClientSpec Client(ClientKind kind, JsonNode root, string provider, GeneratorOptions options)
         {
             string? server = FirstServer(root);
-            string context = options.RootNamespace + ".SchemaClientsJsonContext";
+            string context = options.RootNamespace + "." + GeneratedNames.JsonContextClass;
             ClientSpec Spec(string header, string? scheme, string variable, string? baseAddress, string? queueAddress) =>
                 new ClientSpec(kind, string.Empty, context, header, scheme, variable, baseAddress, queueAddress, null, null, null, null, null, null);
             switch (provider.ToLowerInvariant())
@@ -480,7 +481,7 @@ namespace SchemaClients.Generator.Parsing
 
                 string name = path.Substring(at + 1, end - at - 1);
                 JsonNode? node = declared.Find(d => d.GetString("name") == name && d.GetString("in") == "path");
-                result.Add(new ParameterSpec(name, "path", true, ParameterName(name, names), ParameterType(node), node?.GetString("description")));
+                result.Add(new ParameterSpec(name, "path", true, Identifiers.ParameterName(name, names), ParameterType(node), node?.GetString("description")));
                 at = end + 1;
             }
 
@@ -493,7 +494,7 @@ namespace SchemaClients.Generator.Parsing
 
                 string name = node.GetString("name")!;
                 bool required = node.Get("required")?.Kind == JsonKind.True;
-                result.Add(new ParameterSpec(name, "query", required, ParameterName(name, names), ParameterType(node), node.GetString("description")));
+                result.Add(new ParameterSpec(name, "query", required, Identifiers.ParameterName(name, names), ParameterType(node), node.GetString("description")));
             }
 
             // Required parameters first, so optional ones can default to null.
@@ -542,40 +543,6 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static string ParameterName(string name, HashSet<string> taken)
-        {
-            string pascal = Naming.ToPascalCase(name);
-            string camel = pascal.Length == 0 ? "value" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
-            if (char.IsDigit(camel[0]))
-            {
-                camel = "_" + camel;
-            }
-
-            camel = Naming.Unique(camel, taken);
-            return Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(camel) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + camel : camel;
-        }
-
-        /// <summary>The operationId, else the last literal path segment: /x/requests/{id}/cancel gives Cancel.</summary>
-        private static string OperationName(string? operationId, string path)
-        {
-            if (operationId != null && Naming.ToPascalCase(operationId).Length > 0)
-            {
-                return Naming.ToPascalCase(operationId);
-            }
-
-            string[] segments = path.Split('/');
-            for (int i = segments.Length - 1; i >= 0; i--)
-            {
-                if (segments[i].Length > 0 && segments[i][0] != '{' && Naming.ToPascalCase(segments[i]).Length > 0)
-                {
-                    string name = Naming.ToPascalCase(segments[i]);
-                    return char.IsDigit(name[0]) ? "_" + name : name;
-                }
-            }
-
-            return "Operation";
-        }
-
         private static ParsedDocument Build(SchemaFile file, GeneratorOptions options, DocumentKind kind, string provider, string model, string hintBase, string? rootType, int rootNode, TypeMapper mapper, TypeUsages usages, EquatableArray<OperationSpec> operations, ClientSpec client, List<DiagnosticInfo> diagnostics)
         {
             EquatableArray<SchemaNodeSpec> nodes = mapper.Graph.FinishNodes();
@@ -587,19 +554,19 @@ namespace SchemaClients.Generator.Parsing
                 types = ReachableFrom(types, client.InputType, client.OutputType);
             }
 
-            string providerName = Identifier(provider, "Schemas");
-            string modelName = Identifier(ModelSegment(model), "Model");
+            string providerName = Identifiers.NamePart(provider, "Schemas");
+            string modelName = Identifiers.NamePart(ModelSegment(model), "Model");
             string ns = options.RootNamespace + "." + providerName + "." + modelName;
             if (client.Kind != ClientKind.None)
             {
-                var taken = new HashSet<string>(StringComparer.Ordinal) { Emitting.Names.ValidatorClass, Emitting.Names.ConverterClass, Emitting.EmitContext.NodesClass };
+                var taken = new HashSet<string>(GeneratedNames.DocumentClasses, StringComparer.Ordinal);
                 foreach (TypeSpec type in types)
                 {
                     taken.Add(type.Name);
                 }
 
                 // Named like its DI method: OxenFlux2FlexClient and AddOxenFlux2FlexClient.
-                client = client with { ClassName = Naming.Unique(providerName + modelName + "Client", taken) };
+                client = client with { ClassName = Identifiers.Unique(providerName + modelName + "Client", taken) };
             }
 
             var spec = new DocumentSpec(
@@ -673,17 +640,6 @@ namespace SchemaClients.Generator.Parsing
 
         private static string ModelSegment(string model) => model.StartsWith("fal-ai/", StringComparison.Ordinal) ? model.Substring("fal-ai/".Length) : model;
 
-        private static string Identifier(string text, string fallback)
-        {
-            string name = Naming.ToPascalCase(text);
-            if (name.Length == 0)
-            {
-                return fallback;
-            }
-
-            return char.IsDigit(name[0]) ? "_" + name : name;
-        }
-
         /// <summary>The provider is the folder the file sits in: schemas/fal/x.json belongs to fal.</summary>
         private static string ProviderOf(string path)
         {
@@ -705,8 +661,8 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            string readable = Naming.ToPascalCase(ProviderOf(path)) + "." + Naming.ToPascalCase(Path.GetFileNameWithoutExtension(path));
-            return readable + "." + Naming.StableHash(normalized);
+            string readable = Identifiers.ToPascalCase(ProviderOf(path)) + "." + Identifiers.ToPascalCase(Path.GetFileNameWithoutExtension(path));
+            return readable + "." + Identifiers.StableHash(normalized);
         }
     }
 }

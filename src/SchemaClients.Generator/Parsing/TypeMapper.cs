@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Threading;
 using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
+using SchemaClients.Generator.Naming;
 using SchemaClients.Generator.Reading;
 
 namespace SchemaClients.Generator.Parsing
@@ -20,7 +21,7 @@ namespace SchemaClients.Generator.Parsing
             "Validate", "IsValid", "ValidateJson", "ValidateInto", "EqualityContract", "ToString", "GetHashCode",
             "Equals", "GetType", "Deconstruct", "PrintMembers", "Clone", "MemberwiseClone", "Finalize",
             // The document-level classes generated members refer to by their simple names.
-            Emitting.Names.ValidatorClass, Emitting.Names.ConverterClass, Emitting.EmitContext.NodesClass,
+            GeneratedNames.ValidatorClass, GeneratedNames.ConverterClass, GeneratedNames.NodesClass,
         };
 
         private readonly SourceLines _lines;
@@ -47,9 +48,7 @@ namespace SchemaClients.Generator.Parsing
             _draft4 = draft4;
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
-            _typeNames.Add(Emitting.Names.ValidatorClass);
-            _typeNames.Add(Emitting.Names.ConverterClass);
-            _typeNames.Add(Emitting.EmitContext.NodesClass);
+            _typeNames.UnionWith(GeneratedNames.DocumentClasses);
         }
 
         /// <summary>The validator graph the mapped types refer to.</summary>
@@ -63,7 +62,7 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>Reserves a type name for a named schema (a component) before any inline type can take it.</summary>
         public void ReserveName(JsonNode schema, string name, LocationInfo? nameLocation)
         {
-            string identifier = Naming.ToIdentifier(name, "Schema", GeneratedMemberNames, out string? reason);
+            string identifier = Identifiers.ToIdentifier(name, "Schema", GeneratedMemberNames, out string? reason);
             if (reason != null)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameAdjusted, nameLocation, name, reason, identifier));
@@ -71,7 +70,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (!_reservedNames.ContainsKey(schema))
             {
-                _reservedNames[schema] = Naming.Unique(identifier, _typeNames);
+                _reservedNames[schema] = Identifiers.Unique(identifier, _typeNames);
             }
         }
 
@@ -392,7 +391,7 @@ namespace SchemaClients.Generator.Parsing
             var memberNames = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < mapped.Count; i++)
             {
-                branchSpecs.Add(new UnionBranchSpec(Naming.Unique(BranchMemberName(mapped[i]), memberNames), mapped[i], branchNodes[i]));
+                branchSpecs.Add(new UnionBranchSpec(Identifiers.Unique(BranchMemberName(mapped[i]), memberNames), mapped[i], branchNodes[i]));
             }
 
             var union = new TypeRef(ValueKind.Union, unionName, null, false, Constraints.None, node);
@@ -481,7 +480,7 @@ namespace SchemaClients.Generator.Parsing
 
         private string NewTypeName(string hint, string? owner)
         {
-            string name = Naming.ToIdentifier(hint, "Schema", GeneratedMemberNames, out _);
+            string name = Identifiers.ToIdentifier(hint, "Schema", GeneratedMemberNames, out _);
             if (!_typeNames.Contains(name))
             {
                 _typeNames.Add(name);
@@ -497,7 +496,7 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            return Naming.Unique(name, _typeNames);
+            return Identifiers.Unique(name, _typeNames);
         }
 
         private string TakeName(JsonNode schema, string hint, string? owner)
@@ -541,9 +540,9 @@ namespace SchemaClients.Generator.Parsing
                 }
 
                 string wire = item.StringValue!;
-                string baseName = Naming.EnumMember(wire);
+                string baseName = Identifiers.EnumMember(wire);
 
-                string name = Naming.Unique(baseName, used);
+                string name = Identifiers.Unique(baseName, used);
                 if (name != baseName)
                 {
                     string firstWire = taken.TryGetValue(baseName, out string? first) ? first : baseName;
@@ -587,13 +586,13 @@ namespace SchemaClients.Generator.Parsing
             var specs = new List<PropertySpec>();
             foreach (JsonMember member in OrderedMembers(schema, properties))
             {
-                string csName = Naming.ToIdentifier(member.Name, "Property", reserved, out string? reason);
+                string csName = Identifiers.ToIdentifier(member.Name, "Property", reserved, out string? reason);
                 if (reason != null)
                 {
                     _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NameAdjusted, _lines.LocateName(member), member.Name, reason, csName));
                 }
 
-                string unique = Naming.Unique(csName, csNames);
+                string unique = Identifiers.Unique(csName, csNames);
                 if (unique != csName)
                 {
                     _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.PropertyNameCollision, _lines.LocateName(member), jsonNameOf[csName], member.Name, name, csName, unique));

@@ -2,10 +2,14 @@ using System.Collections.Generic;
 using System.Text;
 using Microsoft.CodeAnalysis.CSharp;
 
-namespace SchemaClients.Generator.Parsing
+namespace SchemaClients.Generator.Naming
 {
-    /// <summary>Turns JSON names into C# names, the same way every time.</summary>
-    internal static class Naming
+    /// <summary>
+    /// Turns JSON names into C# names, the same way every time. Every rule that makes or fixes an identifier is here:
+    /// the parser names types, members, parameters, operations and namespaces with them, and the emitter the
+    /// members it adds.
+    /// </summary>
+    internal static class Identifiers
     {
         /// <summary>
         /// Splits on anything that is not a letter or digit and capitalizes each part:
@@ -70,7 +74,7 @@ namespace SchemaClients.Generator.Parsing
         {
             reason = null;
             string name = ToPascalCase(jsonName);
-            if (SyntaxFacts.GetKeywordKind(jsonName) != SyntaxKind.None)
+            if (IsKeyword(jsonName))
             {
                 reason = "it is a C# keyword";
             }
@@ -80,16 +84,16 @@ namespace SchemaClients.Generator.Parsing
                 reason = "it has no letters or digits";
                 name = fallback;
             }
-            else if (char.IsDigit(name[0]))
+            else if (StartsWithDigit(name))
             {
                 reason = "it starts with a digit";
-                name = "_" + name;
+                name = NoLeadingDigit(name);
             }
 
-            if (SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None)
+            if (IsKeyword(name))
             {
                 reason = "it is a C# keyword";
-                name = "@" + name;
+                name = EscapeKeyword(name);
             }
 
             if (reserved.Contains(name))
@@ -100,6 +104,63 @@ namespace SchemaClients.Generator.Parsing
 
             return name;
         }
+
+        /// <summary>
+        /// A part of a namespace or class name (a provider, a model): PascalCase, <paramref name="fallback"/> when
+        /// nothing is left, and an underscore in front when it would start with a digit.
+        /// </summary>
+        public static string NamePart(string text, string fallback)
+        {
+            string name = ToPascalCase(text);
+            return name.Length == 0 ? fallback : NoLeadingDigit(name);
+        }
+
+        /// <summary>
+        /// The name of an operation's method: its operationId in PascalCase, else the last literal path segment
+        /// (<c>/x/requests/{id}/cancel</c> gives <c>Cancel</c>), else <c>Operation</c>.
+        /// </summary>
+        public static string OperationName(string? operationId, string path)
+        {
+            if (operationId != null && ToPascalCase(operationId).Length > 0)
+            {
+                return ToPascalCase(operationId);
+            }
+
+            string[] segments = path.Split('/');
+            for (int i = segments.Length - 1; i >= 0; i--)
+            {
+                if (segments[i].Length > 0 && segments[i][0] != '{' && ToPascalCase(segments[i]).Length > 0)
+                {
+                    return NoLeadingDigit(ToPascalCase(segments[i]));
+                }
+            }
+
+            return "Operation";
+        }
+
+        /// <summary>
+        /// A method parameter for a path or query parameter: camelCase (<c>value</c> when nothing is left), an underscore
+        /// before a leading digit, unique in <paramref name="taken"/>, and <c>@</c> before a keyword.
+        /// </summary>
+        public static string ParameterName(string name, HashSet<string> taken)
+        {
+            string pascal = ToPascalCase(name);
+            string camel = pascal.Length == 0 ? "value" : char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+            return EscapeKeyword(Unique(NoLeadingDigit(camel), taken));
+        }
+
+        /// <summary>An identifier without its <c>@</c>: for XML doc references and for names built from it.</summary>
+        public static string WithoutVerbatim(string name) => name.TrimStart('@');
+
+        /// <summary>An underscore in front of a name that would start with a digit, which no C# identifier may.</summary>
+        private static string NoLeadingDigit(string name) => StartsWithDigit(name) ? "_" + name : name;
+
+        private static bool StartsWithDigit(string name) => name.Length > 0 && char.IsDigit(name[0]);
+
+        /// <summary>A keyword made an identifier with <c>@</c>; any other name as it is.</summary>
+        private static string EscapeKeyword(string name) => IsKeyword(name) ? "@" + name : name;
+
+        private static bool IsKeyword(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None;
 
         /// <summary>
         /// The C# name of an enum member, read as words where the wire value allows: an aspect ratio <c>16:9</c> is
@@ -139,7 +200,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             string name = ToPascalCase(wire);
-            return name.Length == 0 ? "Empty" : char.IsDigit(name[0]) ? "Value" + name : name;
+            return name.Length == 0 ? "Empty" : StartsWithDigit(name) ? "Value" + name : name;
         }
 
         private static bool AllDigits(string text, int start, int end)
