@@ -6,7 +6,7 @@ using System.Linq;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-
+using System.Text.Json.Nodes;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using SchemaClients.Generator;
@@ -48,7 +48,7 @@ internal static class SchemaFiles
             return null;
         }
 
-        System.Text.Json.Nodes.JsonNode? node = System.Text.Json.Nodes.JsonNode.Parse(text.TrimStart('\uFEFF'));
+        JsonNode? node = JsonNode.Parse(text.TrimStart('\uFEFF'));
         var options = new JsonSerializerOptions { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, IndentSize = 2 };
         error = null;
         return node!.ToJsonString(options).Replace("\r\n", "\n") + "\n";

@@ -89,7 +89,7 @@ public sealed class JsonReaderTests(ITestOutputHelper output)
     public void SpansCoverTheValue()
     {
         JsonReadResult result = JsonReader.Read("{ \"minimum\" : 64.0 }");
-        JsonNode value = result.Root!.Get("minimum")!;
+        JsonSyntax value = result.Root!.Get("minimum")!;
         Assert.Equal((14, 18), (value.Start, value.End));
         Assert.Equal("64.0", value.NumberText);
         Assert.Equal(2, result.Root!.GetMember("minimum")!.NameStart);

@@ -123,7 +123,7 @@ namespace SchemaClients.Generator.Analysis
                 var candidates = new List<KeyValuePair<int, string>>();
                 foreach (string json in c.AllowedJson)
                 {
-                    JsonNode? node = JsonReader.Read(json).Root;
+                    JsonSyntax? node = JsonReader.Read(json).Root;
                     if (node != null && node.IsString)
                     {
                         candidates.Add(new KeyValuePair<int, string>(Distance(value, node.StringValue!), node.StringValue!));

@@ -414,7 +414,7 @@ namespace SchemaClients.Generator.Emitting
             var literals = new List<string>();
             foreach (string json in type.Constraints.AllowedJson)
             {
-                Reading.JsonNode? node = Reading.JsonReader.Read(json).Root;
+                Reading.JsonSyntax? node = Reading.JsonReader.Read(json).Root;
                 if (node != null && node.IsString)
                 {
                     literals.Add(Literal(node.StringValue!));

@@ -53,7 +53,7 @@ namespace SchemaClients.Generator.Parsing
             diagnostics.ToEquatableArray(),
             EquatableArray<PropertyLocation>.Empty);
 
-        private static ParsedDocument ParseDocument(SchemaFile file, GeneratorOptions options, JsonNode root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument ParseDocument(SchemaFile file, GeneratorOptions options, JsonSyntax root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             string fileName = Path.GetFileName(file.Path);
             if (!root.IsObject)
@@ -62,14 +62,14 @@ namespace SchemaClients.Generator.Parsing
                 return Empty(file, hintBase, provider, diagnostics);
             }
 
-            JsonNode? swagger = root.Get("swagger");
+            JsonSyntax? swagger = root.Get("swagger");
             if (swagger != null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedVersion, lines.Locate(swagger), fileName, JsonText.Compact(swagger), "OpenAPI 3.0.x, 3.1.x"));
                 return Empty(file, hintBase, provider, diagnostics);
             }
 
-            JsonNode? openApi = root.Get("openapi");
+            JsonSyntax? openApi = root.Get("openapi");
             if (openApi != null)
             {
                 string version = openApi.IsString ? openApi.StringValue! : JsonText.Compact(openApi);
@@ -81,13 +81,13 @@ namespace SchemaClients.Generator.Parsing
                     return Empty(file, hintBase, provider, diagnostics);
                 }
 
-                JsonNode? falMetadata = root.Get("info")?.Get("x-fal-metadata");
+                JsonSyntax? falMetadata = root.Get("info")?.Get("x-fal-metadata");
                 // fal documents name their endpoint; other OpenAPI documents are named by their file.
                 string model = falMetadata?.GetString("endpointId") ?? Path.GetFileNameWithoutExtension(file.Path);
                 return FromOpenApi(file, options, root, kind, provider, model, lines, hintBase, diagnostics, cancellationToken);
             }
 
-            JsonNode? requestSchema = root.Get("json_request_schema");
+            JsonSyntax? requestSchema = root.Get("json_request_schema");
             if (requestSchema != null && requestSchema.IsObject)
             {
                 string model = root.GetString("id") ?? root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
@@ -97,7 +97,7 @@ namespace SchemaClients.Generator.Parsing
                 TypeRef request = mapper.DeclareNamed(requestSchema, "#/json_request_schema");
                 var oxenUsage = new TypeUsages();
                 oxenUsage.Request(request);
-                JsonNode? responseSchema = root.Get("json_response_schema");
+                JsonSyntax? responseSchema = root.Get("json_response_schema");
                 if (responseSchema != null && responseSchema.IsObject)
                 {
                     mapper.ReserveName(responseSchema, Identifiers.ToPascalCase(model) + "Response", null);
@@ -110,7 +110,7 @@ namespace SchemaClients.Generator.Parsing
                 return Build(file, options, DocumentKind.OxenModel, provider, model, hintBase, requestType, mapper.Graph.NodeOf(requestSchema, "#/json_request_schema"), mapper, oxenUsage, EquatableArray<OperationSpec>.Empty, oxenClient, diagnostics);
             }
 
-            JsonNode? embedded = root.Get("latest_version")?.Get("openapi_schema");
+            JsonSyntax? embedded = root.Get("latest_version")?.Get("openapi_schema");
             if (embedded != null && embedded.IsObject)
             {
                 string owner = root.GetString("owner") ?? string.Empty;
@@ -143,7 +143,7 @@ namespace SchemaClients.Generator.Parsing
         /// The type mapper of one document's schemas, over the validator graph it builds its nodes in;
         /// <c>$ref</c>s resolve inside <paramref name="schemaRoot"/>.
         /// </summary>
-        private static TypeMapper Mapper(JsonNode schemaRoot, bool draft4, SourceLines lines, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static TypeMapper Mapper(JsonSyntax schemaRoot, bool draft4, SourceLines lines, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             var refs = new RefResolver(schemaRoot);
             var graph = new NodeGraphBuilder(lines, refs, draft4, diagnostics, cancellationToken);
@@ -157,7 +157,7 @@ namespace SchemaClients.Generator.Parsing
             "minItems", "maxItems", "uniqueItems", "required", "additionalProperties", "format", "default",
         };
 
-        private static bool LooksLikeSchema(JsonNode root)
+        private static bool LooksLikeSchema(JsonSyntax root)
         {
             if (root.Members.Count == 0)
             {
@@ -175,9 +175,9 @@ namespace SchemaClients.Generator.Parsing
             return false;
         }
 
-        private static void ReserveDefinitions(TypeMapper mapper, JsonNode root, string keyword, SourceLines lines)
+        private static void ReserveDefinitions(TypeMapper mapper, JsonSyntax root, string keyword, SourceLines lines)
         {
-            JsonNode? definitions = root.Get(keyword);
+            JsonSyntax? definitions = root.Get(keyword);
             if (definitions == null || !definitions.IsObject)
             {
                 return;
@@ -189,9 +189,9 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static void DeclareDefinitions(TypeMapper mapper, JsonNode root, string keyword)
+        private static void DeclareDefinitions(TypeMapper mapper, JsonSyntax root, string keyword)
         {
-            JsonNode? definitions = root.Get(keyword);
+            JsonSyntax? definitions = root.Get(keyword);
             if (definitions == null || !definitions.IsObject)
             {
                 return;
@@ -203,11 +203,11 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, JsonNode root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, JsonSyntax root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             bool draft4 = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel;
             TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
-            JsonNode? schemas = root.Get("components")?.Get("schemas");
+            JsonSyntax? schemas = root.Get("components")?.Get("schemas");
             if (schemas != null && schemas.IsObject)
             {
                 foreach (JsonMember member in schemas.Members)
@@ -227,7 +227,7 @@ namespace SchemaClients.Generator.Parsing
             var methodNames = new HashSet<string>(StringComparer.Ordinal) { "Download", "DownloadToFile" };
             string? rootType = null;
             int rootNode = -1;
-            JsonNode? paths = root.Get("paths");
+            JsonSyntax? paths = root.Get("paths");
             if (paths != null && paths.IsObject)
             {
                 foreach (JsonMember path in paths.Members)
@@ -239,7 +239,7 @@ namespace SchemaClients.Generator.Parsing
 
                     foreach (string method in HttpMethods)
                     {
-                        JsonNode? operation = path.Value.Get(method);
+                        JsonSyntax? operation = path.Value.Get(method);
                         if (operation == null || !operation.IsObject)
                         {
                             continue;
@@ -248,7 +248,7 @@ namespace SchemaClients.Generator.Parsing
                         string? operationId = operation.GetString("operationId");
                         EquatableArray<ParameterSpec> parameters = Parameters(root, path.Name, path.Value.Get("parameters"), operation.Get("parameters"));
                         string pointer = "#/paths/" + RefResolver.Escape(path.Name) + "/" + method;
-                        JsonNode? requestSchema = operation.Get("requestBody")?.Get("content")?.Get("application/json")?.Get("schema");
+                        JsonSyntax? requestSchema = operation.Get("requestBody")?.Get("content")?.Get("application/json")?.Get("schema");
                         string? requestType = null;
                         if (requestSchema != null)
                         {
@@ -265,9 +265,9 @@ namespace SchemaClients.Generator.Parsing
                         }
 
                         string? responseType = null;
-                        JsonNode? responses = operation.Get("responses");
-                        JsonNode? success = responses?.Get("200") ?? responses?.Get("201") ?? responses?.Get("202");
-                        JsonNode? responseSchema = success?.Get("content")?.Get("application/json")?.Get("schema");
+                        JsonSyntax? responses = operation.Get("responses");
+                        JsonSyntax? success = responses?.Get("200") ?? responses?.Get("201") ?? responses?.Get("202");
+                        JsonSyntax? responseSchema = success?.Get("content")?.Get("application/json")?.Get("schema");
                         if (responseSchema != null)
                         {
                             string hint = Identifiers.OperationName(operationId, path.Name) + "Response";
@@ -303,7 +303,7 @@ namespace SchemaClients.Generator.Parsing
         /// A fal queue document (submit, status, result and cancel of one endpoint) gets fal's client; anything else
         /// from fal gets the per-operation client.
         /// </summary>
-        private static ClientSpec? FalClient(JsonNode root, string provider, GeneratorOptions options, List<OperationSpec> operations)
+        private static ClientSpec? FalClient(JsonSyntax root, string provider, GeneratorOptions options, List<OperationSpec> operations)
         {
             if (!string.Equals(provider, "fal", StringComparison.OrdinalIgnoreCase) && root.Get("info")?.Get("x-fal-metadata") == null)
             {
@@ -352,7 +352,7 @@ namespace SchemaClients.Generator.Parsing
         /// apiframe's job protocol (a POST that answers a job, and a GET of the job by its id) gets the job client;
         /// anything else from apiframe gets the per-operation client.
         /// </summary>
-        private static ClientSpec? ApiframeClient(JsonNode root, string provider, GeneratorOptions options, List<OperationSpec> operations)
+        private static ClientSpec? ApiframeClient(JsonSyntax root, string provider, GeneratorOptions options, List<OperationSpec> operations)
         {
             if (!string.Equals(provider, "apiframe", StringComparison.OrdinalIgnoreCase))
             {
@@ -387,7 +387,7 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>Auth and base URLs: as the seed pages document them for Oxen, fal and apiframe; otherwise from the document.</summary>
-        private static ClientSpec Client(ClientKind kind, JsonNode root, string provider, GeneratorOptions options)
+        private static ClientSpec Client(ClientKind kind, JsonSyntax root, string provider, GeneratorOptions options)
         {
             string? server = FirstServer(root);
             string context = options.RootNamespace + "." + GeneratedNames.JsonContextClass;
@@ -402,7 +402,7 @@ namespace SchemaClients.Generator.Parsing
 
             string header = "Authorization";
             string? scheme = "Bearer";
-            JsonNode? schemes = root.Get("components")?.Get("securitySchemes");
+            JsonSyntax? schemes = root.Get("components")?.Get("securitySchemes");
             if (schemes != null && schemes.IsObject)
             {
                 foreach (JsonMember member in schemes.Members)
@@ -431,9 +431,9 @@ namespace SchemaClients.Generator.Parsing
             return Spec(header, scheme, variable.Append("_API_KEY").ToString(), server, null);
         }
 
-        private static string? FirstServer(JsonNode root)
+        private static string? FirstServer(JsonSyntax root)
         {
-            JsonNode? servers = root.Get("servers");
+            JsonSyntax? servers = root.Get("servers");
             if (servers == null || servers.Kind != JsonKind.Array || servers.Items.Count == 0)
             {
                 return null;
@@ -447,19 +447,19 @@ namespace SchemaClients.Generator.Parsing
         /// Path and query parameters (path-level, then operation-level overriding by name and place; local $refs
         /// resolved). Every {name} in the path becomes a parameter even when undeclared.
         /// </summary>
-        private static EquatableArray<ParameterSpec> Parameters(JsonNode root, string path, JsonNode? pathLevel, JsonNode? operationLevel)
+        private static EquatableArray<ParameterSpec> Parameters(JsonSyntax root, string path, JsonSyntax? pathLevel, JsonSyntax? operationLevel)
         {
-            var declared = new List<JsonNode>();
-            foreach (JsonNode? list in new[] { pathLevel, operationLevel })
+            var declared = new List<JsonSyntax>();
+            foreach (JsonSyntax? list in new[] { pathLevel, operationLevel })
             {
                 if (list == null || list.Kind != JsonKind.Array)
                 {
                     continue;
                 }
 
-                foreach (JsonNode item in list.Items)
+                foreach (JsonSyntax item in list.Items)
                 {
-                    JsonNode? resolved = Resolve(root, item);
+                    JsonSyntax? resolved = Resolve(root, item);
                     if (resolved != null && resolved.IsObject && resolved.GetString("name") is string name && resolved.GetString("in") is string place)
                     {
                         declared.RemoveAll(d => d.GetString("name") == name && d.GetString("in") == place);
@@ -480,12 +480,12 @@ namespace SchemaClients.Generator.Parsing
                 }
 
                 string name = path.Substring(at + 1, end - at - 1);
-                JsonNode? node = declared.Find(d => d.GetString("name") == name && d.GetString("in") == "path");
+                JsonSyntax? node = declared.Find(d => d.GetString("name") == name && d.GetString("in") == "path");
                 result.Add(new ParameterSpec(name, "path", true, Identifiers.ParameterName(name, names), ParameterType(node), node?.GetString("description")));
                 at = end + 1;
             }
 
-            foreach (JsonNode node in declared)
+            foreach (JsonSyntax node in declared)
             {
                 if (node.GetString("in") != "query")
                 {
@@ -504,7 +504,7 @@ namespace SchemaClients.Generator.Parsing
             return ordered.ToEquatableArray();
         }
 
-        private static JsonNode? Resolve(JsonNode root, JsonNode node)
+        private static JsonSyntax? Resolve(JsonSyntax root, JsonSyntax node)
         {
             for (int depth = 0; depth < 8 && node.IsObject && node.GetString("$ref") is string reference; depth++)
             {
@@ -513,7 +513,7 @@ namespace SchemaClients.Generator.Parsing
                     return null;
                 }
 
-                JsonNode? target = root;
+                JsonSyntax? target = root;
                 foreach (string segment in reference.Substring(2).Split('/'))
                 {
                     target = target?.Get(segment.Replace("~1", "/").Replace("~0", "~"));
@@ -530,9 +530,9 @@ namespace SchemaClients.Generator.Parsing
             return node;
         }
 
-        private static string ParameterType(JsonNode? parameter)
+        private static string ParameterType(JsonSyntax? parameter)
         {
-            JsonNode? schema = parameter?.Get("schema");
+            JsonSyntax? schema = parameter?.Get("schema");
             string? type = schema?.GetString("type");
             switch (type)
             {

@@ -31,11 +31,11 @@ namespace SchemaClients.Generator.Parsing
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly CancellationToken _cancellationToken;
 
-        private readonly Dictionary<JsonNode, int> _nodeIds = new Dictionary<JsonNode, int>(ReferenceComparer.Instance);
+        private readonly Dictionary<JsonSyntax, int> _nodeIds = new Dictionary<JsonSyntax, int>(ReferenceComparer.Instance);
         private readonly List<SchemaNodeSpec?> _nodes = new List<SchemaNodeSpec?>();
         private readonly Dictionary<int, LocationInfo> _refLocations = new Dictionary<int, LocationInfo>();
         private readonly Dictionary<int, string> _refTexts = new Dictionary<int, string>();
-        private readonly HashSet<JsonNode> _reportedPatterns = new HashSet<JsonNode>(ReferenceComparer.Instance);
+        private readonly HashSet<JsonSyntax> _reportedPatterns = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
         private readonly List<PendingDefault> _defaults = new List<PendingDefault>();
 
         /// <param name="draft4">Draft 4 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
@@ -51,14 +51,14 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>A property's default, checked against its node once the whole graph is built and its cycles cut.</summary>
         private sealed class PendingDefault
         {
-            public PendingDefault(JsonNode value, int node, string subject)
+            public PendingDefault(JsonSyntax value, int node, string subject)
             {
                 Value = value;
                 Node = node;
                 Subject = subject;
             }
 
-            public JsonNode Value { get; }
+            public JsonSyntax Value { get; }
 
             public int Node { get; }
 
@@ -66,10 +66,10 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>The node of a schema, built with everything it reaches the first time it is asked for.</summary>
-        public int NodeOf(JsonNode schema, string pointer) => BuildNode(schema, pointer);
+        public int NodeOf(JsonSyntax schema, string pointer) => BuildNode(schema, pointer);
 
         /// <summary>Queues a property's default for <see cref="FinishNodes"/> to check against the property's node.</summary>
-        public void CheckDefault(JsonNode value, int node, string subject) => _defaults.Add(new PendingDefault(value, node, subject));
+        public void CheckDefault(JsonSyntax value, int node, string subject) => _defaults.Add(new PendingDefault(value, node, subject));
 
         /// <summary>
         /// Builds the node list, after cutting $ref cycles that could never consume any data, and checks every
@@ -107,7 +107,7 @@ namespace SchemaClients.Generator.Parsing
             EquatableArray<NodeProperty>.Empty, EquatableArray<string>.Empty, -1, -1,
             EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, -1, -1);
 
-        private int BuildNode(JsonNode schema, string pointer)
+        private int BuildNode(JsonSyntax schema, string pointer)
         {
             if (_nodeIds.TryGetValue(schema, out int existing))
             {
@@ -133,10 +133,10 @@ namespace SchemaClients.Generator.Parsing
             }
 
             int refNode = -1;
-            JsonNode? refValue = schema.Get("$ref");
+            JsonSyntax? refValue = schema.Get("$ref");
             if (refValue != null && refValue.IsString)
             {
-                JsonNode? target = _refs.Resolve(refValue.StringValue!, out string? why);
+                JsonSyntax? target = _refs.Resolve(refValue.StringValue!, out string? why);
                 if (target == null)
                 {
                     _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, _lines.Locate(refValue), refValue.StringValue!, pointer, why!));
@@ -157,7 +157,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             int typeMask = ReadTypeMask(schema, pointer);
-            JsonNode? nullableValue = schema.Get("nullable");
+            JsonSyntax? nullableValue = schema.Get("nullable");
             if (nullableValue != null && nullableValue.Kind == JsonKind.True && typeMask != 0)
             {
                 typeMask |= TypeMask.Null;
@@ -167,11 +167,11 @@ namespace SchemaClients.Generator.Parsing
 
             bool hasEnum = false;
             var enumValues = new List<string>();
-            JsonNode? enumNode = schema.Get("enum");
+            JsonSyntax? enumNode = schema.Get("enum");
             if (enumNode != null && enumNode.Kind == JsonKind.Array)
             {
                 hasEnum = true;
-                foreach (JsonNode item in enumNode.Items)
+                foreach (JsonSyntax item in enumNode.Items)
                 {
                     enumValues.Add(JsonText.Compact(item));
                 }
@@ -182,11 +182,11 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            JsonNode? constNode = schema.Get("const");
+            JsonSyntax? constNode = schema.Get("const");
             string? constJson = constNode != null ? JsonText.Compact(constNode) : null;
 
             var properties = new List<NodeProperty>();
-            JsonNode? propertiesNode = schema.Get("properties");
+            JsonSyntax? propertiesNode = schema.Get("properties");
             if (propertiesNode != null && propertiesNode.IsObject)
             {
                 foreach (JsonMember member in propertiesNode.Members)
@@ -196,10 +196,10 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var required = new List<string>();
-            JsonNode? requiredNode = schema.Get("required");
+            JsonSyntax? requiredNode = schema.Get("required");
             if (requiredNode != null && requiredNode.Kind == JsonKind.Array)
             {
-                foreach (JsonNode item in requiredNode.Items)
+                foreach (JsonSyntax item in requiredNode.Items)
                 {
                     if (item.IsString && !required.Contains(item.StringValue!))
                     {
@@ -209,7 +209,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             int additional = -1;
-            JsonNode? additionalNode = schema.Get("additionalProperties");
+            JsonSyntax? additionalNode = schema.Get("additionalProperties");
             if (additionalNode != null)
             {
                 additional = additionalNode.Kind == JsonKind.False ? -2
@@ -218,7 +218,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             int items = -1;
-            JsonNode? itemsNode = schema.Get("items");
+            JsonSyntax? itemsNode = schema.Get("items");
             if (itemsNode != null)
             {
                 if (itemsNode.Kind == JsonKind.Array)
@@ -232,7 +232,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             int not = -1;
-            JsonNode? notNode = schema.Get("not");
+            JsonSyntax? notNode = schema.Get("not");
             if (notNode != null)
             {
                 not = BuildNode(notNode, pointer + "/not");
@@ -268,9 +268,9 @@ namespace SchemaClients.Generator.Parsing
             return id;
         }
 
-        private EquatableArray<int> BuildList(JsonNode schema, string keyword, string pointer)
+        private EquatableArray<int> BuildList(JsonSyntax schema, string keyword, string pointer)
         {
-            JsonNode? list = schema.Get(keyword);
+            JsonSyntax? list = schema.Get(keyword);
             if (list == null || list.Kind != JsonKind.Array)
             {
                 return EquatableArray<int>.Empty;
@@ -285,9 +285,9 @@ namespace SchemaClients.Generator.Parsing
             return new EquatableArray<int>(ids);
         }
 
-        private int ReadTypeMask(JsonNode schema, string pointer)
+        private int ReadTypeMask(JsonSyntax schema, string pointer)
         {
-            JsonNode? type = schema.Get("type");
+            JsonSyntax? type = schema.Get("type");
             if (type == null)
             {
                 return 0;
@@ -300,7 +300,7 @@ namespace SchemaClients.Generator.Parsing
             }
             else if (type.Kind == JsonKind.Array)
             {
-                foreach (JsonNode item in type.Items)
+                foreach (JsonSyntax item in type.Items)
                 {
                     mask |= item.IsString ? TypeBit(item.StringValue!, item, pointer) : 0;
                 }
@@ -313,7 +313,7 @@ namespace SchemaClients.Generator.Parsing
             return mask;
         }
 
-        private int TypeBit(string name, JsonNode where, string pointer)
+        private int TypeBit(string name, JsonSyntax where, string pointer)
         {
             int bit = TypeMask.Of(name);
             if (bit == 0)
@@ -328,7 +328,7 @@ namespace SchemaClients.Generator.Parsing
         /// The constraint keywords of a schema. Read for its validator node and again for its C# type (its attributes);
         /// an invalid pattern is reported once.
         /// </summary>
-        public Constraints ReadConstraints(JsonNode schema, string pointer)
+        public Constraints ReadConstraints(JsonSyntax schema, string pointer)
         {
             double? minimum = Number(schema, "minimum");
             double? maximum = Number(schema, "maximum");
@@ -337,7 +337,7 @@ namespace SchemaClients.Generator.Parsing
 
             // Draft 4 and OpenAPI 3.0 write exclusiveMinimum as a boolean that changes minimum;
             // draft 6 and later (OpenAPI 3.1) write it as a number of its own.
-            JsonNode? exMin = schema.Get("exclusiveMinimum");
+            JsonSyntax? exMin = schema.Get("exclusiveMinimum");
             if (exMin != null)
             {
                 if (exMin.Kind == JsonKind.True && minimum.HasValue)
@@ -351,7 +351,7 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            JsonNode? exMax = schema.Get("exclusiveMaximum");
+            JsonSyntax? exMax = schema.Get("exclusiveMaximum");
             if (exMax != null)
             {
                 if (exMax.Kind == JsonKind.True && maximum.HasValue)
@@ -391,21 +391,21 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var allowed = new List<string>();
-            JsonNode? constValue = schema.Get("const");
-            JsonNode? enumValues = schema.Get("enum");
+            JsonSyntax? constValue = schema.Get("const");
+            JsonSyntax? enumValues = schema.Get("enum");
             if (constValue != null)
             {
                 allowed.Add(JsonText.Compact(constValue));
             }
             else if (enumValues != null && enumValues.Kind == JsonKind.Array)
             {
-                foreach (JsonNode item in enumValues.Items)
+                foreach (JsonSyntax item in enumValues.Items)
                 {
                     allowed.Add(JsonText.Compact(item));
                 }
             }
 
-            JsonNode? unique = schema.Get("uniqueItems");
+            JsonSyntax? unique = schema.Get("uniqueItems");
             return new Constraints(
                 minimum,
                 maximum,
@@ -421,13 +421,13 @@ namespace SchemaClients.Generator.Parsing
                 allowed.ToEquatableArray());
         }
 
-        private static double? Number(JsonNode schema, string name)
+        private static double? Number(JsonSyntax schema, string name)
         {
-            JsonNode? value = schema.Get(name);
+            JsonSyntax? value = schema.Get(name);
             return value != null && value.IsNumber && !double.IsInfinity(value.NumberValue) ? value.NumberValue : (double?)null;
         }
 
-        private static int? Count(JsonNode schema, string name)
+        private static int? Count(JsonSyntax schema, string name)
         {
             double? value = Number(schema, name);
             if (value == null || value.Value < 0 || value.Value != Math.Floor(value.Value))

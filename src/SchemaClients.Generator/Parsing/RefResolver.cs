@@ -10,16 +10,16 @@ namespace SchemaClients.Generator.Parsing
     /// </summary>
     internal sealed class RefResolver
     {
-        private readonly JsonNode _root;
+        private readonly JsonSyntax _root;
 
         /// <param name="root">What <c>#</c> points at: the document, or the schema an Oxen model object embeds.</param>
-        public RefResolver(JsonNode root)
+        public RefResolver(JsonSyntax root)
         {
             _root = root;
         }
 
         /// <summary>The node a reference points at, or null with why it does not resolve (the reason SCG0005 gives).</summary>
-        public JsonNode? Resolve(string reference, out string? why)
+        public JsonSyntax? Resolve(string reference, out string? why)
         {
             why = null;
             if (!reference.StartsWith("#", StringComparison.Ordinal))
@@ -29,7 +29,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             string pointer = Uri.UnescapeDataString(reference.Substring(1));
-            JsonNode current = _root;
+            JsonSyntax current = _root;
             if (pointer.Length == 0)
             {
                 return current;
@@ -44,7 +44,7 @@ namespace SchemaClients.Generator.Parsing
             foreach (string rawToken in pointer.Substring(1).Split('/'))
             {
                 string token = rawToken.Replace("~1", "/").Replace("~0", "~");
-                JsonNode? next = null;
+                JsonSyntax? next = null;
                 if (current.IsObject)
                 {
                     next = current.Get(token);

@@ -5,12 +5,12 @@ using SchemaClients.Generator.Reading;
 namespace SchemaClients.Generator.Parsing
 {
     /// <summary>Compares syntax nodes by identity: one schema object is one node and one type, however it is reached.</summary>
-    internal sealed class ReferenceComparer : IEqualityComparer<JsonNode>
+    internal sealed class ReferenceComparer : IEqualityComparer<JsonSyntax>
     {
         public static readonly ReferenceComparer Instance = new ReferenceComparer();
 
-        public bool Equals(JsonNode? x, JsonNode? y) => ReferenceEquals(x, y);
+        public bool Equals(JsonSyntax? x, JsonSyntax? y) => ReferenceEquals(x, y);
 
-        public int GetHashCode(JsonNode obj) => RuntimeHelpers.GetHashCode(obj);
+        public int GetHashCode(JsonSyntax obj) => RuntimeHelpers.GetHashCode(obj);
     }
 }

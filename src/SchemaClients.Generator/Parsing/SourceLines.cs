@@ -26,7 +26,7 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>Where a value is, from its first character to its last.</summary>
-        public LocationInfo Locate(JsonNode node) => Locate(node.Start, node.End);
+        public LocationInfo Locate(JsonSyntax node) => Locate(node.Start, node.End);
 
         /// <summary>Where a member's name is, quotes included.</summary>
         public LocationInfo LocateName(JsonMember member) => Locate(member.NameStart, member.NameEnd);

@@ -30,12 +30,12 @@ namespace SchemaClients.Generator.Parsing
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly CancellationToken _cancellationToken;
 
-        private readonly Dictionary<JsonNode, TypeRef> _declared = new Dictionary<JsonNode, TypeRef>(ReferenceComparer.Instance);
-        private readonly HashSet<JsonNode> _declaredNullable = new HashSet<JsonNode>(ReferenceComparer.Instance);
-        private readonly Dictionary<JsonNode, string> _reservedNames = new Dictionary<JsonNode, string>(ReferenceComparer.Instance);
+        private readonly Dictionary<JsonSyntax, TypeRef> _declared = new Dictionary<JsonSyntax, TypeRef>(ReferenceComparer.Instance);
+        private readonly HashSet<JsonSyntax> _declaredNullable = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
+        private readonly Dictionary<JsonSyntax, string> _reservedNames = new Dictionary<JsonSyntax, string>(ReferenceComparer.Instance);
         private readonly HashSet<string> _typeNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<TypeSpec> _types = new List<TypeSpec>();
-        private readonly HashSet<JsonNode> _resolving = new HashSet<JsonNode>(ReferenceComparer.Instance);
+        private readonly HashSet<JsonSyntax> _resolving = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
         private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
 
         /// <param name="graph">Where the node of every mapped schema is built.</param>
@@ -60,7 +60,7 @@ namespace SchemaClients.Generator.Parsing
         public IReadOnlyList<PropertyLocation> Locations => _locations;
 
         /// <summary>Reserves a type name for a named schema (a component) before any inline type can take it.</summary>
-        public void ReserveName(JsonNode schema, string name, LocationInfo? nameLocation)
+        public void ReserveName(JsonSyntax schema, string name, LocationInfo? nameLocation)
         {
             string identifier = Identifiers.ToIdentifier(name, "Schema", GeneratedMemberNames, out string? reason);
             if (reason != null)
@@ -75,7 +75,7 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>Declares the type of a named schema if it is one (record, enum, union); primitives declare nothing.</summary>
-        public TypeRef DeclareNamed(JsonNode schema, string pointer)
+        public TypeRef DeclareNamed(JsonSyntax schema, string pointer)
         {
             string hint = _reservedNames.TryGetValue(schema, out string? reserved) ? reserved : "Schema";
             bool nullable = false;
@@ -93,7 +93,7 @@ namespace SchemaClients.Generator.Parsing
         /// unwrap to the inner type and make it nullable; what cannot be typed safely becomes JsonElement
         /// and is still checked by the JSON validator node.
         /// </summary>
-        private TypeRef Map(JsonNode schema, string pointer, string hint, string? owner, ref bool nullable)
+        private TypeRef Map(JsonSyntax schema, string pointer, string hint, string? owner, ref bool nullable)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             int node = Graph.NodeOf(schema, pointer);
@@ -130,18 +130,18 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private TypeRef MapCore(JsonNode schema, string pointer, string hint, string? owner, int node, ref bool nullable)
+        private TypeRef MapCore(JsonSyntax schema, string pointer, string hint, string? owner, int node, ref bool nullable)
         {
-            JsonNode? nullableKeyword = schema.Get("nullable");
+            JsonSyntax? nullableKeyword = schema.Get("nullable");
             if (nullableKeyword != null && nullableKeyword.Kind == JsonKind.True)
             {
                 nullable = true;
             }
 
-            JsonNode? refValue = schema.Get("$ref");
+            JsonSyntax? refValue = schema.Get("$ref");
             if (refValue != null && refValue.IsString)
             {
-                JsonNode? target = _refs.Resolve(refValue.StringValue!, out _);
+                JsonSyntax? target = _refs.Resolve(refValue.StringValue!, out _);
                 if (target == null)
                 {
                     return Json(node);
@@ -152,7 +152,7 @@ namespace SchemaClients.Generator.Parsing
                 return _draft4 ? inner : WithSiblingConstraints(inner, schema, pointer);
             }
 
-            JsonNode? allOf = schema.Get("allOf");
+            JsonSyntax? allOf = schema.Get("allOf");
             if (allOf != null && allOf.Kind == JsonKind.Array && allOf.Items.Count == 1 && schema.Get("properties") == null)
             {
                 TypeRef inner = Map(allOf.Items[0], pointer + "/allOf/0", hint, owner, ref nullable);
@@ -165,7 +165,7 @@ namespace SchemaClients.Generator.Parsing
                 return Json(node);
             }
 
-            JsonNode? branches = schema.Get("anyOf") ?? schema.Get("oneOf");
+            JsonSyntax? branches = schema.Get("anyOf") ?? schema.Get("oneOf");
             if (branches != null && branches.Kind == JsonKind.Array)
             {
                 return MapBranches(schema, branches, pointer, hint, owner, node, ref nullable);
@@ -177,11 +177,11 @@ namespace SchemaClients.Generator.Parsing
                 nullable = true;
             }
 
-            JsonNode? enumNode = schema.Get("enum");
+            JsonSyntax? enumNode = schema.Get("enum");
             if (enumNode != null && enumNode.Kind == JsonKind.Array && IsStringEnum(enumNode, types))
             {
                 bool enumNullable = false;
-                foreach (JsonNode item in enumNode.Items)
+                foreach (JsonSyntax item in enumNode.Items)
                 {
                     enumNullable |= item.Kind == JsonKind.Null;
                 }
@@ -197,7 +197,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             string? type = types.Count == 1 ? types[0] : null;
-            JsonNode? properties = schema.Get("properties");
+            JsonSyntax? properties = schema.Get("properties");
             if (type == null)
             {
                 type = properties != null ? "object" : schema.Get("items") != null ? "array" : null;
@@ -217,7 +217,7 @@ namespace SchemaClients.Generator.Parsing
                 case "boolean":
                     return Primitive(ValueKind.Boolean, "bool", constraints, node);
                 case "array":
-                    JsonNode? items = schema.Get("items");
+                    JsonSyntax? items = schema.Get("items");
                     bool itemNullable = false;
                     TypeRef element = items != null && items.Kind != JsonKind.Array
                         ? Map(items, pointer + "/items", hint + "Item", owner, ref itemNullable)
@@ -229,7 +229,7 @@ namespace SchemaClients.Generator.Parsing
                         return DeclareRecord(schema, properties, pointer, hint, owner, node);
                     }
 
-                    JsonNode? additional = schema.Get("additionalProperties");
+                    JsonSyntax? additional = schema.Get("additionalProperties");
                     if (additional != null && additional.IsObject && additional.Members.Count > 0)
                     {
                         bool valueNullable = false;
@@ -245,17 +245,17 @@ namespace SchemaClients.Generator.Parsing
 
         private static bool Fits(double? bound) => !bound.HasValue || (bound.Value >= int.MinValue && bound.Value <= int.MaxValue);
 
-        private static List<string> ReadTypes(JsonNode schema)
+        private static List<string> ReadTypes(JsonSyntax schema)
         {
             var types = new List<string>();
-            JsonNode? type = schema.Get("type");
+            JsonSyntax? type = schema.Get("type");
             if (type != null && type.IsString)
             {
                 types.Add(type.StringValue!);
             }
             else if (type != null && type.Kind == JsonKind.Array)
             {
-                foreach (JsonNode item in type.Items)
+                foreach (JsonSyntax item in type.Items)
                 {
                     if (item.IsString && !types.Contains(item.StringValue!))
                     {
@@ -267,7 +267,7 @@ namespace SchemaClients.Generator.Parsing
             return types;
         }
 
-        private static bool IsStringEnum(JsonNode enumNode, List<string> types)
+        private static bool IsStringEnum(JsonSyntax enumNode, List<string> types)
         {
             if (types.Count > 1 || (types.Count == 1 && types[0] != "string"))
             {
@@ -275,7 +275,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             bool any = false;
-            foreach (JsonNode item in enumNode.Items)
+            foreach (JsonSyntax item in enumNode.Items)
             {
                 if (item.Kind == JsonKind.Null)
                 {
@@ -293,18 +293,18 @@ namespace SchemaClients.Generator.Parsing
             return any;
         }
 
-        private static bool IsNullSchema(JsonNode schema)
+        private static bool IsNullSchema(JsonSyntax schema)
         {
             if (!schema.IsObject)
             {
                 return false;
             }
 
-            JsonNode? type = schema.Get("type");
+            JsonSyntax? type = schema.Get("type");
             return type != null && type.IsString && type.StringValue == "null";
         }
 
-        private TypeRef WithSiblingConstraints(TypeRef inner, JsonNode schema, string pointer)
+        private TypeRef WithSiblingConstraints(TypeRef inner, JsonSyntax schema, string pointer)
         {
             Constraints siblings = Graph.ReadConstraints(schema, pointer);
             if (siblings.IsEmpty || inner.Kind == ValueKind.Record || inner.Kind == ValueKind.Enum || inner.Kind == ValueKind.Union)
@@ -329,20 +329,20 @@ namespace SchemaClients.Generator.Parsing
             return inner with { Constraints = merged };
         }
 
-        private TypeRef MapBranches(JsonNode schema, JsonNode branches, string pointer, string hint, string? owner, int node, ref bool nullable)
+        private TypeRef MapBranches(JsonSyntax schema, JsonSyntax branches, string pointer, string hint, string? owner, int node, ref bool nullable)
         {
             string keyword = schema.Get("anyOf") != null ? "anyOf" : "oneOf";
-            var nonNull = new List<KeyValuePair<JsonNode, string>>();
+            var nonNull = new List<KeyValuePair<JsonSyntax, string>>();
             for (int i = 0; i < branches.Items.Count; i++)
             {
-                JsonNode branch = branches.Items[i];
+                JsonSyntax branch = branches.Items[i];
                 if (IsNullSchema(branch))
                 {
                     nullable = true;
                 }
                 else
                 {
-                    nonNull.Add(new KeyValuePair<JsonNode, string>(branch, pointer + "/" + keyword + "/" + i.ToString(CultureInfo.InvariantCulture)));
+                    nonNull.Add(new KeyValuePair<JsonSyntax, string>(branch, pointer + "/" + keyword + "/" + i.ToString(CultureInfo.InvariantCulture)));
                 }
             }
 
@@ -360,7 +360,7 @@ namespace SchemaClients.Generator.Parsing
             // Open enum: known values plus any other string ({enum: [...]} with {type: string}).
             if (nonNull.Count == 2)
             {
-                JsonNode? known = OpenEnumValues(nonNull[0].Key, nonNull[1].Key) ?? OpenEnumValues(nonNull[1].Key, nonNull[0].Key);
+                JsonSyntax? known = OpenEnumValues(nonNull[0].Key, nonNull[1].Key) ?? OpenEnumValues(nonNull[1].Key, nonNull[0].Key);
                 if (known != null)
                 {
                     return DeclareOpenEnum(schema, known, hint, owner, node);
@@ -400,13 +400,13 @@ namespace SchemaClients.Generator.Parsing
             return union;
         }
 
-        private string DescribeKinds(List<KeyValuePair<JsonNode, string>> branches, string? owner)
+        private string DescribeKinds(List<KeyValuePair<JsonSyntax, string>> branches, string? owner)
         {
             var parts = new List<string>();
-            foreach (KeyValuePair<JsonNode, string> branch in branches)
+            foreach (KeyValuePair<JsonSyntax, string> branch in branches)
             {
-                JsonNode? resolved = branch.Key;
-                JsonNode? refValue = resolved.IsObject ? resolved.Get("$ref") : null;
+                JsonSyntax? resolved = branch.Key;
+                JsonSyntax? refValue = resolved.IsObject ? resolved.Get("$ref") : null;
                 if (refValue != null && refValue.IsString)
                 {
                     resolved = _refs.Resolve(refValue.StringValue!, out _) ?? resolved;
@@ -458,10 +458,10 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private JsonNode? OpenEnumValues(JsonNode enumBranch, JsonNode stringBranch)
+        private JsonSyntax? OpenEnumValues(JsonSyntax enumBranch, JsonSyntax stringBranch)
         {
-            JsonNode? resolved = enumBranch;
-            JsonNode? refValue = enumBranch.IsObject ? enumBranch.Get("$ref") : null;
+            JsonSyntax? resolved = enumBranch;
+            JsonSyntax? refValue = enumBranch.IsObject ? enumBranch.Get("$ref") : null;
             if (refValue != null && refValue.IsString)
             {
                 resolved = _refs.Resolve(refValue.StringValue!, out _);
@@ -472,7 +472,7 @@ namespace SchemaClients.Generator.Parsing
                 return null;
             }
 
-            JsonNode? values = resolved.Get("enum");
+            JsonSyntax? values = resolved.Get("enum");
             List<string> stringTypes = ReadTypes(stringBranch);
             bool plainString = stringTypes.Count == 1 && stringTypes[0] == "string" && stringBranch.Get("enum") == null && stringBranch.Get("$ref") == null;
             return values != null && values.Kind == JsonKind.Array && IsStringEnum(values, ReadTypes(resolved)) && plainString ? values : null;
@@ -499,10 +499,10 @@ namespace SchemaClients.Generator.Parsing
             return Identifiers.Unique(name, _typeNames);
         }
 
-        private string TakeName(JsonNode schema, string hint, string? owner)
+        private string TakeName(JsonSyntax schema, string hint, string? owner)
             => _reservedNames.TryGetValue(schema, out string? reserved) ? reserved : NewTypeName(hint, owner);
 
-        private TypeRef DeclareEnum(JsonNode schema, JsonNode values, string hint, string? owner, int node, bool nullable)
+        private TypeRef DeclareEnum(JsonSyntax schema, JsonSyntax values, string hint, string? owner, int node, bool nullable)
         {
             string name = TakeName(schema, hint, owner);
             var type = new TypeRef(ValueKind.Enum, name, null, false, Constraints.None, node);
@@ -516,7 +516,7 @@ namespace SchemaClients.Generator.Parsing
             return type;
         }
 
-        private TypeRef DeclareOpenEnum(JsonNode schema, JsonNode values, string hint, string? owner, int node)
+        private TypeRef DeclareOpenEnum(JsonSyntax schema, JsonSyntax values, string hint, string? owner, int node)
         {
             string name = TakeName(schema, hint, owner);
             var type = new TypeRef(ValueKind.OpenEnum, name, null, false, Constraints.None, node);
@@ -525,14 +525,14 @@ namespace SchemaClients.Generator.Parsing
             return type;
         }
 
-        private EquatableArray<EnumMemberSpec> EnumMembers(JsonNode values, string typeName)
+        private EquatableArray<EnumMemberSpec> EnumMembers(JsonSyntax values, string typeName)
         {
             var members = new List<EnumMemberSpec>();
             var taken = new Dictionary<string, string>(StringComparer.Ordinal);
             // Members every enum or open enum has (a record struct adds the object members and PrintMembers).
             var used = new HashSet<string>(StringComparer.Ordinal) { typeName, "Value", "KnownValues", "IsKnown", "Equals", "GetHashCode", "ToString", "GetType", "PrintMembers", "MemberwiseClone", "Finalize", "ReferenceEquals" };
             var seenWire = new HashSet<string>(StringComparer.Ordinal);
-            foreach (JsonNode item in values.Items)
+            foreach (JsonSyntax item in values.Items)
             {
                 if (!item.IsString || !seenWire.Add(item.StringValue!))
                 {
@@ -559,7 +559,7 @@ namespace SchemaClients.Generator.Parsing
             return members.ToEquatableArray();
         }
 
-        private TypeRef DeclareRecord(JsonNode schema, JsonNode properties, string pointer, string hint, string? owner, int node)
+        private TypeRef DeclareRecord(JsonSyntax schema, JsonSyntax properties, string pointer, string hint, string? owner, int node)
         {
             string name = TakeName(schema, hint, owner);
             var type = new TypeRef(ValueKind.Record, name, null, false, Constraints.None, node);
@@ -568,10 +568,10 @@ namespace SchemaClients.Generator.Parsing
             _types.Add(null!); // keeps the record ahead of the inline types its properties declare
 
             var required = new HashSet<string>(StringComparer.Ordinal);
-            JsonNode? requiredNode = schema.Get("required");
+            JsonSyntax? requiredNode = schema.Get("required");
             if (requiredNode != null && requiredNode.Kind == JsonKind.Array)
             {
-                foreach (JsonNode item in requiredNode.Items)
+                foreach (JsonSyntax item in requiredNode.Items)
                 {
                     if (item.IsString)
                     {
@@ -604,7 +604,7 @@ namespace SchemaClients.Generator.Parsing
                 TypeRef propertyType = Map(member.Value, propertyPointer, unique, name, ref nullable);
                 string? defaultJson = null;
                 int propertyNode = Graph.NodeOf(member.Value, propertyPointer);
-                JsonNode? defaultNode = FindDefault(member.Value);
+                JsonSyntax? defaultNode = FindDefault(member.Value);
                 if (defaultNode != null)
                 {
                     defaultJson = JsonText.Compact(defaultNode);
@@ -620,10 +620,10 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>Replicate orders properties by <c>x-order</c>, fal by <c>x-fal-order-properties</c>; otherwise document order.</summary>
-        private static List<JsonMember> OrderedMembers(JsonNode schema, JsonNode properties)
+        private static List<JsonMember> OrderedMembers(JsonSyntax schema, JsonSyntax properties)
         {
             var members = new List<JsonMember>(properties.Members);
-            JsonNode? falOrder = schema.Get("x-fal-order-properties");
+            JsonSyntax? falOrder = schema.Get("x-fal-order-properties");
             var rank = new Dictionary<string, double>(StringComparer.Ordinal);
             if (falOrder != null && falOrder.Kind == JsonKind.Array)
             {
@@ -639,7 +639,7 @@ namespace SchemaClients.Generator.Parsing
             {
                 foreach (JsonMember member in members)
                 {
-                    JsonNode? order = member.Value.IsObject ? member.Value.Get("x-order") : null;
+                    JsonSyntax? order = member.Value.IsObject ? member.Value.Get("x-order") : null;
                     if (order != null && order.IsNumber)
                     {
                         rank[member.Name] = order.NumberValue;
@@ -674,20 +674,20 @@ namespace SchemaClients.Generator.Parsing
             return ordered;
         }
 
-        private JsonNode? FindDefault(JsonNode schema)
+        private JsonSyntax? FindDefault(JsonSyntax schema)
         {
             if (!schema.IsObject)
             {
                 return null;
             }
 
-            JsonNode? value = schema.Get("default");
+            JsonSyntax? value = schema.Get("default");
             if (value != null)
             {
                 return value;
             }
 
-            JsonNode? allOf = schema.Get("allOf");
+            JsonSyntax? allOf = schema.Get("allOf");
             if (allOf != null && allOf.Kind == JsonKind.Array && allOf.Items.Count == 1)
             {
                 return FindDefault(allOf.Items[0]);
@@ -696,7 +696,7 @@ namespace SchemaClients.Generator.Parsing
             return null;
         }
 
-        private static string? Summary(JsonNode schema)
+        private static string? Summary(JsonSyntax schema)
         {
             if (!schema.IsObject)
             {

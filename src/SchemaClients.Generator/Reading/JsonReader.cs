@@ -7,14 +7,14 @@ namespace SchemaClients.Generator.Reading
     /// <summary>The result of reading a JSON text: the root value, or the first error and where it is.</summary>
     internal readonly struct JsonReadResult
     {
-        public JsonReadResult(JsonNode? root, string? error, int errorOffset)
+        public JsonReadResult(JsonSyntax? root, string? error, int errorOffset)
         {
             Root = root;
             Error = error;
             ErrorOffset = errorOffset;
         }
 
-        public JsonNode? Root { get; }
+        public JsonSyntax? Root { get; }
 
         public string? Error { get; }
 
@@ -54,7 +54,7 @@ namespace SchemaClients.Generator.Reading
         {
             var reader = new JsonReader(text);
             reader.SkipWhitespace();
-            JsonNode? root = reader.ReadValue();
+            JsonSyntax? root = reader.ReadValue();
             if (root != null)
             {
                 reader.SkipWhitespace();
@@ -78,7 +78,7 @@ namespace SchemaClients.Generator.Reading
             return "'" + c + "'";
         }
 
-        private JsonNode? Fail(string message, int offset)
+        private JsonSyntax? Fail(string message, int offset)
         {
             if (_error == null)
             {
@@ -105,7 +105,7 @@ namespace SchemaClients.Generator.Reading
             }
         }
 
-        private JsonNode? ReadValue()
+        private JsonSyntax? ReadValue()
         {
             if (_pos >= _text.Length)
             {
@@ -137,7 +137,7 @@ namespace SchemaClients.Generator.Reading
             }
         }
 
-        private JsonNode? ReadLiteral(string literal, JsonKind kind)
+        private JsonSyntax? ReadLiteral(string literal, JsonKind kind)
         {
             int start = _pos;
             if (_pos + literal.Length > _text.Length || string.CompareOrdinal(_text, _pos, literal, 0, literal.Length) != 0)
@@ -146,10 +146,10 @@ namespace SchemaClients.Generator.Reading
             }
 
             _pos += literal.Length;
-            return new JsonNode(kind, start) { End = _pos };
+            return new JsonSyntax(kind, start) { End = _pos };
         }
 
-        private JsonNode? ReadNumber()
+        private JsonSyntax? ReadNumber()
         {
             int start = _pos;
             if (_text[_pos] == '-')
@@ -218,12 +218,12 @@ namespace SchemaClients.Generator.Reading
                 value = literal[0] == '-' ? double.NegativeInfinity : double.PositiveInfinity;
             }
 
-            return new JsonNode(JsonKind.Number, start) { End = _pos, NumberText = literal, NumberValue = value };
+            return new JsonSyntax(JsonKind.Number, start) { End = _pos, NumberText = literal, NumberValue = value };
         }
 
         private bool IsDigit(int index) => index < _text.Length && _text[index] >= '0' && _text[index] <= '9';
 
-        private JsonNode? ReadStringNode()
+        private JsonSyntax? ReadStringNode()
         {
             int start = _pos;
             string? value = ReadString();
@@ -232,7 +232,7 @@ namespace SchemaClients.Generator.Reading
                 return null;
             }
 
-            return new JsonNode(JsonKind.String, start) { End = _pos, StringValue = value };
+            return new JsonSyntax(JsonKind.String, start) { End = _pos, StringValue = value };
         }
 
         private string? ReadString()
@@ -332,7 +332,7 @@ namespace SchemaClients.Generator.Reading
             return -1;
         }
 
-        private JsonNode? ReadArray()
+        private JsonSyntax? ReadArray()
         {
             int start = _pos;
             if (++_depth > MaxDepth)
@@ -341,19 +341,19 @@ namespace SchemaClients.Generator.Reading
             }
 
             _pos++;
-            var items = new List<JsonNode>();
+            var items = new List<JsonSyntax>();
             SkipWhitespace();
             if (_pos < _text.Length && _text[_pos] == ']')
             {
                 _pos++;
                 _depth--;
-                return new JsonNode(JsonKind.Array, start) { End = _pos, Items = items };
+                return new JsonSyntax(JsonKind.Array, start) { End = _pos, Items = items };
             }
 
             while (true)
             {
                 SkipWhitespace();
-                JsonNode? item = ReadValue();
+                JsonSyntax? item = ReadValue();
                 if (item == null)
                 {
                     return null;
@@ -377,14 +377,14 @@ namespace SchemaClients.Generator.Reading
                 {
                     _pos++;
                     _depth--;
-                    return new JsonNode(JsonKind.Array, start) { End = _pos, Items = items };
+                    return new JsonSyntax(JsonKind.Array, start) { End = _pos, Items = items };
                 }
 
                 return Fail("unexpected " + Describe(c) + " in an array; ',' or ']' was expected", _pos);
             }
         }
 
-        private JsonNode? ReadObject()
+        private JsonSyntax? ReadObject()
         {
             int start = _pos;
             if (++_depth > MaxDepth)
@@ -399,7 +399,7 @@ namespace SchemaClients.Generator.Reading
             {
                 _pos++;
                 _depth--;
-                return new JsonNode(JsonKind.Object, start) { End = _pos, Members = members };
+                return new JsonSyntax(JsonKind.Object, start) { End = _pos, Members = members };
             }
 
             while (true)
@@ -431,7 +431,7 @@ namespace SchemaClients.Generator.Reading
 
                 _pos++;
                 SkipWhitespace();
-                JsonNode? value = ReadValue();
+                JsonSyntax? value = ReadValue();
                 if (value == null)
                 {
                     return null;
@@ -455,7 +455,7 @@ namespace SchemaClients.Generator.Reading
                 {
                     _pos++;
                     _depth--;
-                    return new JsonNode(JsonKind.Object, start) { End = _pos, Members = members };
+                    return new JsonSyntax(JsonKind.Object, start) { End = _pos, Members = members };
                 }
 
                 return Fail("unexpected " + Describe(c) + " in an object; ',' or '}' was expected", _pos);

@@ -6,7 +6,7 @@ namespace SchemaClients.Generator.Reading
     /// <summary>Writes a read JSON value back as compact JSON, for enum values, constants and defaults.</summary>
     internal static class JsonText
     {
-        public static string Compact(JsonNode node)
+        public static string Compact(JsonSyntax node)
         {
             var builder = new StringBuilder();
             Write(builder, node);
@@ -15,7 +15,7 @@ namespace SchemaClients.Generator.Reading
 
         public static string Quote(string value) => ConstantValue.Quote(value, asciiOnly: false);
 
-        private static void Write(StringBuilder builder, JsonNode node)
+        private static void Write(StringBuilder builder, JsonSyntax node)
         {
             switch (node.Kind)
             {

@@ -24,14 +24,14 @@ namespace SchemaClients.Generator.Validation
 
         public static BuildTimeGraph From(EquatableArray<SchemaNodeSpec> nodes)
         {
-            JsonNode table = JsonReader.Read(SchemaTable.Write(nodes)).Root!;
-            return new BuildTimeGraph(NodeGraph.Load<JsonNode, SyntaxCursor, SyntaxCursor, SyntaxAccess>(default, table, RegexTimeout));
+            JsonSyntax table = JsonReader.Read(SchemaTable.Write(nodes)).Root!;
+            return new BuildTimeGraph(NodeGraph.Load<JsonSyntax, SyntaxCursor, SyntaxCursor, SyntaxAccess>(default, table, RegexTimeout));
         }
 
         /// <summary>The first rule a value from the schema file breaks, as a sentence; null when it is valid.</summary>
-        public string? FirstProblem(int node, JsonNode value)
+        public string? FirstProblem(int node, JsonSyntax value)
         {
-            RawViolation? found = First<JsonNode, SyntaxCursor, SyntaxCursor, SyntaxAccess>(node, value);
+            RawViolation? found = First<JsonSyntax, SyntaxCursor, SyntaxCursor, SyntaxAccess>(node, value);
             return found.HasValue ? Sentence(found.Value) : null;
         }
 

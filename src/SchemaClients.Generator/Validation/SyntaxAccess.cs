@@ -7,14 +7,14 @@ namespace SchemaClients.Generator.Validation
     /// <summary>A cursor over the items or members of a syntax-tree value.</summary>
     internal struct SyntaxCursor
     {
-        public JsonNode Node;
+        public JsonSyntax Node;
         public int Index;
     }
 
     /// <summary>Reads the generator's JSON syntax tree for the shared validator (schema defaults, the graph table itself).</summary>
-    internal struct SyntaxAccess : IJsonAccess<JsonNode, SyntaxCursor, SyntaxCursor>
+    internal struct SyntaxAccess : IJsonAccess<JsonSyntax, SyntaxCursor, SyntaxCursor>
     {
-        public JsonType TypeOf(JsonNode value)
+        public JsonType TypeOf(JsonSyntax value)
         {
             switch (value.Kind)
             {
@@ -28,28 +28,28 @@ namespace SchemaClients.Generator.Validation
             }
         }
 
-        public bool IsInteger(JsonNode value)
+        public bool IsInteger(JsonSyntax value)
             => TryGetDecimal(value, out decimal d) ? d == decimal.Truncate(d) : !double.IsInfinity(value.NumberValue) && value.NumberValue == System.Math.Floor(value.NumberValue);
 
-        public double GetDouble(JsonNode value) => value.NumberValue;
+        public double GetDouble(JsonSyntax value) => value.NumberValue;
 
-        public bool TryGetDecimal(JsonNode value, out decimal number)
+        public bool TryGetDecimal(JsonSyntax value, out decimal number)
         {
             number = 0;
             return value.NumberText != null && decimal.TryParse(value.NumberText, NumberStyles.Float, CultureInfo.InvariantCulture, out number);
         }
 
-        public bool IsTrue(JsonNode value) => value.Kind == JsonKind.True;
+        public bool IsTrue(JsonSyntax value) => value.Kind == JsonKind.True;
 
-        public string GetString(JsonNode value) => value.StringValue ?? string.Empty;
+        public string GetString(JsonSyntax value) => value.StringValue ?? string.Empty;
 
-        public bool StringEquals(JsonNode value, string text) => value.StringValue == text;
+        public bool StringEquals(JsonSyntax value, string text) => value.StringValue == text;
 
-        public int ArrayLength(JsonNode value) => value.Items.Count;
+        public int ArrayLength(JsonSyntax value) => value.Items.Count;
 
-        public SyntaxCursor Items(JsonNode value) => new SyntaxCursor { Node = value, Index = -1 };
+        public SyntaxCursor Items(JsonSyntax value) => new SyntaxCursor { Node = value, Index = -1 };
 
-        public bool NextItem(ref SyntaxCursor items, out JsonNode item)
+        public bool NextItem(ref SyntaxCursor items, out JsonSyntax item)
         {
             if (++items.Index < items.Node.Items.Count)
             {
@@ -61,13 +61,13 @@ namespace SchemaClients.Generator.Validation
             return false;
         }
 
-        public bool? KnownUnique(JsonNode value) => null;
+        public bool? KnownUnique(JsonSyntax value) => null;
 
-        public int MemberCount(JsonNode value) => value.Members.Count;
+        public int MemberCount(JsonSyntax value) => value.Members.Count;
 
-        public SyntaxCursor Members(JsonNode value) => new SyntaxCursor { Node = value, Index = -1 };
+        public SyntaxCursor Members(JsonSyntax value) => new SyntaxCursor { Node = value, Index = -1 };
 
-        public bool NextMember(ref SyntaxCursor members, out JsonNode value)
+        public bool NextMember(ref SyntaxCursor members, out JsonSyntax value)
         {
             if (++members.Index < members.Node.Members.Count)
             {
@@ -83,12 +83,12 @@ namespace SchemaClients.Generator.Validation
 
         public string MemberName(ref SyntaxCursor members) => members.Node.Members[members.Index].Name;
 
-        public bool TryGetMember(JsonNode value, string name, out JsonNode member)
+        public bool TryGetMember(JsonSyntax value, string name, out JsonSyntax member)
         {
             member = value.Get(name)!;
             return member != null;
         }
 
-        public string RawText(JsonNode value) => JsonText.Compact(value);
+        public string RawText(JsonSyntax value) => JsonText.Compact(value);
     }
 }

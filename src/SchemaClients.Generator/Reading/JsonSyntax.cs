@@ -17,13 +17,14 @@ namespace SchemaClients.Generator.Reading
     /// <summary>
     /// A JSON value with the character span it came from, so every diagnostic can point at the
     /// line and column in the schema file. Lives only inside one pipeline step; never in a model.
+    /// The generator's own syntax tree, apart from System.Text.Json's JsonNode, which keeps no positions.
     /// </summary>
-    internal sealed class JsonNode
+    internal sealed class JsonSyntax
     {
         private static readonly List<JsonMember> NoMembers = new List<JsonMember>();
-        private static readonly List<JsonNode> NoItems = new List<JsonNode>();
+        private static readonly List<JsonSyntax> NoItems = new List<JsonSyntax>();
 
-        public JsonNode(JsonKind kind, int start)
+        public JsonSyntax(JsonKind kind, int start)
         {
             Kind = kind;
             Start = start;
@@ -48,7 +49,7 @@ namespace SchemaClients.Generator.Reading
 
         public List<JsonMember> Members { get; set; } = NoMembers;
 
-        public List<JsonNode> Items { get; set; } = NoItems;
+        public List<JsonSyntax> Items { get; set; } = NoItems;
 
         public bool IsObject => Kind == JsonKind.Object;
 
@@ -59,7 +60,7 @@ namespace SchemaClients.Generator.Reading
         public bool IsBoolean => Kind == JsonKind.True || Kind == JsonKind.False;
 
         /// <summary>Returns the value of the last member with that name (JSON allows duplicates; the last wins).</summary>
-        public JsonNode? Get(string name)
+        public JsonSyntax? Get(string name)
         {
             for (int i = Members.Count - 1; i >= 0; i--)
             {
@@ -88,7 +89,7 @@ namespace SchemaClients.Generator.Reading
 
         public string? GetString(string name)
         {
-            JsonNode? value = Get(name);
+            JsonSyntax? value = Get(name);
             return value != null && value.Kind == JsonKind.String ? value.StringValue : null;
         }
     }
@@ -96,7 +97,7 @@ namespace SchemaClients.Generator.Reading
     /// <summary>One member of a JSON object: the key with its span, and the value.</summary>
     internal sealed class JsonMember
     {
-        public JsonMember(string name, int nameStart, int nameEnd, JsonNode value)
+        public JsonMember(string name, int nameStart, int nameEnd, JsonSyntax value)
         {
             Name = name;
             NameStart = nameStart;
@@ -110,6 +111,6 @@ namespace SchemaClients.Generator.Reading
 
         public int NameEnd { get; }
 
-        public JsonNode Value { get; }
+        public JsonSyntax Value { get; }
     }
 }
