@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
+using SchemaClients.Shared;
 using SchemaClients.Validation;
 
 namespace SchemaClients.Emulator;
@@ -199,12 +200,8 @@ public sealed partial class ProviderEmulator
     private bool Authorized(HttpContext context, string provider)
     {
         string key = _options.Keys.TryGetValue(provider, out string? k) ? k : _options.DefaultKey;
-        return provider switch
-        {
-            "oxen" => context.Request.Headers.Authorization == "Bearer " + key,
-            "fal" => context.Request.Headers.Authorization == "Key " + key,
-            _ => context.Request.Headers["X-API-Key"] == key,
-        };
+        ProviderProfile profile = ProviderProfiles.Find(provider)!; // one of the three routed above
+        return context.Request.Headers[profile.AuthHeader] == profile.AuthValue(key);
     }
 
     private static async Task<bool> ApplyFaultAsync(HttpContext context, Fault fault)

@@ -6,6 +6,7 @@ using SchemaClients.Generator.Diagnostics;
 using SchemaClients.Generator.Model;
 using SchemaClients.Generator.Naming;
 using SchemaClients.Generator.Reading;
+using SchemaClients.Shared;
 
 namespace SchemaClients.Generator.Parsing
 {
@@ -305,7 +306,7 @@ namespace SchemaClients.Generator.Parsing
         /// </summary>
         private static ClientSpec? FalClient(JsonSyntax root, string provider, GeneratorOptions options, List<OperationSpec> operations)
         {
-            if (!string.Equals(provider, "fal", StringComparison.OrdinalIgnoreCase) && root.Get("info")?.Get("x-fal-metadata") == null)
+            if (!string.Equals(provider, ProviderProfiles.Fal.Name, StringComparison.OrdinalIgnoreCase) && root.Get("info")?.Get("x-fal-metadata") == null)
             {
                 return null;
             }
@@ -354,7 +355,7 @@ namespace SchemaClients.Generator.Parsing
         /// </summary>
         private static ClientSpec? ApiframeClient(JsonSyntax root, string provider, GeneratorOptions options, List<OperationSpec> operations)
         {
-            if (!string.Equals(provider, "apiframe", StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(provider, ProviderProfiles.Apiframe.Name, StringComparison.OrdinalIgnoreCase))
             {
                 return null;
             }
@@ -386,18 +387,23 @@ namespace SchemaClients.Generator.Parsing
             };
         }
 
-        /// <summary>Auth and base URLs: as the seed pages document them for Oxen, fal and apiframe; otherwise from the document.</summary>
+        /// <summary>
+        /// Auth and base URLs: as the providers' documentation gives them for Oxen, fal and apiframe (the shared
+        /// <see cref="ProviderProfiles"/>); otherwise from the document.
+        /// </summary>
         private static ClientSpec Client(ClientKind kind, JsonSyntax root, string provider, GeneratorOptions options)
         {
             string? server = FirstServer(root);
             string context = options.RootNamespace + "." + GeneratedNames.JsonContextClass;
             ClientSpec Spec(string header, string? scheme, string variable, string? baseAddress, string? queueAddress) =>
                 new ClientSpec(kind, string.Empty, context, header, scheme, variable, baseAddress, queueAddress, null, null, null, null, null, null);
-            switch (provider.ToLowerInvariant())
+            ProviderProfile? profile = ProviderProfiles.Find(provider);
+            if (profile != null)
             {
-                case "oxen": return Spec("Authorization", "Bearer", "OXEN_API_KEY", server ?? "https://hub.oxen.ai", null);
-                case "fal": return Spec("Authorization", "Key", "FAL_KEY", "https://fal.run", server ?? "https://queue.fal.run");
-                case "apiframe": return Spec("X-API-Key", null, "APIFRAME_API_KEY", server ?? "https://api.apiframe.ai", null);
+                // A document's server is where its operations are served: fal's queue host, the others' base URL.
+                return profile.QueueUrl != null
+                    ? Spec(profile.AuthHeader, profile.AuthScheme, profile.KeyVariable, profile.BaseUrl, server ?? profile.QueueUrl)
+                    : Spec(profile.AuthHeader, profile.AuthScheme, profile.KeyVariable, server ?? profile.BaseUrl, null);
             }
 
             string header = "Authorization";

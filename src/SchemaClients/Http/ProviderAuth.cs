@@ -1,4 +1,5 @@
 using System.Net.Http;
+using SchemaClients.Shared;
 
 namespace SchemaClients.Http
 {
@@ -9,13 +10,15 @@ namespace SchemaClients.Http
     public sealed record ProviderAuth(string Header, string? Scheme, string EnvironmentVariable)
     {
         /// <summary>Oxen: <c>Authorization: Bearer $OXEN_API_KEY</c>.</summary>
-        public static ProviderAuth Oxen { get; } = new("Authorization", "Bearer", "OXEN_API_KEY");
+        public static ProviderAuth Oxen { get; } = From(ProviderProfiles.Oxen);
 
         /// <summary>fal: <c>Authorization: Key $FAL_KEY</c>.</summary>
-        public static ProviderAuth Fal { get; } = new("Authorization", "Key", "FAL_KEY");
+        public static ProviderAuth Fal { get; } = From(ProviderProfiles.Fal);
 
         /// <summary>apiframe: <c>X-API-Key: $APIFRAME_API_KEY</c>.</summary>
-        public static ProviderAuth Apiframe { get; } = new("X-API-Key", null, "APIFRAME_API_KEY");
+        public static ProviderAuth Apiframe { get; } = From(ProviderProfiles.Apiframe);
+
+        private static ProviderAuth From(ProviderProfile profile) => new(profile.AuthHeader, profile.AuthScheme, profile.KeyVariable);
 
         internal void Apply(HttpRequestMessage request, ApiKey key)
             => request.Headers.TryAddWithoutValidation(Header, Scheme == null ? key.Reveal() : Scheme + " " + key.Reveal());
