@@ -115,16 +115,34 @@ namespace SchemaClients.Validation
         public bool HasFailed => _state.Failed;
 
         /// <summary>Checks an integer member.</summary>
-        public void Check(int node, string member, long value) => Walk(node, member, PrimitiveValue.Of(value));
+        public void Check(int node, string member, long value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                Walk(node, member, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks a number member.</summary>
-        public void Check(int node, string member, double value) => Walk(node, member, PrimitiveValue.Of(value));
+        public void Check(int node, string member, double value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                Walk(node, member, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks a string member (also the wire value of an open enum).</summary>
         public void Check(int node, string member, string value) => Walk(node, member, PrimitiveValue.Of(value));
 
         /// <summary>Checks a boolean member.</summary>
-        public void Check(int node, string member, bool value) => Walk(node, member, PrimitiveValue.Of(value));
+        public void Check(int node, string member, bool value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                Walk(node, member, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks a member sent as null (a nullable value the schema may or may not allow).</summary>
         public void CheckNull(int node, string member) => Walk(node, member, PrimitiveValue.Null);
@@ -157,16 +175,34 @@ namespace SchemaClients.Validation
         public void Leave() => _state.Leave();
 
         /// <summary>Checks the value at the current path (a list item, a union's branch), not a member of it.</summary>
-        public void CheckHere(int node, long value) => WalkHere(node, PrimitiveValue.Of(value));
+        public void CheckHere(int node, long value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                WalkHere(node, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks the value at the current path.</summary>
-        public void CheckHere(int node, double value) => WalkHere(node, PrimitiveValue.Of(value));
+        public void CheckHere(int node, double value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                WalkHere(node, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks the value at the current path.</summary>
         public void CheckHere(int node, string value) => WalkHere(node, PrimitiveValue.Of(value));
 
         /// <summary>Checks the value at the current path.</summary>
-        public void CheckHere(int node, bool value) => WalkHere(node, PrimitiveValue.Of(value));
+        public void CheckHere(int node, bool value)
+        {
+            if (!_state.Graph.Nodes[node].Accepts(value))
+            {
+                WalkHere(node, PrimitiveValue.Of(value));
+            }
+        }
 
         /// <summary>Checks the list at the current path (a list item that is itself a list).</summary>
         public void CheckListHere(int node, int count, bool? unique) => WalkHere(node, PrimitiveValue.List(count, unique));

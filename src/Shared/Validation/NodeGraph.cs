@@ -109,6 +109,43 @@ namespace SchemaClients.Shared.Validation
 
         /// <summary>The enum's or const's values as JSON text, for messages.</summary>
         public string? AllowedText;
+
+        // What a typed value's check needs to accept without walking (set by NodeGraph): the node's only rules
+        // that apply to such a value are its type and, for numbers, its bounds.
+        private bool _integerFast;
+        private bool _numberFast;
+        private bool _booleanFast;
+        private double _low = double.NegativeInfinity;
+        private double _high = double.PositiveInfinity;
+        private double _lowExclusive = double.NegativeInfinity;
+        private double _highExclusive = double.PositiveInfinity;
+
+        /// <summary>Whether an integer certainly keeps every rule of this node, decided from its type and bounds alone; false means walk it.</summary>
+        public bool Accepts(long value)
+            => _integerFast && value >= -9007199254740992L && value <= 9007199254740992L && InRange(value);
+
+        /// <summary>Whether a number certainly keeps every rule of this node; false means walk it.</summary>
+        public bool Accepts(double value)
+            => _numberFast && value >= double.MinValue && value <= double.MaxValue && InRange(value);
+
+        /// <summary>Whether a boolean certainly keeps every rule of this node; false means walk it.</summary>
+        public bool Accepts(bool value) => _booleanFast;
+
+        private bool InRange(double value) => value >= _low && value <= _high && value > _lowExclusive && value < _highExclusive;
+
+        internal void PrepareFastChecks()
+        {
+            bool plain = Boolean == null && Ref < 0 && AllOf.Length == 0 && AnyOf.Length == 0 && OneOf.Length == 0 && Not < 0
+                && Enum == null && Const == null;
+            bool numeric = plain && MultipleOf == null;
+            _integerFast = numeric && (Types == 0 || (Types & TypeMask.Integer) != 0);
+            _numberFast = numeric && (Types == 0 || (Types & TypeMask.Number) != 0);
+            _booleanFast = plain && (Types == 0 || (Types & TypeMask.Boolean) != 0);
+            _low = Minimum ?? double.NegativeInfinity;
+            _high = Maximum ?? double.PositiveInfinity;
+            _lowExclusive = ExclusiveMinimum ?? double.NegativeInfinity;
+            _highExclusive = ExclusiveMaximum ?? double.PositiveInfinity;
+        }
     }
 
     /// <summary>The digested schemas of one document: the model every validator walks.</summary>
@@ -120,6 +157,7 @@ namespace SchemaClients.Shared.Validation
             for (int i = 0; i < nodes.Length; i++)
             {
                 nodes[i].EffectiveTypes = EffectiveTypes(i);
+                nodes[i].PrepareFastChecks();
             }
         }
 
