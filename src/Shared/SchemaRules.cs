@@ -33,16 +33,37 @@ namespace SchemaClients.Shared
                 return false;
             }
 
-            try
+            if (divisor == 0 || double.IsInfinity(divisor) || double.IsNaN(divisor))
             {
-                decimal quotient = (decimal)value / (decimal)divisor;
-                return quotient == decimal.Truncate(quotient);
+                return false;
             }
-            catch (OverflowException)
+
+            // Decimal holds 28 places: a divisor smaller than that (1e-30) becomes 0 there, so it is divided in double.
+            if (Math.Abs(value) < 7.9e28)
             {
-                double q = value / divisor;
-                return !double.IsInfinity(q) && Math.Abs(q - Math.Round(q)) < 1e-9;
+                try
+                {
+                    decimal d = (decimal)divisor;
+                    if (d != 0m)
+                    {
+                        decimal quotient = (decimal)value / d;
+                        return quotient == decimal.Truncate(quotient);
+                    }
+                }
+                catch (OverflowException)
+                {
+                    // the quotient is past decimal's range: divided in double below
+                }
             }
+
+            double q = value / divisor;
+            if (double.IsInfinity(q) || double.IsNaN(q))
+            {
+                return false;
+            }
+
+            // Past 2^53 every double is a whole number; below it, a quotient within a relative 1e-9 of one counts.
+            return Math.Abs(q - Math.Round(q)) <= 1e-9 * Math.Max(1, Math.Abs(q));
         }
     }
 }

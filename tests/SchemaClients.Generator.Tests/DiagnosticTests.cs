@@ -235,6 +235,44 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void ALongRefChainStopsAtTheReferenceWhereTheDepthRunsOut()
+    {
+        // 300 definitions, each only a $ref to the next, one per line: the builder follows 200 hops, then reports.
+        var text = new System.Text.StringBuilder("{\n\"properties\": { \"p\": { \"$ref\": \"#/$defs/D0\" } },\n\"$defs\": {\n");
+        for (int i = 0; i < 300; i++)
+        {
+            text.Append("\"D").Append(i).Append("\": { \"$ref\": \"#/$defs/D").Append(i + 1).Append("\" },\n");
+        }
+
+        text.Append("\"D300\": { \"type\": \"integer\" }\n}\n}");
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("deep", "chain.json", text.ToString()) });
+        Diagnostic d = Single(run, "SCG0016");
+        Assert.Contains("more than 200", d.GetMessage());
+        FileLinePositionSpan span = d.Location.GetLineSpan();
+        Assert.Equal("chain.json", System.IO.Path.GetFileName(span.Path));
+        Assert.Matches("^\\$ref '#/\\$defs/D[0-9]+' at '#/\\$defs/D[0-9]+'", d.GetMessage());
+        int hop = int.Parse(System.Text.RegularExpressions.Regex.Match(d.GetMessage(), "D([0-9]+)'").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(hop + 2, span.StartLinePosition.Line); // the $ref to D(hop) that was not followed sits in D(hop-1), on 0-based line hop+2
+        Assert.Empty(run.CompileDiagnostics.Select(GeneratorHarness.Format)); // the rest of the document still generates and compiles
+    }
+
+    [Fact]
+    public void RepeatedBranchesThatMultiplyAreCutAndReported()
+    {
+        // oneOf [D(i+1), D(i+1)] for 20 levels: a validator would apply 2^20 schemas to every value.
+        var defs = string.Join(",\n", Enumerable.Range(0, 20).Select(i => "\"D" + i + "\": { \"oneOf\": [{ \"$ref\": \"#/$defs/D" + (i + 1) + "\" }, { \"$ref\": \"#/$defs/D" + (i + 1) + "\" }] }"));
+        string text = "{ \"properties\": { \"p\": { \"$ref\": \"#/$defs/D0\", \"default\": 1 } },\n\"$defs\": {\n" + defs + ",\n\"D20\": { \"type\": \"integer\" } } }";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("dag", "dag.json", text) });
+        Diagnostic d = Single(run, "SCG0017");
+        Assert.Contains("(the limit is 4,096)", d.GetMessage());
+        int level = int.Parse(System.Text.RegularExpressions.Regex.Match(d.GetMessage(), "'#/\\$defs/D([0-9]+)'").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(level + 2, d.Location.GetLineSpan().StartLinePosition.Line); // D(level) is on 0-based line level+2
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "took " + clock.Elapsed);
+        Assert.Empty(run.CompileDiagnostics.Select(GeneratorHarness.Format));
+    }
+
+    [Fact]
     public void TwoFilesForTheSameModelAreReported()
     {
         GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[]
@@ -253,7 +291,7 @@ public sealed class DiagnosticTests
             .GetProperty("All")!.GetValue(null) is System.Collections.Generic.IEnumerable<DiagnosticDescriptor> all
             ? all.Select(d => d.Id).ToArray()
             : Array.Empty<string>();
-        Assert.Equal(22, ids.Length);
+        Assert.Equal(24, ids.Length);
         foreach (string id in ids)
         {
             string page = System.IO.Path.Combine(TestPaths.RepositoryRoot, "docs", "diagnostics", id + ".md");

@@ -72,6 +72,14 @@ namespace SchemaClients.Generator.Diagnostics
             "SCG0015", "Two schema files generate the same namespace", "'{0}' and '{1}' both generate namespace '{2}'; rename or remove one of them", Schema, DiagnosticSeverity.Error,
             "Each provider and model pair must come from one schema file. Remove or rename one of the files.");
 
+        public static readonly DiagnosticDescriptor NestingTooDeep = Create(
+            "SCG0016", "Schemas nested too deeply", "{0} at '{1}' is reached through more than {2} nested schemas and $ref hops; it is typed as JsonElement and not validated", Schema, DiagnosticSeverity.Error,
+            "The generator follows nested schemas and $ref chains to a fixed depth so that no document can exhaust the compiler's stack. The diagnostic points at the reference or schema where the depth ran out.");
+
+        public static readonly DiagnosticDescriptor ValidationTooCostly = Create(
+            "SCG0017", "Schema too costly to validate", "Checking one value against '{0}' would apply {1} schemas to it through $ref, allOf, anyOf, oneOf and not (the limit is {2}); its branches are not validated", Schema, DiagnosticSeverity.Error,
+            "Branches that share subschemas multiply: oneOf [A, A] where A is oneOf [B, B] and so on applies 2^n schemas to every value. Past the limit the validator would take exponential time, so the branches of that schema are dropped from validation and reported.");
+
         // Values in user code (the analyzer). The message names the property, the value, the rule and where it comes from:
         // {0} property, {1} value, {2} rule, {3} limit, {4} provider, {5} model, {6} schema file and line.
         private const string Values = "SchemaClients.Values";
@@ -122,6 +130,8 @@ namespace SchemaClients.Generator.Diagnostics
             [UnsupportedKeyword.Id] = UnsupportedKeyword,
             [InternalError.Id] = InternalError,
             [DuplicateModel.Id] = DuplicateModel,
+            [NestingTooDeep.Id] = NestingTooDeep,
+            [ValidationTooCostly.Id] = ValidationTooCostly,
             [ValueOutOfRange.Id] = ValueOutOfRange,
             [ValueNotMultiple.Id] = ValueNotMultiple,
             [ValueLength.Id] = ValueLength,

@@ -123,7 +123,7 @@ namespace SchemaClients.Generator.Naming
         {
             if (operationId != null && ToPascalCase(operationId).Length > 0)
             {
-                return ToPascalCase(operationId);
+                return NoLeadingDigit(ToPascalCase(operationId));
             }
 
             string[] segments = path.Split('/');

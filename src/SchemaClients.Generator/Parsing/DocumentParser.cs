@@ -42,9 +42,16 @@ namespace SchemaClients.Generator.Parsing
             catch (Exception e)
             {
                 // The generator never throws: an unexpected failure becomes a diagnostic on this file only.
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, lines.Locate(0, 0), Path.GetFileName(file.Path), e.GetType().Name + ": " + e.Message));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, lines.Locate(0, 0), Path.GetFileName(file.Path), e.GetType().Name + Where(e) + ": " + e.Message));
                 return Empty(file, hintBase, provider, diagnostics);
             }
+        }
+
+        /// <summary>" in Type.Method" of the frame that threw, so a report of SCG0014 says where to look.</summary>
+        private static string Where(Exception e)
+        {
+            System.Reflection.MethodBase? method = new System.Diagnostics.StackTrace(e, false).GetFrame(0)?.GetMethod();
+            return method == null ? string.Empty : " in " + method.DeclaringType?.Name + "." + method.Name;
         }
 
         private static ParsedDocument Empty(SchemaFile file, string hintName, string provider, List<DiagnosticInfo> diagnostics) => new ParsedDocument(
@@ -561,6 +568,12 @@ namespace SchemaClients.Generator.Parsing
             }
 
             string providerName = Identifiers.NamePart(provider, "Schemas");
+            if (providerName == GeneratedNames.JsonContextClass)
+            {
+                // A namespace named like the JSON context class would clash with it in the root namespace.
+                providerName += "Schemas";
+            }
+
             string modelName = Identifiers.NamePart(ModelSegment(model), "Model");
             string ns = options.RootNamespace + "." + providerName + "." + modelName;
             if (client.Kind != ClientKind.None)

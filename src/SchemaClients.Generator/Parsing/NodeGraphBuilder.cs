@@ -18,6 +18,12 @@ namespace SchemaClients.Generator.Parsing
     /// </summary>
     internal sealed class NodeGraphBuilder
     {
+        /// <summary>How many nested schemas and $ref hops the builder and the type mapper follow (SCG0016 past it).</summary>
+        public const int MaxDepth = 200;
+
+        /// <summary>How many schemas one value may meet through $ref, allOf, anyOf, oneOf and not (SCG0017 past it).</summary>
+        public const int MaxApplied = 4096;
+
         private static readonly string[] UnsupportedKeywords =
         {
             "patternProperties", "dependencies", "dependentRequired", "dependentSchemas", "prefixItems", "contains",
@@ -37,6 +43,8 @@ namespace SchemaClients.Generator.Parsing
         private readonly Dictionary<int, string> _refTexts = new Dictionary<int, string>();
         private readonly HashSet<JsonSyntax> _reportedPatterns = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
         private readonly List<PendingDefault> _defaults = new List<PendingDefault>();
+        private int _depth;
+        private bool _reportedDepth;
 
         /// <param name="draft4">Draft 4 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
         public NodeGraphBuilder(SourceLines lines, RefResolver refs, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
@@ -107,6 +115,19 @@ namespace SchemaClients.Generator.Parsing
             EquatableArray<NodeProperty>.Empty, EquatableArray<string>.Empty, -1, -1,
             EquatableArray<int>.Empty, EquatableArray<int>.Empty, EquatableArray<int>.Empty, -1, -1);
 
+        /// <summary>
+        /// Reports SCG0016, once per document: nesting and $ref hops ran past <see cref="MaxDepth"/> at
+        /// <paramref name="where"/>. The type mapper, which walks the same schemas on its own path, reports through here too.
+        /// </summary>
+        public void ReportTooDeep(JsonSyntax where, string what, string pointer)
+        {
+            if (!_reportedDepth)
+            {
+                _reportedDepth = true;
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestingTooDeep, _lines.Locate(where), what, pointer, MaxDepth.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
+
         private int BuildNode(JsonSyntax schema, string pointer)
         {
             if (_nodeIds.TryGetValue(schema, out int existing))
@@ -118,18 +139,38 @@ namespace SchemaClients.Generator.Parsing
             int id = _nodes.Count;
             _nodes.Add(null);
             _nodeIds[schema] = id;
+            if (_depth >= MaxDepth)
+            {
+                ReportTooDeep(schema, "The schema", pointer);
+                _nodes[id] = AnyNode(id, pointer);
+                return id;
+            }
+
+            _depth++;
+            try
+            {
+                _nodes[id] = BuildNodeCore(id, schema, pointer);
+            }
+            finally
+            {
+                _depth--;
+            }
+
+            return id;
+        }
+
+        private SchemaNodeSpec BuildNodeCore(int id, JsonSyntax schema, string pointer)
+        {
 
             if (schema.Kind == JsonKind.True || schema.Kind == JsonKind.False)
             {
-                _nodes[id] = AnyNode(id, pointer) with { BooleanSchema = schema.Kind == JsonKind.True };
-                return id;
+                return AnyNode(id, pointer) with { BooleanSchema = schema.Kind == JsonKind.True };
             }
 
             if (!schema.IsObject)
             {
                 _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, _lines.Locate(schema), JsonText.Compact(schema), pointer));
-                _nodes[id] = AnyNode(id, pointer);
-                return id;
+                return AnyNode(id, pointer);
             }
 
             int refNode = -1;
@@ -141,6 +182,10 @@ namespace SchemaClients.Generator.Parsing
                 {
                     _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, _lines.Locate(refValue), refValue.StringValue!, pointer, why!));
                 }
+                else if (_depth >= MaxDepth && !_nodeIds.ContainsKey(target))
+                {
+                    ReportTooDeep(refValue, "$ref '" + refValue.StringValue + "'", pointer);
+                }
                 else
                 {
                     _refLocations[id] = _lines.Locate(refValue);
@@ -151,8 +196,7 @@ namespace SchemaClients.Generator.Parsing
                 if (_draft4)
                 {
                     // Draft 4 and OpenAPI 3.0: keywords beside $ref are ignored.
-                    _nodes[id] = AnyNode(id, pointer) with { BooleanSchema = null, Ref = refNode };
-                    return id;
+                    return AnyNode(id, pointer) with { BooleanSchema = null, Ref = refNode };
                 }
             }
 
@@ -247,7 +291,7 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            _nodes[id] = new SchemaNodeSpec(
+            return new SchemaNodeSpec(
                 id,
                 pointer,
                 null,
@@ -265,7 +309,6 @@ namespace SchemaClients.Generator.Parsing
                 BuildList(schema, "oneOf", pointer),
                 refNode,
                 not);
-            return id;
         }
 
         private EquatableArray<int> BuildList(JsonSyntax schema, string keyword, string pointer)
@@ -439,57 +482,153 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>
-        /// A chain of $ref, allOf, anyOf, oneOf or not that returns to its start never reaches an object
-        /// property, so a validator following it would never end. Each such edge is reported and cut.
+        /// $ref, allOf, anyOf, oneOf and not apply other schemas to the same value. A chain of them that returns to its
+        /// start never reaches an object property, so a validator following it would never end: each such edge is
+        /// reported (SCG0006) and cut. Over what remains (a DAG), counts how many schemas one value meets from each
+        /// node, shared subschemas counted each time, as a validator meets them; a node past <see cref="MaxApplied"/>
+        /// loses its branches (SCG0017), so neither the default check here nor the validator at run time can take
+        /// exponential time. Iterative: a chain of thousands of references cannot exhaust the stack.
         /// </summary>
         private void BreakApplicatorCycles()
         {
-            var state = new int[_nodes.Count]; // 0 new, 1 on stack, 2 done
-            for (int i = 0; i < _nodes.Count; i++)
+            int count = _nodes.Count;
+            var state = new byte[count]; // 0 new, 1 on the path, 2 done
+            var applied = new int[count];
+            var edges = new int[count][];
+            for (int i = 0; i < count; i++)
             {
-                if (state[i] == 0)
+                edges[i] = SameValueEdges(_nodes[i], count);
+            }
+
+            var cut = new HashSet<long>();
+            var path = new List<int>();
+            var nextEdge = new List<int>();
+            JsonSyntax?[]? schemas = null;
+            bool reportedCost = false;
+            for (int root = 0; root < count; root++)
+            {
+                if (state[root] != 0)
                 {
-                    Visit(i, state, new List<int>());
+                    continue;
+                }
+
+                state[root] = 1;
+                path.Add(root);
+                nextEdge.Add(0);
+                while (path.Count > 0)
+                {
+                    int top = path.Count - 1;
+                    int id = path[top];
+                    int[] out_ = edges[id];
+                    if (nextEdge[top] < out_.Length)
+                    {
+                        int target = out_[nextEdge[top]++];
+                        if (state[target] == 0)
+                        {
+                            state[target] = 1;
+                            path.Add(target);
+                            nextEdge.Add(0);
+                        }
+                        else if (state[target] == 1 && cut.Add(((long)id << 32) | (uint)target))
+                        {
+                            ReportCycle(id, target, path);
+                        }
+
+                        continue;
+                    }
+
+                    long total = 1;
+                    foreach (int target in out_)
+                    {
+                        if (!cut.Contains(((long)id << 32) | (uint)target))
+                        {
+                            total += applied[target];
+                        }
+                    }
+
+                    if (total > MaxApplied)
+                    {
+                        if (!reportedCost)
+                        {
+                            reportedCost = true;
+                            schemas ??= SchemasById(count);
+                            JsonSyntax? where = schemas[id];
+                            _diagnostics.Add(DiagnosticInfo.Create(
+                                DiagnosticDescriptors.ValidationTooCostly,
+                                where != null ? _lines.Locate(where) : null,
+                                _nodes[id]?.Pointer ?? "#",
+                                total.ToString("N0", CultureInfo.InvariantCulture),
+                                MaxApplied.ToString("N0", CultureInfo.InvariantCulture)));
+                        }
+
+                        SchemaNodeSpec? node = _nodes[id];
+                        if (node != null)
+                        {
+                            _nodes[id] = node with { AllOf = EquatableArray<int>.Empty, AnyOf = EquatableArray<int>.Empty, OneOf = EquatableArray<int>.Empty, Not = -1, Ref = -1 };
+                        }
+
+                        edges[id] = GraphNodeNoEdges;
+                        total = 1;
+                    }
+
+                    applied[id] = (int)total;
+                    state[id] = 2;
+                    path.RemoveAt(top);
+                    nextEdge.RemoveAt(top);
+                }
+            }
+
+            foreach (long edge in cut)
+            {
+                int from = (int)(edge >> 32);
+                int to = (int)(uint)edge;
+                SchemaNodeSpec? node = _nodes[from];
+                if (node != null)
+                {
+                    node = node.Ref == to ? node with { Ref = -1 } : node;
+                    _nodes[from] = RemoveApplicator(node, to);
                 }
             }
         }
 
-        private void Visit(int id, int[] state, List<int> stack)
-        {
-            state[id] = 1;
-            stack.Add(id);
-            SchemaNodeSpec? node = _nodes[id];
-            if (node != null)
-            {
-                if (node.Ref >= 0)
-                {
-                    if (state[node.Ref] == 1)
-                    {
-                        ReportCycle(id, node.Ref, stack);
-                        _nodes[id] = node = node with { Ref = -1 };
-                    }
-                    else if (state[node.Ref] == 0)
-                    {
-                        Visit(node.Ref, state, stack);
-                    }
-                }
+        private static readonly int[] GraphNodeNoEdges = new int[0];
 
-                foreach (int next in Applicators(node))
+        private static int[] SameValueEdges(SchemaNodeSpec? node, int count)
+        {
+            if (node == null)
+            {
+                return GraphNodeNoEdges;
+            }
+
+            var list = new List<int>();
+            if (node.Ref >= 0 && node.Ref < count)
+            {
+                list.Add(node.Ref);
+            }
+
+            foreach (int i in Applicators(node))
+            {
+                if (i >= 0 && i < count)
                 {
-                    if (state[next] == 0)
-                    {
-                        Visit(next, state, stack);
-                    }
-                    else if (state[next] == 1)
-                    {
-                        ReportCycle(id, next, stack);
-                        _nodes[id] = node = RemoveApplicator(node, next);
-                    }
+                    list.Add(i);
                 }
             }
 
-            stack.RemoveAt(stack.Count - 1);
-            state[id] = 2;
+            return list.Count == 0 ? GraphNodeNoEdges : list.ToArray();
+        }
+
+        private JsonSyntax?[] SchemasById(int count)
+        {
+            var schemas = new JsonSyntax?[count];
+            foreach (KeyValuePair<JsonSyntax, int> pair in _nodeIds)
+            {
+                if (pair.Value < count)
+                {
+                    schemas[pair.Value] = pair.Key;
+                }
+            }
+
+            return schemas;
         }
 
         private static IEnumerable<int> Applicators(SchemaNodeSpec node)
@@ -544,6 +683,13 @@ namespace SchemaClients.Generator.Parsing
             }
 
             path.Add(_nodes[to]?.Pointer ?? "#");
+            if (path.Count > 9)
+            {
+                // A loop of thousands of references would make a message nobody reads: its ends say where it is.
+                path.RemoveRange(4, path.Count - 8);
+                path.Insert(4, "...");
+            }
+
             string reference = _refTexts.TryGetValue(from, out string? text) ? text : (_nodes[to]?.Pointer ?? "#");
             LocationInfo? location = _refLocations.TryGetValue(from, out LocationInfo? where) ? where : FindAnyRefLocation(stack, start);
             _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.CyclicReference, location, reference, _nodes[from]?.Pointer ?? "#", string.Join(" -> ", path)));

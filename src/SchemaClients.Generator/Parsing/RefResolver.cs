@@ -11,6 +11,8 @@ namespace SchemaClients.Generator.Parsing
     internal sealed class RefResolver
     {
         private readonly JsonSyntax _root;
+        private readonly System.Collections.Generic.Dictionary<string, (JsonSyntax? Target, string? Why)> _resolved =
+            new System.Collections.Generic.Dictionary<string, (JsonSyntax? Target, string? Why)>(System.StringComparer.Ordinal);
 
         /// <param name="root">What <c>#</c> points at: the document, or the schema an Oxen model object embeds.</param>
         public RefResolver(JsonSyntax root)
@@ -20,6 +22,19 @@ namespace SchemaClients.Generator.Parsing
 
         /// <summary>The node a reference points at, or null with why it does not resolve (the reason SCG0005 gives).</summary>
         public JsonSyntax? Resolve(string reference, out string? why)
+        {
+            if (_resolved.TryGetValue(reference, out (JsonSyntax? Target, string? Why) known))
+            {
+                why = known.Why;
+                return known.Target;
+            }
+
+            JsonSyntax? target = ResolveUncached(reference, out why);
+            _resolved[reference] = (target, why);
+            return target;
+        }
+
+        private JsonSyntax? ResolveUncached(string reference, out string? why)
         {
             why = null;
             if (!reference.StartsWith("#", StringComparison.Ordinal))

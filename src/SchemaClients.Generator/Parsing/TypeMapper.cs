@@ -20,6 +20,8 @@ namespace SchemaClients.Generator.Parsing
         {
             "Validate", "IsValid", "ValidateJson", "ValidateInto", "EqualityContract", "ToString", "GetHashCode",
             "Equals", "GetType", "Deconstruct", "PrintMembers", "Clone", "MemberwiseClone", "Finalize",
+            // A type's converter derives from JsonConverter<T>, whose Type property would hide a type named Type.
+            "Type",
             // The document-level classes generated members refer to by their simple names.
             GeneratedNames.ValidatorClass, GeneratedNames.ConverterClass, GeneratedNames.NodesClass,
         };
@@ -112,6 +114,12 @@ namespace SchemaClients.Generator.Parsing
                 return declared;
             }
 
+            if (_resolving.Count >= NodeGraphBuilder.MaxDepth)
+            {
+                Graph.ReportTooDeep(schema, "The schema", pointer);
+                return Json(node);
+            }
+
             if (!_resolving.Add(schema))
             {
                 return Json(node); // a cycle through $ref/allOf/anyOf; reported by the node pass
@@ -144,6 +152,12 @@ namespace SchemaClients.Generator.Parsing
                 JsonSyntax? target = _refs.Resolve(refValue.StringValue!, out _);
                 if (target == null)
                 {
+                    return Json(node);
+                }
+
+                if (_resolving.Count >= NodeGraphBuilder.MaxDepth && !_declared.ContainsKey(target))
+                {
+                    Graph.ReportTooDeep(refValue, "$ref '" + refValue.StringValue + "'", pointer);
                     return Json(node);
                 }
 

@@ -23,6 +23,9 @@ namespace SchemaClients.Generator.Reading
     {
         private static readonly List<JsonMember> NoMembers = new List<JsonMember>();
         private static readonly List<JsonSyntax> NoItems = new List<JsonSyntax>();
+        private const int IndexedAbove = 16;
+        private Dictionary<string, JsonSyntax>? _index;
+        private int _indexedCount;
 
         public JsonSyntax(JsonKind kind, int start)
         {
@@ -62,6 +65,25 @@ namespace SchemaClients.Generator.Reading
         /// <summary>Returns the value of the last member with that name (JSON allows duplicates; the last wins).</summary>
         public JsonSyntax? Get(string name)
         {
+            if (Members.Count > IndexedAbove)
+            {
+                // A large object ($defs of hundreds of schemas) is looked up through an index built on first use, so
+                // following references stays linear in the document. The reader fills Members before anyone reads.
+                if (_index == null || _indexedCount != Members.Count)
+                {
+                    var index = new Dictionary<string, JsonSyntax>(Members.Count, System.StringComparer.Ordinal);
+                    foreach (JsonMember member in Members)
+                    {
+                        index[member.Name] = member.Value; // the last of duplicates wins, as below
+                    }
+
+                    _index = index;
+                    _indexedCount = Members.Count;
+                }
+
+                return _index.TryGetValue(name, out JsonSyntax? found) ? found : null;
+            }
+
             for (int i = Members.Count - 1; i >= 0; i--)
             {
                 if (Members[i].Name == name)

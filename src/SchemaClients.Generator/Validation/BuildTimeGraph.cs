@@ -24,7 +24,15 @@ namespace SchemaClients.Generator.Validation
 
         public static BuildTimeGraph From(EquatableArray<SchemaNodeSpec> nodes)
         {
-            JsonSyntax table = JsonReader.Read(SchemaTable.Write(nodes)).Root!;
+            string text = SchemaTable.Write(nodes);
+            var read = JsonReader.Read(text);
+            if (read.Root == null)
+            {
+                int at = System.Math.Max(0, read.ErrorOffset - 40);
+                throw new InvalidOperationException("the schema table is not JSON (" + read.Error + ") near: " + text.Substring(at, System.Math.Min(80, text.Length - at)));
+            }
+
+            JsonSyntax table = read.Root;
             return new BuildTimeGraph(NodeGraph.Load<JsonSyntax, SyntaxCursor, SyntaxCursor, SyntaxAccess>(default, table, RegexTimeout));
         }
 

@@ -137,7 +137,10 @@ namespace SchemaClients.Generator.Validation
         {
             if (value.HasValue)
             {
-                members.Add("\"" + keyword + "\":" + value.Value.ToString("R", CultureInfo.InvariantCulture));
+                // A limit written past double's range (1e400) reads as infinity, which JSON cannot hold: the nearest
+                // double keeps its meaning for every value a payload can carry.
+                double limit = double.IsPositiveInfinity(value.Value) ? double.MaxValue : double.IsNegativeInfinity(value.Value) ? double.MinValue : value.Value;
+                members.Add("\"" + keyword + "\":" + limit.ToString("R", CultureInfo.InvariantCulture));
             }
         }
 
