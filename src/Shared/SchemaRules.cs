@@ -25,6 +25,74 @@ namespace SchemaClients.Shared
             return count;
         }
 
+        /// <summary>
+        /// Whether a JSON number literal has no fractional part, read from its digits so that numbers past double's
+        /// range count: <c>1e400</c> and <c>1.5e1</c> are integers, <c>1.5</c> and <c>1e-400</c> are not.
+        /// </summary>
+        public static bool IsIntegerLiteral(string literal)
+        {
+            int i = 0;
+            if (i < literal.Length && literal[i] == '-')
+            {
+                i++;
+            }
+
+            int digits = 0, fraction = 0, trailingZeros = 0;
+            bool inFraction = false, any = false;
+            for (; i < literal.Length; i++)
+            {
+                char c = literal[i];
+                if (c == '.')
+                {
+                    inFraction = true;
+                    continue;
+                }
+
+                if (c < '0' || c > '9')
+                {
+                    break;
+                }
+
+                if (c != '0' || any)
+                {
+                    any |= c != '0';
+                    digits++;
+                }
+
+                trailingZeros = c == '0' ? trailingZeros + 1 : 0;
+                if (inFraction)
+                {
+                    fraction++;
+                }
+            }
+
+            if (!any)
+            {
+                return true; // zero, in any notation
+            }
+
+            long exponent = 0;
+            if (i < literal.Length && (literal[i] == 'e' || literal[i] == 'E'))
+            {
+                i++;
+                bool negative = i < literal.Length && literal[i] == '-';
+                if (i < literal.Length && (literal[i] == '-' || literal[i] == '+'))
+                {
+                    i++;
+                }
+
+                for (; i < literal.Length && literal[i] >= '0' && literal[i] <= '9'; i++)
+                {
+                    exponent = Math.Min(exponent * 10 + (literal[i] - '0'), 1_000_000_000L);
+                }
+
+                exponent = negative ? -exponent : exponent;
+            }
+
+            // value = significant digits x 10^(exponent - fraction); whole when the trailing zeros make up for a negative power.
+            return exponent - fraction + trailingZeros >= 0;
+        }
+
         /// <summary>Whether <paramref name="value"/> is a whole multiple of <paramref name="divisor"/>; exact for decimal values.</summary>
         public static bool IsMultipleOf(double value, double divisor)
         {

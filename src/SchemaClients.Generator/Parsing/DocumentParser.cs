@@ -130,7 +130,8 @@ namespace SchemaClients.Generator.Parsing
             if (LooksLikeSchema(root))
             {
                 string? schemaUri = root.GetString("$schema");
-                bool draft4 = schemaUri != null && (schemaUri.Contains("draft-04") || schemaUri.Contains("draft-03"));
+                // Up to draft-07 a $ref replaces its whole schema: keywords beside it are ignored (from 2019-09 they apply).
+                bool draft4 = schemaUri != null && (schemaUri.Contains("draft-03") || schemaUri.Contains("draft-04") || schemaUri.Contains("draft-06") || schemaUri.Contains("draft-07"));
                 string model = root.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
                 TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
                 ReserveDefinitions(mapper, root, "$defs", lines);

@@ -46,7 +46,7 @@ namespace SchemaClients.Generator.Parsing
         private int _depth;
         private bool _reportedDepth;
 
-        /// <param name="draft4">Draft 4 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
+        /// <param name="draft4">Drafts 3 to 7 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
         public NodeGraphBuilder(SourceLines lines, RefResolver refs, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             _lines = lines;
@@ -195,7 +195,7 @@ namespace SchemaClients.Generator.Parsing
 
                 if (_draft4)
                 {
-                    // Draft 4 and OpenAPI 3.0: keywords beside $ref are ignored.
+                    // Drafts 3 to 7 and OpenAPI 3.0: keywords beside $ref are ignored.
                     return AnyNode(id, pointer) with { BooleanSchema = null, Ref = refNode };
                 }
             }

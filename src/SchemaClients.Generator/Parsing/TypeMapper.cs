@@ -41,7 +41,7 @@ namespace SchemaClients.Generator.Parsing
         private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
 
         /// <param name="graph">Where the node of every mapped schema is built.</param>
-        /// <param name="draft4">Draft 4 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
+        /// <param name="draft4">Drafts 3 to 7 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
         public TypeMapper(SourceLines lines, RefResolver refs, NodeGraphBuilder graph, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             _lines = lines;

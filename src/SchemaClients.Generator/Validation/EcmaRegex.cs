@@ -24,6 +24,13 @@ namespace SchemaClients.Generator.Validation
             ["Surrogate"] = "Cs", ["Private_Use"] = "Co", ["Unassigned"] = "Cn",
         };
 
+        private const string EcmaSpace = "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff";
+
+        /// <summary>
+        /// The .NET pattern that accepts what an ECMA-262 pattern accepts: <c>\d</c>, <c>\w</c> and <c>\s</c> as ECMA
+        /// defines them, long Unicode property names shortened, <c>$</c> as the end of the text only, and an astral
+        /// character grouped so a quantifier after it repeats the whole character.
+        /// </summary>
         public static string ToDotNet(string pattern)
         {
             var builder = new StringBuilder(pattern.Length + 8);
@@ -67,7 +74,30 @@ namespace SchemaClients.Generator.Validation
                         continue;
                     }
 
+                    if (next == 's' || (next == 'S' && !inClass))
+                    {
+                        // ECMA-262's white space and line terminators: U+FEFF is one, U+0085 is not (the reverse of .NET's \s).
+                        builder.Append(next == 's' ? (inClass ? EcmaSpace : "[" + EcmaSpace + "]") : "[^" + EcmaSpace + "]");
+                        i++;
+                        continue;
+                    }
+
                     builder.Append(c).Append(next);
+                    i++;
+                    continue;
+                }
+
+                if (c == '$' && !inClass)
+                {
+                    // ECMA-262's $ (no multiline flag) is the very end; .NET's $ also matches before a final \n.
+                    builder.Append("\\z");
+                    continue;
+                }
+
+                if (char.IsHighSurrogate(c) && i + 1 < pattern.Length && char.IsLowSurrogate(pattern[i + 1]) && !inClass)
+                {
+                    // One astral character is two UTF-16 units in .NET: grouped, so a quantifier after it applies to both.
+                    builder.Append("(?:").Append(c).Append(pattern[i + 1]).Append(')');
                     i++;
                     continue;
                 }

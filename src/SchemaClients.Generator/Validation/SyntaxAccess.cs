@@ -1,5 +1,6 @@
 using System.Globalization;
 using SchemaClients.Generator.Reading;
+using SchemaClients.Shared;
 using SchemaClients.Shared.Validation;
 
 namespace SchemaClients.Generator.Validation
@@ -29,7 +30,7 @@ namespace SchemaClients.Generator.Validation
         }
 
         public bool IsInteger(JsonSyntax value)
-            => TryGetDecimal(value, out decimal d) ? d == decimal.Truncate(d) : !double.IsInfinity(value.NumberValue) && value.NumberValue == System.Math.Floor(value.NumberValue);
+            => TryGetDecimal(value, out decimal d) && d != 0m ? d == decimal.Truncate(d) : SchemaRules.IsIntegerLiteral(value.NumberText ?? string.Empty);
 
         public double GetDouble(JsonSyntax value) => value.NumberValue;
 

@@ -22,11 +22,14 @@ namespace SchemaClients.Validation
         {
             if (value.TryGetDecimal(out decimal d))
             {
-                return d == decimal.Truncate(d);
+                // 1e-400 and 1e-30 round to a decimal 0: a zero not written as a plain integer is decided from its digits.
+                return d == 0m
+                    ? value.TryGetInt64(out _) || SchemaClients.Shared.SchemaRules.IsIntegerLiteral(value.GetRawText())
+                    : d == decimal.Truncate(d);
             }
 
-            double x = value.GetDouble();
-            return !double.IsInfinity(x) && x == Math.Floor(x);
+            // Past decimal's range (1e400, 1.5e30): decided from the digits as written, as JSON Schema asks.
+            return SchemaClients.Shared.SchemaRules.IsIntegerLiteral(value.GetRawText());
         }
 
         public double GetDouble(JsonElement value) => value.GetDouble();
@@ -35,9 +38,64 @@ namespace SchemaClients.Validation
 
         public bool IsTrue(JsonElement value) => value.ValueKind == JsonValueKind.True;
 
-        public string GetString(JsonElement value) => value.GetString()!;
+        public string GetString(JsonElement value)
+        {
+            try
+            {
+                return value.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                // A lone surrogate escape ("\ud800") is legal JSON but not valid UTF-16, and System.Text.Json will not
+                // decode it; the validator reads it as the one UTF-16 unit it names, as ECMA-262 and JSON Schema do.
+                return Unescape(value.GetRawText());
+            }
+        }
 
-        public bool StringEquals(JsonElement value, string text) => value.ValueEquals(text);
+        public bool StringEquals(JsonElement value, string text)
+        {
+            try
+            {
+                return value.ValueEquals(text);
+            }
+            catch (InvalidOperationException)
+            {
+                return string.Equals(GetString(value), text, StringComparison.Ordinal);
+            }
+        }
+
+        /// <summary>Decodes a JSON string literal (quotes included), keeping lone surrogates as they are escaped.</summary>
+        internal static string Unescape(string literal)
+        {
+            var builder = new System.Text.StringBuilder(literal.Length);
+            for (int i = 1; i < literal.Length - 1; i++)
+            {
+                char c = literal[i];
+                if (c != '\\' || i + 1 >= literal.Length - 1)
+                {
+                    builder.Append(c);
+                    continue;
+                }
+
+                char e = literal[++i];
+                switch (e)
+                {
+                    case 'b': builder.Append('\b'); break;
+                    case 'f': builder.Append('\f'); break;
+                    case 'n': builder.Append('\n'); break;
+                    case 'r': builder.Append('\r'); break;
+                    case 't': builder.Append('\t'); break;
+                    case 'u' when i + 4 < literal.Length
+                        && int.TryParse(literal.Substring(i + 1, 4), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out int unit):
+                        builder.Append((char)unit);
+                        i += 4;
+                        break;
+                    default: builder.Append(e); break; // \" \\ \/
+                }
+            }
+
+            return builder.ToString();
+        }
 
         public int ArrayLength(JsonElement value) => value.GetArrayLength();
 

@@ -22,7 +22,7 @@ public static partial class SchemaValidator
         {"type":"string","const":"flux-2-flex"},
         {"$ref":4},
         {"type":"object","properties":{"aspect_ratio":5,"output_format":6,"output_quality":7,"seed":8,"width":9,"height":10,"resolution":11,"input_images":12,"steps":14,"guidance":15,"prompt_upsampling":16}},
-        {"type":"string","pattern":"^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$","regex":"^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$"},
+        {"type":"string","pattern":"^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$","regex":"^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)\\z"},
         {"type":"string","enum":["jpg","png","webp"]},
         {"type":"integer","minimum":0,"maximum":100},
         {"type":"integer"},

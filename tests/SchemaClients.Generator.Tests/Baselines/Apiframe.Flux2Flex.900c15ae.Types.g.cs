@@ -90,7 +90,7 @@ public sealed partial record Flux2FlexParams : global::SchemaClients.Validation.
     /// <summary>Aspect ratio in "W:H" format. Use "match_input_image" to match the first input image; "custom" uses width and height.</summary>
     /// <remarks>Pattern: ^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$.</remarks>
     [JsonPropertyName("aspect_ratio")]
-    [global::System.ComponentModel.DataAnnotations.RegularExpression("^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)$")]
+    [global::System.ComponentModel.DataAnnotations.RegularExpression("^([1-9][0-9]*:[1-9][0-9]*|match_input_image|custom)\\z")]
     public string? AspectRatio { get; init; }
 
     /// <summary>Output format</summary>
