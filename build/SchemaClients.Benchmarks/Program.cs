@@ -292,7 +292,7 @@ public class AnalyzerBenchmarks
             .Where(r => r != null).Select(r => r!)
             .Append(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location))
             .ToArray();
-        var global = new Options(new Dictionary<string, string> { ["build_property.RootNamespace"] = "Bench" });
+        var global = new Options(new Dictionary<string, string> { ["build_property.RootNamespace"] = "Bench", ["build_property.SchemaClientsBuildProps"] = "true" });
         CSharpCompilation seed = CSharpCompilation.Create("Bench", new[] { CSharpSyntaxTree.ParseText(code.ToString(), parse) }, _references, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         GeneratorDriver driver = CSharpGeneratorDriver.Create(new[] { new SchemaClientsGenerator().AsSourceGenerator() }, schemas, parse, new OptionsProvider(global));
         driver.RunGeneratorsAndUpdateCompilation(seed, out Compilation output, out _);

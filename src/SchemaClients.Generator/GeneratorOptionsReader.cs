@@ -19,7 +19,9 @@ namespace SchemaClients.Generator
             }
 
             global.TryGetValue("build_property.ProjectDir", out string? projectDir);
-            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir);
+            // The package's props set SchemaClientsBuildProps; without them (a project reference) no schema file is passed in.
+            bool imported = global.TryGetValue("build_property.SchemaClientsBuildProps", out string? marker) && marker == "true";
+            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir, imported);
         }
     }
 }

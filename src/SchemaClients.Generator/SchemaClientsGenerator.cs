@@ -40,6 +40,17 @@ namespace SchemaClients.Generator
                 .Select(static (pair, cancellationToken) => DocumentParser.Parse(pair.Left, pair.Right, cancellationToken))
                 .WithTrackingName(TrackingNames.Documents);
 
+            // Referenced as a project, the generator gets neither the props nor the schema files: said, not silent.
+            context.RegisterSourceOutput(
+                files.Collect().Select(static (all, _) => all.Length).Combine(options).WithTrackingName(TrackingNames.Setup),
+                static (production, pair) =>
+                {
+                    if (pair.Left == 0 && !pair.Right.BuildPropsImported)
+                    {
+                        production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoBuildProps, Location.None));
+                    }
+                });
+
             context.RegisterSourceOutput(
                 parsed.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
                 static (production, diagnostics) =>

@@ -11,5 +11,6 @@ namespace SchemaClients.Generator
         public const string Sources = nameof(Sources);
         public const string ContextEntries = nameof(ContextEntries);
         public const string JsonContext = nameof(JsonContext);
+        public const string Setup = nameof(Setup);
     }
 }

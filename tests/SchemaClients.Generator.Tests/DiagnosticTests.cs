@@ -234,6 +234,21 @@ public sealed class DiagnosticTests
         AssertAt(Single(RunWithNeighbour(text), "SCG0013"), Find(text, "\"patternProperties\""), "subject.json");
     }
 
+    [Theory]
+    [InlineData(false, false, true)] // a bare project reference: no props, no schema files
+    [InlineData(true, false, false)] // the package with no schema yet: nothing to say
+    [InlineData(false, true, false)] // a project reference with schema files added by hand: it generates
+    public void AGeneratorWithoutItsPropsAndWithoutSchemasSaysSo(bool buildProps, bool withSchema, bool warned)
+    {
+        AdditionalText[] files = withSchema
+            ? new[] { GeneratorHarness.SchemaText("a", "x.json", """{ "title": "X", "type": "object", "properties": { "a": { "type": "string" } } }""") }
+            : Array.Empty<AdditionalText>();
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(files, buildProps: buildProps)
+            .RunGeneratorsAndUpdateCompilation(GeneratorHarness.CreateCompilation(Array.Empty<string>()), out Compilation output, out var diagnostics);
+        Assert.Equal(warned, diagnostics.Any(d => d.Id == "SCG0018"));
+        Assert.Equal(withSchema, output.SyntaxTrees.Any(t => t.FilePath.Contains("X", StringComparison.Ordinal)));
+    }
+
     [Fact]
     public void ALongRefChainStopsAtTheReferenceWhereTheDepthRunsOut()
     {
@@ -291,7 +306,7 @@ public sealed class DiagnosticTests
             .GetProperty("All")!.GetValue(null) is System.Collections.Generic.IEnumerable<DiagnosticDescriptor> all
             ? all.Select(d => d.Id).ToArray()
             : Array.Empty<string>();
-        Assert.Equal(24, ids.Length);
+        Assert.Equal(25, ids.Length);
         foreach (string id in ids)
         {
             string page = System.IO.Path.Combine(TestPaths.RepositoryRoot, "docs", "diagnostics", id + ".md");

@@ -72,6 +72,10 @@ namespace SchemaClients.Generator.Diagnostics
             "SCG0015", "Two schema files generate the same namespace", "'{0}' and '{1}' both generate namespace '{2}'; rename or remove one of them", Schema, DiagnosticSeverity.Error,
             "Each provider and model pair must come from one schema file. Remove or rename one of the files.");
 
+        public static readonly DiagnosticDescriptor NoBuildProps = Create(
+            "SCG0018", "No schema files and no build props", "SchemaClients.Generator received no schema files and its build props were not imported, so nothing is generated; reference the SchemaClients.Generator package, or import its build/SchemaClients.Generator.props when referencing it as a project", Generator, DiagnosticSeverity.Warning,
+            "The package's props pass every JSON file under schemas/ to the generator. A project reference with OutputItemType=\"Analyzer\" loads the generator without them, so it would see no schema and generate nothing.");
+
         public static readonly DiagnosticDescriptor NestingTooDeep = Create(
             "SCG0016", "Schemas nested too deeply", "{0} at '{1}' is reached through more than {2} nested schemas and $ref hops; it is typed as JsonElement and not validated", Schema, DiagnosticSeverity.Error,
             "The generator follows nested schemas and $ref chains to a fixed depth so that no document can exhaust the compiler's stack. The diagnostic points at the reference or schema where the depth ran out.");
@@ -131,6 +135,7 @@ namespace SchemaClients.Generator.Diagnostics
             [InternalError.Id] = InternalError,
             [DuplicateModel.Id] = DuplicateModel,
             [NestingTooDeep.Id] = NestingTooDeep,
+            [NoBuildProps.Id] = NoBuildProps,
             [ValidationTooCostly.Id] = ValidationTooCostly,
             [ValueOutOfRange.Id] = ValueOutOfRange,
             [ValueNotMultiple.Id] = ValueNotMultiple,

@@ -68,21 +68,28 @@ internal static class GeneratorHarness
                 deterministic: true));
     }
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true)
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true)
     {
         return CSharpGeneratorDriver.Create(
             new[] { new SchemaClientsGenerator().AsSourceGenerator() },
             files,
             ParseOptions(framework),
-            OptionsProvider(),
+            OptionsProvider(buildProps),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
     }
 
-    public static AnalyzerConfigOptionsProvider OptionsProvider() => new TestOptionsProvider(new Dictionary<string, string>
+    /// <summary>The options a project gets from the package's props; without <paramref name="buildProps"/>, as a bare project reference would.</summary>
+    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true)
     {
-        ["build_property.RootNamespace"] = RootNamespace,
-        ["build_property.ProjectDir"] = "/repo/",
-    });
+        var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace };
+        if (buildProps)
+        {
+            global["build_property.ProjectDir"] = "/repo/";
+            global["build_property.SchemaClientsBuildProps"] = "true";
+        }
+
+        return new TestOptionsProvider(global);
+    }
 
     public sealed record Run(GeneratorDriver Driver, GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
     {

@@ -1,0 +1,115 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using SchemaClients.Generator.Tests.Infrastructure;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace SchemaClients.Generator.Tests;
+
+/// <summary>
+/// The packages as a user gets them: packed into a local feed with a version of their own, restored into a packages
+/// folder of the consumer's own (so no cached copy stands in), and built by <c>dotnet build</c> outside the repository.
+/// </summary>
+public sealed class PackageConsumerTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void DeletingASchemaFileRemovesItsTypesOnTheNextBuild()
+    {
+        string work = Path.Combine(Path.GetTempPath(), "schemaclients-consumer-" + Guid.NewGuid().ToString("N"));
+        string feed = Path.Combine(work, "feed");
+        string app = Path.Combine(work, "app");
+        string version = "0.1.0-test" + DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(Path.Combine(app, "schemas", "oxen"));
+        Directory.CreateDirectory(Path.Combine(app, "schemas", "fal"));
+        try
+        {
+            foreach (string project in new[] { "src/SchemaClients.Generator", "src/SchemaClients" })
+            {
+                Run(TestPaths.RepositoryRoot, "pack", project, "-c", "Release", "--no-restore", "-o", feed, "-p:Version=" + version);
+            }
+
+            File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources><add key="local" value="{feed}" /></packageSources>
+                  <config><add key="globalPackagesFolder" value="{Path.Combine(work, "packages")}" /></config>
+                </configuration>
+                """);
+            File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <PropertyGroup>
+                    <OutputType>Exe</OutputType>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                    <RootNamespace>App</RootNamespace>
+                  </PropertyGroup>
+                  <ItemGroup>
+                    <PackageReference Include="SchemaClients" Version="{version}" />
+                    <PackageReference Include="SchemaClients.Generator" Version="{version}" PrivateAssets="all" />
+                  </ItemGroup>
+                </Project>
+                """);
+            File.WriteAllText(Path.Combine(app, "Program.cs"), """
+                using System.Linq;
+
+                foreach (System.Type type in typeof(Marker).Assembly.GetTypes().OrderBy(t => t.FullName, System.StringComparer.Ordinal))
+                {
+                    if (type.Name.EndsWith("Client", System.StringComparison.Ordinal)) System.Console.WriteLine(type.FullName);
+                }
+
+                internal sealed class Marker { }
+                """);
+            File.Copy(Path.Combine(TestPaths.Schemas, "oxen", "flux-2-flex.json"), Path.Combine(app, "schemas", "oxen", "flux-2-flex.json"));
+            File.Copy(Path.Combine(TestPaths.Schemas, "fal", "flux-2-flex.json"), Path.Combine(app, "schemas", "fal", "flux-2-flex.json"));
+
+            Run(app, "build");
+            string dll = Path.Combine(app, "bin", "Debug", "net10.0", "App.dll");
+            Assert.Equal(new[] { "App.Fal.Flux2Flex.FalFlux2FlexClient", "App.Oxen.Flux2Flex.OxenFlux2FlexClient" }, Lines(Run(app, dll)));
+
+            // Nothing but the deletion: MSBuild sees no newer input, so only the schema list kept as an input compiles again.
+            File.Delete(Path.Combine(app, "schemas", "oxen", "flux-2-flex.json"));
+            Run(app, "build", "--no-restore");
+            Assert.Equal(new[] { "App.Fal.Flux2Flex.FalFlux2FlexClient" }, Lines(Run(app, dll)));
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a build server may still hold a file; the temporary folder is left behind
+            }
+        }
+    }
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private string Run(string folder, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using Process process = Process.Start(start)!;
+        System.Threading.Tasks.Task<string> error = process.StandardError.ReadToEndAsync();
+        string text = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException("dotnet " + string.Join(' ', args) + " did not finish in 5 minutes");
+        }
+
+        Assert.True(process.ExitCode == 0, "dotnet " + string.Join(' ', args) + " exited " + process.ExitCode + ":\n" + text + "\n" + error.Result);
+        output.WriteLine("dotnet " + string.Join(' ', args) + ": ok");
+        return text;
+    }
+}
