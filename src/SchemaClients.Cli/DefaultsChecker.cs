@@ -3,6 +3,8 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using System.Threading;
 using System.Threading.Tasks;
 using NJsonSchema;
 using NJsonSchema.Validation;
@@ -18,6 +20,9 @@ namespace SchemaClients.Cli;
 internal static class DefaultsChecker
 {
     private const string Prefix = "__check_";
+
+    /// <summary>How long the check of one document may take.</summary>
+    internal static readonly TimeSpan CheckBudget = TimeSpan.FromSeconds(5);
 
     public static async Task<List<string>> CheckAsync(string text)
     {
@@ -94,7 +99,25 @@ internal static class DefaultsChecker
         ICollection<ValidationError> errors;
         try
         {
-            errors = schema.Validate(instance.ToJsonString());
+            // NJsonSchema matches a schema's patterns with no timeout of its own: a pattern that backtracks (^(a+)+$)
+            // would hang the check. The tool sets a process-wide regex timeout (Program.Main); here, the check as a
+            // whole gets a budget too, so no document can stop the tool.
+            string json = instance.ToJsonString();
+            Task<ICollection<ValidationError>> check = Task.Factory.StartNew(() => schema.Validate(json), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            if (!check.Wait(CheckBudget))
+            {
+                return new List<string> { "the check of this document's defaults did not finish in " + CheckBudget.TotalSeconds.ToString(CultureInfo.InvariantCulture) + " s (a pattern that backtracks?); its defaults are not checked" };
+            }
+
+            errors = check.Result;
+        }
+        catch (AggregateException e) when (e.InnerException is RegexMatchTimeoutException timeout)
+        {
+            return new List<string> { "a pattern took too long to match a default (" + timeout.Pattern + "); this document's defaults are not checked" };
+        }
+        catch (AggregateException e) when (e.InnerException is InvalidOperationException or ArgumentException or FormatException)
+        {
+            return new List<string> { "NJsonSchema could not check the defaults of this document: " + e.InnerException!.Message };
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException)
         {

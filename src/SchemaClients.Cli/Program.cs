@@ -17,7 +17,13 @@ namespace SchemaClients.Cli;
 public static class Program
 {
     /// <summary>Exit codes: 0 fine, 1 something failed, 2 bad usage, 3 <c>refresh --check</c> found changes.</summary>
-    public static async Task<int> Main(string[] args) => await RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+    public static async Task<int> Main(string[] args)
+    {
+        // Before any regular expression exists: every one without a timeout of its own (NJsonSchema's, for schema
+        // patterns) gets this one, so a pattern that backtracks cannot hang the tool.
+        AppContext.SetData("REGEX_DEFAULT_MATCH_TIMEOUT", TimeSpan.FromSeconds(2));
+        return await RunAsync(args, Console.Out, Console.Error, CancellationToken.None);
+    }
 
     internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, HttpMessageHandler? handler = null)
     {

@@ -32,6 +32,17 @@ public sealed class DefaultsCheckTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task ADefaultThatMakesAPatternBacktrackEndsTheCheckWithAMessage()
+    {
+        const string schema = """{ "type": "object", "properties": { "p": { "type": "string", "pattern": "^(a+)+$", "default": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" } } }""";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        List<string> warnings = await DefaultsChecker.CheckAsync(schema);
+        Assert.True(clock.Elapsed < DefaultsChecker.CheckBudget + TimeSpan.FromSeconds(5), "took " + clock.Elapsed);
+        string warning = Assert.Single(warnings);
+        Assert.True(warning.Contains("did not finish", StringComparison.Ordinal) || warning.Contains("took too long", StringComparison.Ordinal), warning);
+    }
+
+    [Fact]
     public async Task TheSeedSchemasAgreeWithTheirOwnDefaultsAndExamples()
     {
         var lines = new List<string>();
