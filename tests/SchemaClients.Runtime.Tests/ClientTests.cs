@@ -127,7 +127,19 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task FalQueueSubmitStatusWaitWithProgressAndTypedResult()
     {
-        var client = new FalFlex.FalFlux2FlexClient(_http, Options("fal"));
+        // Its own emulator with a queue time long enough that the first poll sees IN_QUEUE even on a loaded machine
+        // (with the shared 600 ms, a busy CI could poll first after the job had left the queue).
+        await using ProviderEmulator emulator = await ProviderEmulator.StartAsync(new EmulatorOptions
+        {
+            Root = Root,
+            QueueTime = TimeSpan.FromSeconds(2),
+            RunTime = TimeSpan.FromMilliseconds(800),
+            Keys = new Dictionary<string, string> { ["fal"] = Secret },
+        });
+        SchemaClientOptions options = emulator.OptionsFor("fal");
+        options.Retry = Fast;
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        var client = new FalFlex.FalFlux2FlexClient(_http, options);
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         Assert.Null(submitted.Status); // fal's documented submit answer has no status
         Assert.NotNull(submitted.StatusUrl);
@@ -145,7 +157,7 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.NotNull(done.InferenceTime);
         FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, Within(10));
         await AssertPngAsync(stream => client.DownloadAsync(new Uri(output.Images![0].Url!), stream, Within(10)));
-        Assert.All(_emulator.Received.Where(r => r.Path.Contains(submitted.RequestId, StringComparison.Ordinal) && !r.Path.StartsWith("/files/", StringComparison.Ordinal)), r => Assert.StartsWith("/queue/fal-ai/flux-2-flex/requests/", r.Path, StringComparison.Ordinal));
+        Assert.All(emulator.Received.Where(r => r.Path.Contains(submitted.RequestId, StringComparison.Ordinal) && !r.Path.StartsWith("/files/", StringComparison.Ordinal)), r => Assert.StartsWith("/queue/fal-ai/flux-2-flex/requests/", r.Path, StringComparison.Ordinal));
     }
 
     [Fact]
