@@ -35,6 +35,11 @@ public static class Program
             return PerDocument.Run();
         }
 
+        if (args.Contains("--large"))
+        {
+            return LargeDocuments.Run();
+        }
+
         if (args.Contains("--output-size"))
         {
             return OutputSize.Run();
@@ -182,7 +187,7 @@ internal static class Inputs
         return new Text("/bench/schemas/" + provider + copy + "/" + Path.GetFileName(document.Path), document.GetText()!);
     }
 
-    private sealed class Text(string path, SourceText text) : AdditionalText
+    internal sealed class Text(string path, SourceText text) : AdditionalText
     {
         public override string Path { get; } = path;
 
@@ -207,6 +212,62 @@ public class GeneratorBenchmarks
     /// <summary>Every document through a fresh driver: read, parse, emit. Divide by the document count for per-document cost.</summary>
     [Benchmark]
     public int AllDocuments() => Inputs.Generate(_documents, _compilation);
+}
+
+/// <summary>
+/// Generator time against document size for the largest inputs: BFL's OpenAPI document, the two $ref-chain findings
+/// in ../shared/fuzz-findings (55 and 98 KB). Warm median of 31 fresh-driver runs each, and milliseconds per 100 KB, to show the time stays linear.
+/// </summary>
+internal static class LargeDocuments
+{
+    public static int Run()
+    {
+        string shared = Path.Combine(Inputs.RepositoryRoot, "..", "shared");
+        var inputs = new List<(string Name, string Provider, string Text)>();
+        string bfl = Path.Combine(shared, "schema-corpus", "bfl", "bfl-openapi.json");
+        if (!File.Exists(bfl))
+        {
+            Console.Error.WriteLine("../shared is not beside the repository: nothing to measure");
+            return 1;
+        }
+
+        string bflText = File.ReadAllText(bfl);
+        inputs.Add(("bfl-openapi.json", "bfl", bflText));
+        foreach (string finding in new[] { "slow-ref-chains-3x600.json", "slow-ref-chains-4x800.json" })
+        {
+            string path = Path.Combine(shared, "fuzz-findings", finding);
+            if (File.Exists(path))
+            {
+                inputs.Add((finding, "fuzz", File.ReadAllText(path)));
+            }
+        }
+
+        CSharpCompilation compilation = Inputs.Compilation();
+        Console.WriteLine("warm, one document per fresh driver, median of 31 runs after 5 warm-up runs:");
+        foreach ((string name, string provider, string text) in inputs)
+        {
+            AdditionalText[] document = { new Inputs.Text("/bench/schemas/" + provider + "/" + Path.GetFileName(name.Split(' ')[0]), SourceText.From(text, Encoding.UTF8)) };
+            for (int i = 0; i < 5; i++)
+            {
+                Inputs.Generate(document, compilation);
+            }
+
+            var samples = new double[31];
+            for (int i = 0; i < samples.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                Inputs.Generate(document, compilation);
+                samples[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+
+            Array.Sort(samples);
+            double median = samples[samples.Length / 2];
+            int bytes = Encoding.UTF8.GetByteCount(text);
+            Console.WriteLine($"  {name,-32} {bytes,9:N0} bytes  {median,8:F2} ms  ({median * 100_000 / bytes:F2} ms per 100 KB)");
+        }
+
+        return 0;
+    }
 }
 
 internal static class PerDocument

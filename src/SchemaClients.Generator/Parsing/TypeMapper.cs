@@ -38,6 +38,8 @@ namespace SchemaClients.Generator.Parsing
         private readonly HashSet<string> _typeNames = new HashSet<string>(StringComparer.Ordinal);
         private readonly List<TypeSpec> _types = new List<TypeSpec>();
         private readonly HashSet<JsonSyntax> _resolving = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
+        private readonly Dictionary<JsonSyntax, (TypeRef Type, bool Nullable)> _plain = new Dictionary<JsonSyntax, (TypeRef Type, bool Nullable)>(ReferenceComparer.Instance);
+        private int _truncated;
         private readonly List<PropertyLocation> _locations = new List<PropertyLocation>();
 
         /// <param name="graph">Where the node of every mapped schema is built.</param>
@@ -114,6 +116,12 @@ namespace SchemaClients.Generator.Parsing
                 return declared;
             }
 
+            if (_plain.TryGetValue(schema, out (TypeRef Type, bool Nullable) known))
+            {
+                nullable |= known.Nullable;
+                return known.Type;
+            }
+
             if (_resolving.Count >= NodeGraphBuilder.MaxDepth)
             {
                 Graph.ReportTooDeep(schema, "The schema", pointer);
@@ -122,15 +130,29 @@ namespace SchemaClients.Generator.Parsing
 
             if (!_resolving.Add(schema))
             {
+                _truncated++;
                 return Json(node); // a cycle through $ref/allOf/anyOf; reported by the node pass
             }
 
             try
             {
-                TypeRef mapped = MapCore(schema, pointer, hint, owner, node, ref nullable);
+                int truncatedBefore = _truncated;
+                bool mappedNullable = false;
+                TypeRef mapped = MapCore(schema, pointer, hint, owner, node, ref mappedNullable);
+                nullable |= mappedNullable;
 
                 // A JsonElement is checked by the validator node of this schema, siblings of $ref included.
-                return mapped.Kind == ValueKind.Json ? mapped with { NodeId = node } : mapped;
+                TypeRef result = mapped.Kind == ValueKind.Json ? mapped with { NodeId = node } : mapped;
+
+                // A result that declares no type does not depend on the name hint: kept, so a schema reached again
+                // (every link of a long $ref chain) is not walked again. Not when a cycle cut it short: from another
+                // entry the same schema may map further. (A cut for depth is an error, SCG0016, and stays one.)
+                if (_truncated == truncatedBefore && result.Kind is ValueKind.String or ValueKind.Int32 or ValueKind.Int64 or ValueKind.Double or ValueKind.Boolean or ValueKind.Json)
+                {
+                    _plain[schema] = (result, mappedNullable);
+                }
+
+                return result;
             }
             finally
             {
