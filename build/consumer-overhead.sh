@@ -13,7 +13,7 @@ rounds="${1:-7}"
 work="${2:-$(mktemp -d)}"
 mkdir -p "$work"
 "$repo/build/pack.sh" >/dev/null
-version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/src/SchemaClients/SchemaClients.csproj" | head -1)"
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' "$repo/Directory.Build.props" | head -1)"
 
 make_app() { # name, with-generator
   local dir="$work/$1"
