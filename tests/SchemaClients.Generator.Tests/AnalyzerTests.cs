@@ -86,11 +86,12 @@ public sealed class AnalyzerTests
             """).Single();
         Assert.Equal("SCG1001", d.Id);
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Equal("Flux2FlexRequest.NumInferenceSteps = 51 breaks maximum 50 of oxen model 'flux-2-flex' (flux-2-flex.json line 52)", d.GetMessage());
+        Assert.Equal("Flux2FlexRequest.NumInferenceSteps = 51 breaks maximum 50 of oxen model 'flux-2-flex' (flux-2-flex.json line 55)", d.GetMessage());
         Location schema = d.AdditionalLocations.Single();
         Assert.EndsWith("schemas/oxen/flux-2-flex.json", schema.GetLineSpan().Path, StringComparison.Ordinal);
         string line = File.ReadAllLines(Path.Combine(TestPaths.Schemas, "oxen", "flux-2-flex.json"))[schema.GetLineSpan().StartLinePosition.Line];
-        Assert.Contains("\"num_inference_steps\"", line);
+        Assert.Contains("\"maximum\": 50", line); // the keyword the value breaks, not the property's first line
+        Assert.Equal(8, schema.GetLineSpan().StartLinePosition.Character); // its column: the keyword's opening quote
     }
 
     [Fact]

@@ -15,7 +15,22 @@ using SchemaClients.Generator.Validation;
 namespace SchemaClients.Generator.Analysis
 {
     /// <summary>The rules of one property of a generated type: its node in the document's graph, and where it is declared.</summary>
-    internal sealed record PropertyRule(PropertySpec Property, string TypeName, string Provider, string Model, string FilePath, LocationInfo? Location, BuildTimeGraph Graph, EquatableArray<SchemaNodeSpec> Nodes);
+    internal sealed record PropertyRule(PropertySpec Property, string TypeName, string Provider, string Model, string FilePath, LocationInfo? Location, BuildTimeGraph Graph, EquatableArray<SchemaNodeSpec> Nodes, EquatableArray<KeywordLocation> Keywords)
+    {
+        /// <summary>Where the keyword a value breaks is written (<c>"maximum": 50</c>); else where the property is.</summary>
+        public LocationInfo? LocationOf(string rule)
+        {
+            foreach (KeywordLocation keyword in Keywords)
+            {
+                if (keyword.Keyword == rule)
+                {
+                    return keyword.Location;
+                }
+            }
+
+            return Location;
+        }
+    }
 
     /// <summary>
     /// Every generated property and its rules, built by the generator's own parser from the same schema files and
@@ -72,10 +87,10 @@ namespace SchemaClients.Generator.Analysis
                     continue;
                 }
 
-                var locations = new Dictionary<string, LocationInfo>(StringComparer.Ordinal);
+                var locations = new Dictionary<string, PropertyLocation>(StringComparer.Ordinal);
                 foreach (PropertyLocation location in parsed.Document.Locations)
                 {
-                    locations[location.TypeName + "\n" + location.JsonName] = location.Location;
+                    locations[location.TypeName + "\n" + location.JsonName] = location;
                 }
 
                 foreach (TypeSpec type in document.Types)
@@ -88,8 +103,10 @@ namespace SchemaClients.Generator.Analysis
                     var properties = new Dictionary<string, PropertyRule>(StringComparer.Ordinal);
                     foreach (PropertySpec property in type.Properties)
                     {
-                        locations.TryGetValue(type.Name + "\n" + property.JsonName, out LocationInfo? location);
-                        properties[Identifiers.WithoutVerbatim(property.CsName)] = new PropertyRule(property, type.Name, document.Provider, document.ModelId, file.Path, location, parsed.Graph, document.Nodes);
+                        locations.TryGetValue(type.Name + "\n" + property.JsonName, out PropertyLocation? location);
+                        properties[Identifiers.WithoutVerbatim(property.CsName)] = new PropertyRule(
+                            property, type.Name, document.Provider, document.ModelId, file.Path, location?.Location, parsed.Graph, document.Nodes,
+                            location?.Keywords ?? EquatableArray<KeywordLocation>.Empty);
                     }
 
                     index._byType[document.Namespace + "." + type.Name] = properties;

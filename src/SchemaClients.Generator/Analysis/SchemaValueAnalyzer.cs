@@ -226,7 +226,7 @@ namespace SchemaClients.Generator.Analysis
                 }
             }
 
-            LocationInfo? schemaLocation = rule.Location;
+            LocationInfo? schemaLocation = rule.LocationOf(brokenRule);
             string where = Path.GetFileName(rule.FilePath) + (schemaLocation != null ? " line " + (schemaLocation.StartLine + 1).ToString(CultureInfo.InvariantCulture) : string.Empty);
             Location[] additional = schemaLocation != null ? new[] { schemaLocation.ToLocation() } : Array.Empty<Location>();
             context.ReportDiagnostic(Diagnostic.Create(

@@ -91,7 +91,12 @@ namespace SchemaClients.Generator.Model
         int NodeId);
 
     /// <summary>Where a property is declared in its schema file, for diagnostics that point there.</summary>
-    internal sealed record PropertyLocation(string TypeName, string JsonName, LocationInfo Location);
+    /// <param name="Keywords">Where each validation keyword of the property's schema is written (<c>"maximum": 50</c>), following
+    /// <c>$ref</c> and branches; the first of each name. The analyzer points at the keyword a value breaks.</param>
+    internal sealed record PropertyLocation(string TypeName, string JsonName, LocationInfo Location, EquatableArray<KeywordLocation> Keywords);
+
+    /// <summary>Where one keyword of a property's schema is written in the schema file.</summary>
+    internal sealed record KeywordLocation(string Keyword, LocationInfo Location);
 
     /// <summary>One member of a generated enum or open enum: the C# name and the exact wire value.</summary>
     internal sealed record EnumMemberSpec(string CsName, string WireValue);

@@ -647,7 +647,7 @@ namespace SchemaClients.Generator.Parsing
                     Graph.CheckDefault(defaultNode, propertyNode, name + "." + member.Name);
                 }
 
-                _locations.Add(new PropertyLocation(name, member.Name, _lines.LocateName(member)));
+                _locations.Add(new PropertyLocation(name, member.Name, _lines.LocateName(member), KeywordLocations(member.Value)));
                 specs.Add(new PropertySpec(member.Name, unique, propertyType, required.Contains(member.Name), nullable, Summary(member.Value), defaultJson, propertyNode));
             }
 
@@ -656,6 +656,58 @@ namespace SchemaClients.Generator.Parsing
         }
 
         /// <summary>Replicate orders properties by <c>x-order</c>, fal by <c>x-fal-order-properties</c>; otherwise document order.</summary>
+        private static readonly HashSet<string> LocatedKeywords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern",
+            "minItems", "maxItems", "uniqueItems", "enum", "const", "type", "nullable",
+        };
+
+        /// <summary>
+        /// The validation keywords of a property's schema with where each is written, through <c>$ref</c>, <c>allOf</c>,
+        /// <c>anyOf</c>, <c>oneOf</c> and <c>items</c> (a bounded walk: 32 schemas at most); the first of each keyword.
+        /// </summary>
+        private EquatableArray<KeywordLocation> KeywordLocations(JsonSyntax schema)
+        {
+            var found = new List<KeywordLocation>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var visited = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
+            var queue = new Queue<JsonSyntax>();
+            queue.Enqueue(schema);
+            while (queue.Count > 0 && visited.Count < 32)
+            {
+                JsonSyntax current = queue.Dequeue();
+                if (!current.IsObject || !visited.Add(current))
+                {
+                    continue;
+                }
+
+                foreach (JsonMember member in current.Members)
+                {
+                    if (LocatedKeywords.Contains(member.Name) && seen.Add(member.Name))
+                    {
+                        found.Add(new KeywordLocation(member.Name, _lines.LocateName(member)));
+                    }
+                    else if (member.Name == "$ref" && member.Value.IsString && _refs.Resolve(member.Value.StringValue!, out _) is JsonSyntax target)
+                    {
+                        queue.Enqueue(target);
+                    }
+                    else if (member.Name is "allOf" or "anyOf" or "oneOf" && member.Value.Kind == JsonKind.Array)
+                    {
+                        foreach (JsonSyntax branch in member.Value.Items)
+                        {
+                            queue.Enqueue(branch);
+                        }
+                    }
+                    else if (member.Name == "items" && member.Value.IsObject)
+                    {
+                        queue.Enqueue(member.Value);
+                    }
+                }
+            }
+
+            return found.ToEquatableArray();
+        }
+
         private static List<JsonMember> OrderedMembers(JsonSyntax schema, JsonSyntax properties)
         {
             var members = new List<JsonMember>(properties.Members);

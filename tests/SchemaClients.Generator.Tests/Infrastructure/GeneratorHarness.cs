@@ -68,20 +68,25 @@ internal static class GeneratorHarness
                 deterministic: true));
     }
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true)
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true, string? schemaNamespace = null)
     {
         return CSharpGeneratorDriver.Create(
             new[] { new SchemaClientsGenerator().AsSourceGenerator() },
             files,
             ParseOptions(framework),
-            OptionsProvider(buildProps),
+            OptionsProvider(buildProps, schemaNamespace),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
     }
 
     /// <summary>The options a project gets from the package's props; without <paramref name="buildProps"/>, as a bare project reference would.</summary>
-    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true)
+    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true, string? schemaNamespace = null)
     {
         var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace };
+        if (schemaNamespace != null)
+        {
+            global["build_property.SchemaClientsNamespace"] = schemaNamespace;
+        }
+
         if (buildProps)
         {
             global["build_property.ProjectDir"] = "/repo/";
