@@ -21,12 +21,10 @@ using OxenPro = SchemaClients.Sample.Oxen.Flux2Pro;
 // calls the provider (or, with no key in the environment, the emulator started in this process), shows
 // progress while the request waits in a queue, and writes the image. Bad parameters are answered with the
 // violations, not a stack trace.
-SampleOptions? options = SampleOptions.Parse(args, out string? error);
+SampleOptions? options = SampleOptions.Parse(args, Console.Out, Console.Error, out int parseExit);
 if (options == null)
 {
-    Console.Error.WriteLine(error);
-    Console.Error.WriteLine(SampleOptions.Usage);
-    return 2;
+    return parseExit;
 }
 
 using var cancel = new CancellationTokenSource();

@@ -74,6 +74,33 @@ public sealed class SampleTests
         }
     }
 
+    [Theory]
+    [InlineData(new[] { "--help" }, 0, "Exit codes: 0 the image is written")]
+    [InlineData(new[] { "-h" }, 0, "130 cancelled")]
+    [InlineData(new string[0], 2, "A prompt is required")]
+    [InlineData(new[] { "--foo", "bar", "a", "poster" }, 2, "'--foo' is not an option of this sample.")]
+    [InlineData(new[] { "a poster", "--steps", "2.5" }, 2, "--steps needs a whole number, not '2.5'.")]
+    [InlineData(new[] { "a poster", "--provider", "nope" }, 2, "'nope' not recognized")]
+    [InlineData(new[] { "a poster", "--provider", "fal", "--model", "flux-2-pro" }, 2, "fal has no model 'flux-2-pro'")]
+    [InlineData(new[] { "a poster", "--out", "missing-folder/poster.png" }, 2, "the folder")]
+    public async Task TheCommandLineAnswersBeforeAnythingIsSent(string[] args, int exit, string expected)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            (int code, string output, string error) = await RunSampleAsync(folder, new Dictionary<string, string?>(), args);
+            Assert.True(code == exit, "exit " + code + "\n" + output + "\n" + error);
+            Assert.Contains(expected, output + error, StringComparison.Ordinal);
+            Assert.DoesNotContain("emulator at", output + error, StringComparison.Ordinal); // nothing was started or sent
+            Assert.Empty(Directory.GetFiles(folder, "*", SearchOption.AllDirectories)); // and nothing written
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunSampleAsync(string folder, Dictionary<string, string?> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
