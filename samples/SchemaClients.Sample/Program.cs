@@ -182,7 +182,18 @@ internal static class Runner
                     var client = new FalFlex.FalFlux2FlexClient(http, clientOptions);
                     FalQueuedRequest submitted = await client.SubmitAsync(input, null, cancellationToken);
                     Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
-                    await client.WaitAsync(submitted, progress, cancellationToken);
+                    try
+                    {
+                        await client.WaitAsync(submitted, progress, cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        // Ctrl+C: the request would still run, and be billed. fal documents cancelling a queued request.
+                        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                        FalCancelResult cancelled = await client.CancelAsync(submitted, grace.Token);
+                        Console.Error.WriteLine($"Asked fal to cancel {submitted.RequestId}: {cancelled.Outcome}.");
+                        throw;
+                    }
                     FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, cancellationToken);
                     string url = output.Images is [{ Url: { } first }, ..] ? first : throw new InvalidOperationException("fal's output has no image URL.");
                     return await client.DownloadToFileAsync(Announce(new Uri(url)), o.Out, cancellationToken);
@@ -191,14 +202,14 @@ internal static class Runner
             case OxenPro.Flux2ProRequest pro:
                 {
                     var client = new OxenPro.OxenFlux2ProClient(http, clientOptions);
-                    OxenGeneration done = await client.EnqueueAndWaitAsync(pro, progress, cancellationToken);
+                    OxenGeneration done = await WhenCancelledSayOxenRuns(() => client.EnqueueAndWaitAsync(pro, progress, cancellationToken), cancellationToken);
                     return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
             case OxenFlex.Flux2FlexRequest flex:
                 {
                     var client = new OxenFlex.OxenFlux2FlexClient(http, clientOptions);
-                    OxenGeneration done = await client.EnqueueAndWaitAsync(flex, progress, cancellationToken);
+                    OxenGeneration done = await WhenCancelledSayOxenRuns(() => client.EnqueueAndWaitAsync(flex, progress, cancellationToken), cancellationToken);
                     return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
                 }
 
@@ -207,7 +218,17 @@ internal static class Runner
                     var client = new ApiframeFlex.ApiframeFlux2FlexClient(http, clientOptions);
                     ApiframeJob job = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, null, cancellationToken);
                     Console.Error.WriteLine($"Queued on apiframe as job {job.Id}.");
-                    ApiframeJob done = await client.WaitAsync(job.Id, progress, cancellationToken);
+                    ApiframeJob done;
+                    try
+                    {
+                        done = await client.WaitAsync(job.Id, progress, cancellationToken);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        Console.Error.WriteLine($"apiframe documents no cancellation: job {job.Id} keeps running at apiframe.");
+                        throw;
+                    }
+
                     if (done.State != ApiframeJobState.Completed)
                     {
                         throw new QueueJobFailedException("apiframe", done.Id, done.Status ?? "(no status)", done.Error);
@@ -216,6 +237,20 @@ internal static class Runner
                     Uri url = done.ResultUrls.Count > 0 ? done.ResultUrls[0] : throw new InvalidOperationException("apiframe's job " + done.Id + " completed without an image URL.");
                     return await client.DownloadToFileAsync(Announce(url), o.Out, cancellationToken);
                 }
+        }
+    }
+
+    /// <summary>Oxen's queue is waited on; this client has no Oxen cancel yet, so a Ctrl+C says the generation goes on.</summary>
+    private static async Task<OxenGeneration> WhenCancelledSayOxenRuns(Func<Task<OxenGeneration>> wait, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await wait();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Stopped waiting; the generation keeps running at Oxen (this sample does not cancel Oxen jobs).");
+            throw;
         }
     }
 

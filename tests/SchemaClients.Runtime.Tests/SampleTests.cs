@@ -101,6 +101,66 @@ public sealed class SampleTests
         }
     }
 
+    [Fact]
+    public async Task CtrlCWhileQueuedCancelsTheFalRequestAtTheProvider()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS())
+        {
+            return; // SIGINT is how a terminal's Ctrl+C reaches the process here
+        }
+
+        await using ProviderEmulator server = await ProviderEmulator.StartAsync(new EmulatorOptions
+        {
+            Root = Root,
+            QueueTime = TimeSpan.FromSeconds(30),
+            Keys = new Dictionary<string, string> { ["fal"] = "sample-test-key" },
+        });
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in new[] { SampleDll, "a poster", "--provider", "fal", "--out", "poster.png" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["FAL_KEY"] = "sample-test-key";
+            start.Environment["SchemaClients__Fal__BaseAddress"] = server.BaseUrl;
+            start.Environment["SchemaClients__Fal__QueueBaseAddress"] = server.BaseUrl + "/queue";
+            using Process process = Process.Start(start)!;
+            Task<string> output = process.StandardOutput.ReadToEndAsync();
+            var error = new System.Text.StringBuilder();
+            string? line;
+            while ((line = await process.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))) != null)
+            {
+                error.AppendLine(line);
+                if (line.StartsWith("Queued on fal as ", StringComparison.Ordinal))
+                {
+                    break;
+                }
+            }
+
+            Assert.True(line != null, "the sample never queued:\n" + error);
+            using (Process interrupt = Process.Start("kill", "-INT " + process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            {
+                interrupt.WaitForExit();
+            }
+
+            error.Append(await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the sample did not stop after Ctrl+C");
+            await output;
+            Assert.True(process.ExitCode == 130, "exit " + process.ExitCode + "\n" + error);
+            Assert.Contains("Asked fal to cancel", error.ToString(), StringComparison.Ordinal);
+            Assert.Contains(server.Received, r => r.Method == "PUT" && r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+            Assert.False(File.Exists(Path.Combine(folder, "poster.png")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunSampleAsync(string folder, Dictionary<string, string?> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
