@@ -264,8 +264,9 @@ internal static class Runner
 
     private static async Task<ProviderEmulator> StartEmulatorAsync(CancellationToken cancellationToken)
     {
-        string root = EmulatorOptions.FindRoot(Environment.CurrentDirectory, AppContext.BaseDirectory) ?? throw new InvalidOperationException(
-            "the emulator needs the repository's schemas/manifest.json and it was not found above " + Environment.CurrentDirectory + ". Set the provider's key to call the provider instead.");
+        // The repository's schemas/ when run from a clone; else the copies built into the emulator, so a published or
+        // native sample runs anywhere.
+        string? root = EmulatorOptions.FindRoot(Environment.CurrentDirectory, AppContext.BaseDirectory);
         return await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root }, cancellationToken);
     }
 }

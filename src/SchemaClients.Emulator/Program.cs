@@ -13,7 +13,8 @@ public static class Program
         usage: SchemaClients.Emulator [--root DIR] [--port N]
 
         Serves the providers' documented endpoints (fal, Oxen, apiframe) on 127.0.0.1 until Ctrl+C or SIGTERM.
-          --root DIR   the repository root whose schemas/ it serves (default: found from the current folder upwards)
+          --root DIR   the repository root whose schemas/ it serves (default: found from the current folder upwards,
+                       else the copies built into the emulator)
           --port N     the port to listen on (default: a free one, printed at start)
           -h, --help   this text
         Exit codes: 0 stopped, 2 bad usage.
@@ -22,7 +23,7 @@ public static class Program
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
-        string root = EmulatorOptions.FindRoot(Directory.GetCurrentDirectory()) ?? Directory.GetCurrentDirectory();
+        string? root = EmulatorOptions.FindRoot(Directory.GetCurrentDirectory());
         int port = 0;
         for (int i = 0; i < args.Length; i++)
         {
@@ -65,6 +66,7 @@ public static class Program
         });
         await using ProviderEmulator emulator = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root, Port = port });
         Console.WriteLine("listening on " + emulator.BaseUrl + " (key for every provider: emulator-key)");
+        Console.WriteLine(root != null ? "schemas from " + Path.Combine(root, "schemas") : "schemas: the copies built into the emulator");
         Console.WriteLine("schema documents:");
         foreach (string path in emulator.DocumentPaths)
         {

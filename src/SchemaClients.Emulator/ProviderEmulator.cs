@@ -63,8 +63,11 @@ public enum Fault
 /// <summary>Options of an emulator instance.</summary>
 public sealed class EmulatorOptions
 {
-    /// <summary>The repository root: the folder with schemas/manifest.json.</summary>
-    public required string Root { get; init; }
+    /// <summary>
+    /// The repository root: the folder with schemas/manifest.json, whose files the emulator serves. Null serves the
+    /// copies built into the emulator (the schemas/ of the build it came from), so it runs from any folder.
+    /// </summary>
+    public string? Root { get; init; }
 
     /// <summary>The key the emulator accepts per provider; a provider not listed accepts <see cref="DefaultKey"/>.</summary>
     public IReadOnlyDictionary<string, string> Keys { get; init; } = new Dictionary<string, string>();
@@ -214,8 +217,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
 
     private static Dictionary<string, Route> LoadRoutes(EmulatorOptions options)
     {
-        string manifestPath = Path.Combine(options.Root, "schemas", "manifest.json");
-        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(manifestPath));
+        using JsonDocument manifest = JsonDocument.Parse(ReadSchemaFile(options, "manifest.json"));
         var routes = new Dictionary<string, Route>(StringComparer.Ordinal);
         foreach (JsonElement entry in manifest.RootElement.GetProperty("entries").EnumerateArray())
         {
@@ -228,12 +230,27 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
             string provider = entry.GetProperty("provider").GetString()!;
             string? header = entry.TryGetProperty("authHeader", out JsonElement h) && h.ValueKind == JsonValueKind.String ? h.GetString() : null;
             string? scheme = entry.TryGetProperty("authScheme", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            string body = File.ReadAllText(Path.Combine(options.Root, "schemas", entry.GetProperty("file").GetString()!));
+            string body = ReadSchemaFile(options, entry.GetProperty("file").GetString()!);
             string key = options.Keys.TryGetValue(provider, out string? k) ? k : options.DefaultKey;
             routes[new Uri(url).PathAndQuery] = new Route(provider, header, scheme, key, body);
         }
 
         return routes;
+    }
+
+    /// <summary>A file under schemas/: from <see cref="EmulatorOptions.Root"/>, or the copy built into this assembly.</summary>
+    private static string ReadSchemaFile(EmulatorOptions options, string relative)
+    {
+        if (options.Root != null)
+        {
+            return File.ReadAllText(Path.Combine(options.Root, "schemas", relative));
+        }
+
+        string name = "schemas/" + relative.Replace('\\', '/');
+        using Stream? stream = typeof(ProviderEmulator).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException("the emulator has no built-in copy of " + name + " (and no Root was given)");
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
     }
 
     private async Task HandleAsync(HttpContext context)

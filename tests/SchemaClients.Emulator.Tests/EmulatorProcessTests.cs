@@ -38,6 +38,54 @@ public sealed class EmulatorProcessTests
     }
 
     [Fact]
+    public async Task FromAFolderOutsideTheRepositoryItServesItsBuiltInSchemas()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-emulator-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = folder };
+            start.ArgumentList.Add(EmulatorDll);
+            using Process process = Process.Start(start)!;
+            try
+            {
+                string? line;
+                string? baseUrl = null;
+                string? document = null;
+                bool builtIn = false;
+                while ((line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))) != null && document == null)
+                {
+                    baseUrl ??= line.StartsWith("listening on ", StringComparison.Ordinal) ? line.Split(' ')[2] : null;
+                    builtIn |= line.Contains("built into the emulator", StringComparison.Ordinal);
+                    document = line.StartsWith("  GET ", StringComparison.Ordinal) ? line.Substring(6).Trim() : null;
+                }
+
+                Assert.True(builtIn, "the emulator did not say it serves its built-in schemas");
+                Assert.NotNull(document);
+                using var http = new System.Net.Http.HttpClient();
+                using var request = new System.Net.Http.HttpRequestMessage(System.Net.Http.HttpMethod.Get, baseUrl + document);
+                request.Headers.TryAddWithoutValidation("Authorization", "Bearer emulator-key");
+                request.Headers.TryAddWithoutValidation("X-API-Key", "emulator-key");
+                using System.Net.Http.HttpResponseMessage response = await http.SendAsync(request);
+                string body = await response.Content.ReadAsStringAsync();
+                // The first document listed is Oxen's model object (Authorization: Bearer), the same bytes as schemas/oxen/flux-2-flex.json.
+                Assert.True(response.IsSuccessStatusCode, document + ": " + response.StatusCode + " " + body);
+                string checkedIn = File.ReadAllText(Path.Combine(SchemaClients.Testing.TestRepository.Root, "schemas", "oxen", "flux-2-flex.json"));
+                Assert.Equal(System.Text.Json.JsonDocument.Parse(checkedIn).RootElement.GetProperty("id").GetString(), System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("id").GetString());
+            }
+            finally
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit();
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void AnUnknownOptionIsBadUsage()
     {
         using Process process = Start("--foo");
