@@ -42,7 +42,9 @@ public sealed class SampleTests
         {
             Root = Root,
             QueueTime = TimeSpan.FromMilliseconds(200),
-            RunTime = TimeSpan.FromMilliseconds(300),
+            // Long enough that a poll lands while apiframe's job is PROCESSING even on a loaded machine (300 ms was
+            // missed once next to the suite's package builds).
+            RunTime = TimeSpan.FromMilliseconds(1500),
             Keys = new Dictionary<string, string> { [provider] = "sample-test-key" },
         });
         string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
