@@ -23,7 +23,10 @@ public sealed class ValidatorClassesTests
             "dragons": { "type": "string", "pattern": "^🐲*$" },
             "space": { "type": "string", "pattern": "^\\s$" },
             "count": { "type": "integer" },
-            "short": { "type": "string", "maxLength": 1 }
+            "short": { "type": "string", "maxLength": 1 },
+            "huge": { "type": "number", "exclusiveMinimum": -1e400, "exclusiveMaximum": 1e400 },
+            "tiny": { "type": "number", "multipleOf": 1e-30 },
+            "none": { "type": "number", "exclusiveMinimum": 1e400 }
           }
         }
         """;
@@ -54,6 +57,10 @@ public sealed class ValidatorClassesTests
     [InlineData("""{"count": 1e-400}""", false)]
     [InlineData("""{"short": "\ud800"}""", true)] // a lone surrogate is legal JSON: one UTF-16 unit, reported or not, never thrown
     [InlineData("""{"short": "a\ud800"}""", false)]
+    [InlineData("""{"huge": 5}""", true)] // limits past double's range once wrote Infinity into the schema table
+    [InlineData("""{"none": 5}""", false)] // above 1e400: no number JSON carries here
+    [InlineData("""{"tiny": 1}""", true)] // a multipleOf below decimal's 28 places once divided by zero
+    [InlineData("""{"tiny": 0.5}""", true)]
     public void ValidateJsonFollowsJsonSchemaAndEcma262(string json, bool valid)
     {
         ValidationResult result = Check(json);

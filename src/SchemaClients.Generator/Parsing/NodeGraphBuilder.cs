@@ -388,9 +388,11 @@ namespace SchemaClients.Generator.Parsing
                     exclusiveMinimum = minimum;
                     minimum = null;
                 }
-                else if (exMin.IsNumber)
+                else if (exMin.IsNumber && !double.IsNegativeInfinity(exMin.NumberValue))
                 {
-                    exclusiveMinimum = exMin.NumberValue;
+                    // Past double's range (1e400): the nearest double keeps the meaning for every value JSON can carry
+                    // here, and stays a number C# can write. Below -1.8e308 there is no bound at all.
+                    exclusiveMinimum = double.IsPositiveInfinity(exMin.NumberValue) ? double.MaxValue : exMin.NumberValue;
                 }
             }
 
@@ -402,9 +404,9 @@ namespace SchemaClients.Generator.Parsing
                     exclusiveMaximum = maximum;
                     maximum = null;
                 }
-                else if (exMax.IsNumber)
+                else if (exMax.IsNumber && !double.IsPositiveInfinity(exMax.NumberValue))
                 {
-                    exclusiveMaximum = exMax.NumberValue;
+                    exclusiveMaximum = double.IsNegativeInfinity(exMax.NumberValue) ? double.MinValue : exMax.NumberValue;
                 }
             }
 
