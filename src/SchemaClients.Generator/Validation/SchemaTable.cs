@@ -137,10 +137,8 @@ namespace SchemaClients.Generator.Validation
         {
             if (value.HasValue)
             {
-                // A limit written past double's range (1e400) reads as infinity, which JSON cannot hold: the nearest
-                // double keeps its meaning for every value a payload can carry.
-                double limit = double.IsPositiveInfinity(value.Value) ? double.MaxValue : double.IsNegativeInfinity(value.Value) ? double.MinValue : value.Value;
-                members.Add("\"" + keyword + "\":" + limit.ToString("R", CultureInfo.InvariantCulture));
+                // Finite: limits past double's range (1e400) are dropped or clamped where they are read (NodeGraphBuilder.ReadConstraints).
+                members.Add("\"" + keyword + "\":" + value.Value.ToString("R", CultureInfo.InvariantCulture));
             }
         }
 
