@@ -11,19 +11,34 @@ internal static class Png
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
+    /// <summary>
+    /// A <paramref name="width"/> x <paramref name="height"/> truecolour PNG: an 8 x 8 grid of cells whose colours come
+    /// from SHA-256 of prompt and seed, over a gradient, so two prompts or two seeds give visibly different images.
+    /// </summary>
     public static byte[] Render(string prompt, long seed, int width = 64, int height = 64)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(prompt + "\n" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        // 64 cells x 3 channels: the hash, hashed again until there are enough bytes.
+        var palette = new byte[8 * 8 * 3];
+        byte[] block = hash;
+        for (int filled = 0; filled < palette.Length; filled += block.Length)
+        {
+            Array.Copy(block, 0, palette, filled, Math.Min(block.Length, palette.Length - filled));
+            block = SHA256.HashData(block);
+        }
+
         var raw = new byte[height * ((width * 3) + 1)];
         int i = 0;
         for (int y = 0; y < height; y++)
         {
             raw[i++] = 0; // filter: none
+            int row = y * 8 / height;
             for (int x = 0; x < width; x++)
             {
-                raw[i++] = (byte)(hash[0] + (x * hash[1] / 16));
-                raw[i++] = (byte)(hash[2] + (y * hash[3] / 16));
-                raw[i++] = (byte)(hash[4] ^ ((x + y) * hash[5] / 32));
+                int cell = ((row * 8) + (x * 8 / width)) * 3;
+                raw[i++] = (byte)((palette[cell] + (x * 64 / width)) & 0xFF);
+                raw[i++] = (byte)((palette[cell + 1] + (y * 64 / height)) & 0xFF);
+                raw[i++] = palette[cell + 2];
             }
         }
 

@@ -67,7 +67,7 @@ public sealed partial class ProviderEmulator
     private int _modelRequests;
     private int _failedWebhooks;
 
-    private sealed class Job(string id, string provider, string model, string prompt, long seed, DateTimeOffset created)
+    private sealed class Job(string id, string provider, string model, string prompt, long seed, DateTimeOffset created, (int Width, int Height) size)
     {
         public string Id { get; } = id;
 
@@ -80,6 +80,9 @@ public sealed partial class ProviderEmulator
         public long Seed { get; } = seed;
 
         public DateTimeOffset Created { get; } = created;
+
+        /// <summary>The image's pixel size: the requested aspect ratio at a small scale (long side <see cref="ImageLongSide"/>).</summary>
+        public (int Width, int Height) Size { get; } = size;
 
         /// <summary>Why the job fails when it runs (Oxen validates model parameters only then), or null.</summary>
         public string? FailsWith { get; set; }
@@ -664,12 +667,92 @@ public sealed partial class ProviderEmulator
         string prompt = body.TryGetProperty("prompt", out JsonElement p) && p.ValueKind == JsonValueKind.String ? p.GetString()! : string.Empty;
         long seed = (source.TryGetProperty("seed", out JsonElement s) && s.TryGetInt64(out long value) ? value : 42) + seedOffset;
         string id = provider + "-" + Interlocked.Increment(ref _nextId).ToString("D6", CultureInfo.InvariantCulture);
-        var job = new Job(id, provider, model, prompt, seed, DateTimeOffset.UtcNow);
+        var job = new Job(id, provider, model, prompt, seed, DateTimeOffset.UtcNow, ImageSizeOf(provider, source));
         _jobs[id] = job;
         return job;
     }
 
-    private static (int Width, int Height) SizeOf(Job job) => (64, 64);
+    private static (int Width, int Height) SizeOf(Job job) => job.Size;
+
+    /// <summary>The long side of every emulated image in pixels: the aspect ratio is the provider's, the scale is small.</summary>
+    internal const int ImageLongSide = 256;
+
+    /// <summary>
+    /// The size of the image a request asks for, scaled so its long side is <see cref="ImageLongSide"/>: fal's
+    /// <c>image_size</c> (a preset name or <c>{"width","height"}</c>, default <c>landscape_4_3</c>), Oxen's and
+    /// apiframe's <c>aspect_ratio</c> ("W:H"; apiframe's "custom" uses width and height; Oxen's default 16:9).
+    /// A ratio the emulator cannot read (<c>match_input_image</c>) gives a square.
+    /// </summary>
+    internal static (int Width, int Height) ImageSizeOf(string provider, JsonElement source)
+    {
+        (double w, double h) = (1, 1);
+        if (source.ValueKind != JsonValueKind.Object)
+        {
+            return Scale(w, h);
+        }
+
+        if (provider == "fal")
+        {
+            (w, h) = (4, 3);
+            if (source.TryGetProperty("image_size", out JsonElement size))
+            {
+                if (size.ValueKind == JsonValueKind.String)
+                {
+                    (w, h) = size.GetString() switch
+                    {
+                        "square_hd" or "square" => (1, 1),
+                        "portrait_4_3" => (3, 4),
+                        "portrait_16_9" => (9, 16),
+                        "landscape_16_9" => (16, 9),
+                        _ => (4, 3),
+                    };
+                }
+                else if (Dimension(size, "width") is double sw && Dimension(size, "height") is double sh)
+                {
+                    (w, h) = (sw, sh);
+                }
+            }
+
+            return Scale(w, h);
+        }
+
+        if (provider == "oxen")
+        {
+            (w, h) = (16, 9);
+        }
+
+        if (source.TryGetProperty("aspect_ratio", out JsonElement ratio) && ratio.ValueKind == JsonValueKind.String)
+        {
+            string text = ratio.GetString()!;
+            int colon = text.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0
+                && double.TryParse(text.AsSpan(0, colon), NumberStyles.Integer, CultureInfo.InvariantCulture, out double rw)
+                && double.TryParse(text.AsSpan(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out double rh)
+                && rw > 0 && rh > 0)
+            {
+                (w, h) = (rw, rh);
+            }
+            else if (text == "custom" && Dimension(source, "width") is double cw && Dimension(source, "height") is double ch)
+            {
+                (w, h) = (cw, ch);
+            }
+            else
+            {
+                (w, h) = (1, 1);
+            }
+        }
+
+        return Scale(w, h);
+
+        static double? Dimension(JsonElement o, string name)
+            => o.TryGetProperty(name, out JsonElement v) && v.ValueKind == JsonValueKind.Number && v.TryGetDouble(out double d) && d > 0 ? d : null;
+
+        static (int, int) Scale(double w, double h)
+        {
+            double longSide = Math.Max(w, h);
+            return (Math.Max(1, (int)Math.Round(w * ImageLongSide / longSide)), Math.Max(1, (int)Math.Round(h * ImageLongSide / longSide)));
+        }
+    }
 
     private int QueuePosition(Job job) => _jobs.Values.Count(j => j.Provider == job.Provider && j.Created < job.Created && StageOf(j) == Stage.Queued);
 

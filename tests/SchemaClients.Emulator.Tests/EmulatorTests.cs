@@ -87,6 +87,48 @@ public sealed class EmulatorTests : IAsyncLifetime
         Assert.NotEqual(first, second);
     }
 
+    [Theory]
+    [InlineData("{\"prompt\":\"p\"}", 256, 192)] // fal's default, landscape_4_3
+    [InlineData("{\"prompt\":\"p\",\"image_size\":\"portrait_16_9\"}", 144, 256)]
+    [InlineData("{\"prompt\":\"p\",\"image_size\":\"square_hd\"}", 256, 256)]
+    [InlineData("{\"prompt\":\"p\",\"image_size\":{\"width\":1024,\"height\":512}}", 256, 128)]
+    public async Task FalImagesFollowTheRequestedSizeAtASmallScale(string request, int width, int height)
+    {
+        (HttpStatusCode status, JsonElement body) = await Send(HttpMethod.Post, "/fal-ai/flux-2-flex", request, "fal");
+        Assert.Equal(HttpStatusCode.OK, status);
+        byte[] png = await _http.GetByteArrayAsync(body.GetProperty("images")[0].GetProperty("url").GetString());
+        Assert.Equal((width, height), PngSize(png));
+    }
+
+    [Theory]
+    [InlineData("{\"model\":\"flux-2-flex\",\"prompt\":\"p\"}", 256, 144)] // Oxen's default, 16:9
+    [InlineData("{\"model\":\"flux-2-flex\",\"prompt\":\"p\",\"aspect_ratio\":\"2:3\"}", 171, 256)]
+    public async Task OxenImagesFollowTheAspectRatio(string request, int width, int height)
+    {
+        (HttpStatusCode status, JsonElement body) = await Send(HttpMethod.Post, "/api/ai/images/edit", request, "oxen");
+        Assert.Equal(HttpStatusCode.OK, status);
+        string url = body.GetProperty("images")[0].GetProperty("url").GetString()!;
+        Assert.Equal((width, height), PngSize(await _http.GetByteArrayAsync(url)));
+    }
+
+    [Theory]
+    [InlineData("{\"aspect_ratio\":\"9:16\"}", 144, 256)]
+    [InlineData("{\"aspect_ratio\":\"custom\",\"width\":2048,\"height\":256}", 256, 32)]
+    [InlineData("{\"aspect_ratio\":\"match_input_image\"}", 256, 256)]
+    [InlineData("{}", 256, 256)]
+    public void ApiframeImagesFollowFluxParams(string fluxParams, int width, int height)
+    {
+        using JsonDocument document = JsonDocument.Parse(fluxParams);
+        Assert.Equal((width, height), ProviderEmulator.ImageSizeOf("apiframe", document.RootElement));
+    }
+
+    /// <summary>Width and height from a PNG's IHDR chunk (bytes 16 to 23, big-endian).</summary>
+    private static (int Width, int Height) PngSize(byte[] png)
+    {
+        Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
+        return (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)));
+    }
+
     [Fact]
     public async Task BodiesThatBreakTheSchemaAre422WithEveryViolation()
     {
