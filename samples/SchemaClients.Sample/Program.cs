@@ -27,6 +27,9 @@ if (options == null)
     return parseExit;
 }
 
+// Progress is one live status line on a terminal, plain lines when standard error is redirected.
+using StatusConsole status = StatusConsole.ForThisProcess();
+Runner.Status = status;
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -45,28 +48,31 @@ catch (SchemaValidationException e)
 }
 catch (ProviderApiException e)
 {
-    Console.Error.WriteLine($"{options.Provider} refused the request: {e.Message}");
+    status.Say($"{options.Provider} refused the request: {e.Message}");
     return 3;
 }
 catch (QueueJobFailedException e)
 {
-    Console.Error.WriteLine(e.Message);
+    status.Say(e.Message);
     return 3;
 }
 catch (Exception e) when (e is HttpRequestException || e is TimeoutException || e is IOException || e is InvalidOperationException)
 {
-    Console.Error.WriteLine($"{options.Provider}: {e.Message}");
+    status.Say($"{options.Provider}: {e.Message}");
     return 3;
 }
 catch (OperationCanceledException)
 {
-    Console.Error.WriteLine("Cancelled.");
+    status.Say("Cancelled.");
     return 130;
 }
 
 /// <summary>The sample's steps: request, validation, the call, progress, the file.</summary>
 internal static class Runner
 {
+    /// <summary>Where messages and progress go (standard error): set once at start.</summary>
+    public static StatusConsole Status { get; set; } = new(Console.Error, live: false);
+
     public static async Task<int> RunAsync(SampleOptions options, CancellationToken cancellationToken)
     {
         object request = BuildRequest(options);
@@ -85,7 +91,7 @@ internal static class Runner
         {
             emulator.Configure(clientOptions, options.Provider);
             clientOptions.PollInterval = TimeSpan.FromMilliseconds(250);
-            Console.Error.WriteLine(options.Emulator
+            Status.Say(options.Emulator
                 ? $"--emulator: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}."
                 : $"No {variable} in the environment: calling the built-in emulator at {emulator.BaseUrl}, not {options.Provider}. Its image is a test pattern.");
         }
@@ -95,21 +101,22 @@ internal static class Runner
             string section = SchemaClientOptionsBinder.SectionFor(options.Provider);
             SchemaClientOptionsBinder.Bind(clientOptions, new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(section));
             string where = clientOptions.BaseAddress != null ? $" at {clientOptions.BaseAddress} (from {section.Replace(":", "__", StringComparison.Ordinal)}__BaseAddress)" : string.Empty;
-            Console.Error.WriteLine($"Calling {options.Provider}{where} with the key from {variable}.");
+            Status.Say($"Calling {options.Provider}{where} with the key from {variable}.");
         }
 
         using var http = new HttpClient();
-        long bytes = await GenerateAndDownloadAsync(options, request, http, clientOptions, new ConsoleProgress(), cancellationToken);
+        long bytes = await GenerateAndDownloadAsync(options, request, http, clientOptions, Status, cancellationToken);
+        Status.Finish();
         Console.WriteLine($"Wrote {options.Out} ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) from {options.Provider} {options.Model}.");
         return 0;
     }
 
     public static void PrintViolations(SampleOptions options, System.Collections.Generic.IReadOnlyList<SchemaViolation> violations)
     {
-        Console.Error.WriteLine($"The request breaks the {options.Provider} schema for {options.Model}, so it was not sent:");
+        Status.Say($"The request breaks the {options.Provider} schema for {options.Model}, so it was not sent:");
         foreach (SchemaViolation violation in violations)
         {
-            Console.Error.WriteLine("  " + violation.Message);
+            Status.Say("  " + violation.Message);
         }
     }
 
@@ -173,7 +180,7 @@ internal static class Runner
     };
 
     /// <summary>Calls the model with its generated client and downloads the image with the same client (no key is sent with the download).</summary>
-    private static async Task<long> GenerateAndDownloadAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, ConsoleProgress progress, CancellationToken cancellationToken)
+    private static async Task<long> GenerateAndDownloadAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, IProgress<QueueProgress> progress, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -181,7 +188,7 @@ internal static class Runner
                 {
                     var client = new FalFlex.FalFlux2FlexClient(http, clientOptions);
                     FalQueuedRequest submitted = await client.SubmitAsync(input, null, cancellationToken);
-                    Console.Error.WriteLine($"Queued on fal as {submitted.RequestId}.");
+                    Status.Say($"Queued on fal as {submitted.RequestId}.");
                     try
                     {
                         await client.WaitAsync(submitted, progress, cancellationToken);
@@ -191,7 +198,7 @@ internal static class Runner
                         // Ctrl+C: the request would still run, and be billed. fal documents cancelling a queued request.
                         using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
                         FalCancelResult cancelled = await client.CancelAsync(submitted, grace.Token);
-                        Console.Error.WriteLine($"Asked fal to cancel {submitted.RequestId}: {cancelled.Outcome}.");
+                        Status.Say($"Asked fal to cancel {submitted.RequestId}: {cancelled.Outcome}.");
                         throw;
                     }
                     FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, cancellationToken);
@@ -217,7 +224,7 @@ internal static class Runner
                 {
                     var client = new ApiframeFlex.ApiframeFlux2FlexClient(http, clientOptions);
                     ApiframeJob job = await client.GenerateAsync((ApiframeFlex.Flux2FlexGenerateRequest)request, null, cancellationToken);
-                    Console.Error.WriteLine($"Queued on apiframe as job {job.Id}.");
+                    Status.Say($"Queued on apiframe as job {job.Id}.");
                     ApiframeJob done;
                     try
                     {
@@ -225,7 +232,7 @@ internal static class Runner
                     }
                     catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                     {
-                        Console.Error.WriteLine($"apiframe documents no cancellation: job {job.Id} keeps running at apiframe.");
+                        Status.Say($"apiframe documents no cancellation: job {job.Id} keeps running at apiframe.");
                         throw;
                     }
 
@@ -249,7 +256,7 @@ internal static class Runner
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Console.Error.WriteLine("Stopped waiting; the generation keeps running at Oxen (this sample does not cancel Oxen jobs).");
+            Status.Say("Stopped waiting; the generation keeps running at Oxen (this sample does not cancel Oxen jobs).");
             throw;
         }
     }
@@ -258,7 +265,8 @@ internal static class Runner
 
     private static Uri Announce(Uri image)
     {
-        Console.Error.WriteLine($"Downloading {image}");
+        Status.Finish(); // the wait is over
+        Status.Say($"Downloading {image}");
         return image;
     }
 
@@ -268,17 +276,5 @@ internal static class Runner
         // native sample runs anywhere.
         string? root = EmulatorOptions.FindRoot(Environment.CurrentDirectory, AppContext.BaseDirectory);
         return await ProviderEmulator.StartAsync(new EmulatorOptions { Root = root }, cancellationToken);
-    }
-}
-
-/// <summary>Writes queue progress as it changes: status, percentage (apiframe), queue position, the latest log line, elapsed time.</summary>
-internal sealed class ConsoleProgress : IProgress<QueueProgress>
-{
-    public void Report(QueueProgress value)
-    {
-        string position = value.QueuePosition is { } p ? $", {p} ahead in the queue" : string.Empty;
-        string percent = value.Percent is { } done ? $" {done}%" : string.Empty;
-        string log = value.Log != null ? $", {value.Log}" : string.Empty;
-        Console.Error.WriteLine($"  [{value.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s] {value.Status}{percent}{position}{log}");
     }
 }

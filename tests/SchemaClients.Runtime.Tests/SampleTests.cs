@@ -163,6 +163,50 @@ public sealed class SampleTests
         }
     }
 
+    [Fact]
+    public async Task ProgressIsOneLiveLineOnATerminalAndPlainLinesWhenRedirected()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            // Redirected (this test reads standard error through a pipe): one plain line per change, no escape codes.
+            (int exit, _, string error) = await RunSampleAsync(folder, new Dictionary<string, string?>(), "a poster", "--provider", "apiframe", "--out", "plain.png");
+            Assert.True(exit == 0, error);
+            Assert.Matches(@"(?m)^  \[\d+\.\d s\] PROCESSING \d+%$", error);
+            Assert.DoesNotContain("\u001b", error, StringComparison.Ordinal);
+
+            // On a terminal (a pseudo-terminal from util-linux script): the status line is redrawn in place.
+            Assert.True(File.Exists("/usr/bin/script"), "util-linux script is needed to give the sample a terminal");
+            string command = "dotnet '" + SampleDll + "' 'a poster' --provider apiframe --out live.png";
+            var start = new ProcessStartInfo("/usr/bin/script") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in new[] { "-qec", command, "/dev/null" })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            foreach (string variable in new[] { "FAL_KEY", "OXEN_API_KEY", "APIFRAME_API_KEY" })
+            {
+                start.Environment.Remove(variable);
+            }
+
+            start.Environment["TERM"] = "xterm";
+            using Process process = Process.Start(start)!;
+            Task<string> terminal = process.StandardOutput.ReadToEndAsync();
+            using var timeout = new System.Threading.CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(timeout.Token);
+            string shown = await terminal;
+            Assert.True(process.ExitCode == 0, shown);
+            Assert.Matches("\r\u001b\\[2K  [|/\\\\-] \\[\\d+\\.\\d s\\] PROCESSING \\d+%", shown);
+            Assert.DoesNotMatch(@"(?m)^  \[\d+\.\d s\] ", shown); // no plain progress lines
+            Assert.True(File.Exists(Path.Combine(folder, "live.png")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task<(int Exit, string Output, string Error)> RunSampleAsync(string folder, Dictionary<string, string?> env, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
