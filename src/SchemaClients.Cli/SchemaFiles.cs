@@ -64,7 +64,7 @@ internal static class SchemaFiles
     /// <summary>A diagnostic as the compiler prints it: file(line,col): severity ID: message.</summary>
     public static string Format(DiagnosticInfo diagnostic, string displayPath)
     {
-        Diagnostic d = diagnostic.ToDiagnostic();
+        Diagnostic d = diagnostic.ToDiagnostic(helpLinkRoot: null);
         string where = diagnostic.Location == null ? displayPath
             : displayPath + "(" + (diagnostic.Location.StartLine + 1).ToString(CultureInfo.InvariantCulture) + "," + (diagnostic.Location.StartColumn + 1).ToString(CultureInfo.InvariantCulture) + ")";
         return where + ": " + d.Severity.ToString().ToLowerInvariant() + " " + d.Id + ": " + d.GetMessage(CultureInfo.InvariantCulture);

@@ -21,7 +21,22 @@ namespace SchemaClients.Generator
             global.TryGetValue("build_property.ProjectDir", out string? projectDir);
             // The package's props set SchemaClientsBuildProps; without them (a project reference) no schema file is passed in.
             bool imported = global.TryGetValue("build_property.SchemaClientsBuildProps", out string? marker) && marker == "true";
-            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir, imported);
+            return new GeneratorOptions(ns ?? "SchemaClients.Generated", string.IsNullOrWhiteSpace(projectDir) ? null : projectDir, imported, HelpLinkRoot(global));
+        }
+
+        /// <summary>
+        /// Where each diagnostic's help page is: <c>SchemaClientsHelpLinkRoot</c> (the package's props default it to the
+        /// pages inside the installed package; a team can point it at its own copy), the page being <c>ID.md</c> in it.
+        /// </summary>
+        public static string? HelpLinkRoot(AnalyzerConfigOptions global)
+        {
+            if (!global.TryGetValue("build_property.SchemaClientsHelpLinkRoot", out string? root) || string.IsNullOrWhiteSpace(root))
+            {
+                return null;
+            }
+
+            root = root.Trim();
+            return root.EndsWith("/", System.StringComparison.Ordinal) ? root : root + "/";
         }
     }
 }

@@ -47,17 +47,18 @@ namespace SchemaClients.Generator
                 {
                     if (pair.Left == 0 && !pair.Right.BuildPropsImported)
                     {
-                        production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoBuildProps, Location.None));
+                        production.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.WithHelpLink(DiagnosticDescriptors.NoBuildProps, pair.Right.HelpLinkRoot), Location.None));
                     }
                 });
 
+            IncrementalValueProvider<string?> helpLinkRoot = options.Select(static (o, _) => o.HelpLinkRoot);
             context.RegisterSourceOutput(
-                parsed.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics),
-                static (production, diagnostics) =>
+                parsed.Select(static (document, _) => document.Diagnostics).WithTrackingName(TrackingNames.Diagnostics).Combine(helpLinkRoot),
+                static (production, pair) =>
                 {
-                    foreach (DiagnosticInfo diagnostic in diagnostics)
+                    foreach (DiagnosticInfo diagnostic in pair.Left)
                     {
-                        production.ReportDiagnostic(diagnostic.ToDiagnostic());
+                        production.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
                     }
                 });
 
@@ -81,11 +82,12 @@ namespace SchemaClients.Generator
                 .Select(static (pair, _) => ContextEmitter.Emit(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.JsonContext);
 
-            context.RegisterSourceOutput(jsonContext, static (production, output) =>
+            context.RegisterSourceOutput(jsonContext.Combine(helpLinkRoot), static (production, pair) =>
             {
+                ContextOutput output = pair.Left;
                 foreach (DiagnosticInfo diagnostic in output.Diagnostics)
                 {
-                    production.ReportDiagnostic(diagnostic.ToDiagnostic());
+                    production.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
                 }
 
                 production.AddSource(GeneratedNames.JsonContextClass + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));

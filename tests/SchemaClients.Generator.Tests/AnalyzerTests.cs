@@ -38,6 +38,16 @@ public sealed class AnalyzerTests
     private static string At(Diagnostic d) => d.Location.SourceTree!.GetText().ToString(d.Location.SourceSpan);
 
     [Fact]
+    public void ValueDiagnosticsLinkToTheirPageUnderSchemaClientsHelpLinkRoot()
+    {
+        (_, ImmutableArray<Diagnostic> diagnostics) = AnalyzerHarness.Run(
+            Usings + "internal static class C { internal static object M() => new Oxen.Flux2FlexRequest { Prompt = \"p\", NumInferenceSteps = 80 }; }",
+            new Dictionary<string, string> { ["SchemaClientsHelpLinkRoot"] = "https://docs.example.test/d/" });
+        Diagnostic found = Assert.Single(diagnostics);
+        Assert.Equal("https://docs.example.test/d/" + found.Id + ".md", found.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
     public void NonConstantValuesAreLeftToValidateAtRunTime()
     {
         Diagnostic[] found = Analyze("""

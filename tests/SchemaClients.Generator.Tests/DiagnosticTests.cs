@@ -299,6 +299,24 @@ public sealed class DiagnosticTests
         Assert.Contains("Consumer.A.Same", d.GetMessage());
     }
 
+    [Theory]
+    [InlineData("https://docs.example.test/schemaclients/diagnostics", "https://docs.example.test/schemaclients/diagnostics/SCG0002.md")]
+    [InlineData("file:///opt/packages/schemaclients.generator/0.1.0/docs/diagnostics/", "file:///opt/packages/schemaclients.generator/0.1.0/docs/diagnostics/SCG0002.md")]
+    [InlineData(null, "")]
+    public void HelpLinksAreThePageUnderSchemaClientsHelpLinkRootAndNoneWithout(string? root, string expected)
+    {
+        var properties = new System.Collections.Generic.Dictionary<string, string>();
+        if (root != null)
+        {
+            properties["SchemaClientsHelpLinkRoot"] = root;
+        }
+
+        Microsoft.CodeAnalysis.CSharp.CSharpCompilation compilation = GeneratorHarness.CreateCompilation(Array.Empty<string>());
+        GeneratorDriver driver = GeneratorHarness.CreateDriver(new[] { GeneratorHarness.SchemaText("a", "notes.json", """{ "name": "not a schema" }""") }, buildProperties: properties);
+        driver.RunGeneratorsAndUpdateCompilation(compilation, out _, out System.Collections.Immutable.ImmutableArray<Diagnostic> diagnostics);
+        Assert.Equal(expected, diagnostics.Single(d => d.Id == "SCG0002").Descriptor.HelpLinkUri);
+    }
+
     [Fact]
     public void EveryDiagnosticIdHasADocumentationPage()
     {

@@ -73,6 +73,18 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
             File.Delete(Path.Combine(app, "schemas", "oxen", "flux-2-flex.json"));
             Run(app, "build", "--no-restore");
             Assert.Equal(new[] { "App.Fal.Flux2Flex.FalFlux2FlexClient" }, Lines(Run(app, dll)));
+
+            // A diagnostic's help link opens the page that ships in the package the consumer restored.
+            Directory.CreateDirectory(Path.Combine(app, "schemas", "notes"));
+            File.WriteAllText(Path.Combine(app, "schemas", "notes", "readme.json"), """{ "name": "not a schema" }""");
+            string sarif = Path.Combine(app, "diagnostics.sarif");
+            Run(app, "build", "--no-restore", "-p:TreatWarningsAsErrors=false", "-p:ErrorLog=" + sarif + "%2Cversion=2.1");
+            string helpUri = HelpUriOf(sarif, "SCG0002");
+            var page = new Uri(helpUri);
+            Assert.True(page.IsFile, helpUri);
+            Assert.StartsWith(Path.Combine(work, "packages"), page.LocalPath, StringComparison.Ordinal);
+            Assert.EndsWith("SCG0002.md", page.LocalPath, StringComparison.Ordinal);
+            Assert.Contains("# SCG0002", File.ReadAllText(page.LocalPath), StringComparison.Ordinal);
         }
         finally
         {
@@ -85,6 +97,25 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                 // a build server may still hold a file; the temporary folder is left behind
             }
         }
+    }
+
+    /// <summary>The help link SARIF gives for the rule <paramref name="id"/> (2.1: runs[].tool.driver.rules[].helpUri).</summary>
+    private static string HelpUriOf(string sarif, string id)
+    {
+        using System.Text.Json.JsonDocument log = System.Text.Json.JsonDocument.Parse(File.ReadAllText(sarif));
+        foreach (System.Text.Json.JsonElement run in log.RootElement.GetProperty("runs").EnumerateArray())
+        {
+            foreach (System.Text.Json.JsonElement rule in run.GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray())
+            {
+                if (rule.GetProperty("id").GetString() == id)
+                {
+                    Assert.True(rule.TryGetProperty("helpUri", out System.Text.Json.JsonElement uri), id + " has no helpUri in " + sarif);
+                    return uri.GetString()!;
+                }
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException(id + " was not reported in " + sarif);
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -216,7 +216,8 @@ namespace SchemaClients.Generator.Analysis
 
         private static void Report(OperationAnalysisContext context, PropertyRule rule, IOperation value, string shown, string brokenRule, string limit, IReadOnlyList<string>? fixes)
         {
-            DiagnosticDescriptor descriptor = DiagnosticDescriptors.ForRule(brokenRule);
+            DiagnosticDescriptor descriptor = DiagnosticDescriptors.WithHelpLink(
+                DiagnosticDescriptors.ForRule(brokenRule), GeneratorOptionsReader.HelpLinkRoot(context.Options.AnalyzerConfigOptionsProvider.GlobalOptions));
             ImmutableDictionary<string, string?> properties = ImmutableDictionary<string, string?>.Empty;
             if (fixes != null)
             {

@@ -6,7 +6,7 @@ namespace SchemaClients.Generator.Diagnostics
     /// <summary>Every diagnostic the generator reports. IDs are never reused; see AnalyzerReleases.*.md.</summary>
     internal static class DiagnosticDescriptors
     {
-        private const string HelpRoot = "https://github.com/schemaclients/schemaclients/blob/main/docs/diagnostics/";
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Root, string Id), DiagnosticDescriptor> Linked = new();
         private const string Reading = "SchemaClients.Reading";
         private const string Schema = "SchemaClients.Schema";
         private const string Naming = "SchemaClients.Naming";
@@ -174,7 +174,24 @@ namespace SchemaClients.Generator.Diagnostics
 
         public static DiagnosticDescriptor Find(string id) => ById[id];
 
+        /// <summary>
+        /// <paramref name="descriptor"/> with its help link: <c>ID.md</c> under <paramref name="helpLinkRoot"/>
+        /// (<c>SchemaClientsHelpLinkRoot</c>, set by the package's props to its own docs folder). With no root the
+        /// descriptor has no link: better none than one to a page that does not exist.
+        /// </summary>
+        public static DiagnosticDescriptor WithHelpLink(DiagnosticDescriptor descriptor, string? helpLinkRoot)
+        {
+            if (helpLinkRoot == null)
+            {
+                return descriptor;
+            }
+
+            return Linked.GetOrAdd((helpLinkRoot, descriptor.Id), key => new DiagnosticDescriptor(
+                descriptor.Id, descriptor.Title, descriptor.MessageFormat, descriptor.Category, descriptor.DefaultSeverity,
+                descriptor.IsEnabledByDefault, descriptor.Description, key.Root + key.Id + ".md", System.Linq.Enumerable.ToArray(descriptor.CustomTags)));
+        }
+
         private static DiagnosticDescriptor Create(string id, string title, string message, string category, DiagnosticSeverity severity, string description)
-            => new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description, helpLinkUri: HelpRoot + id + ".md");
+            => new DiagnosticDescriptor(id, title, message, category, severity, isEnabledByDefault: true, description: description);
     }
 }

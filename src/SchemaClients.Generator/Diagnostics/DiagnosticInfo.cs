@@ -9,9 +9,10 @@ namespace SchemaClients.Generator.Diagnostics
         public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments)
             => new DiagnosticInfo(descriptor.Id, location, new EquatableArray<string>(arguments));
 
-        public Diagnostic ToDiagnostic()
+        /// <summary>The diagnostic, its help link under <paramref name="helpLinkRoot"/> (see <see cref="DiagnosticDescriptors.WithHelpLink"/>).</summary>
+        public Diagnostic ToDiagnostic(string? helpLinkRoot)
         {
-            DiagnosticDescriptor descriptor = DiagnosticDescriptors.Find(Id);
+            DiagnosticDescriptor descriptor = DiagnosticDescriptors.WithHelpLink(DiagnosticDescriptors.Find(Id), helpLinkRoot);
             object[] args = new object[Arguments.Count];
             for (int i = 0; i < args.Length; i++)
             {

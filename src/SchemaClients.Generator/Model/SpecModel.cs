@@ -268,7 +268,7 @@ namespace SchemaClients.Generator.Model
     internal sealed record ParsedDocument(DocumentSpec Spec, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<PropertyLocation> Locations);
 
     /// <summary>Options read once from MSBuild properties.</summary>
-    internal sealed record GeneratorOptions(string RootNamespace, string? ProjectDirectory, bool BuildPropsImported = true);
+    internal sealed record GeneratorOptions(string RootNamespace, string? ProjectDirectory, bool BuildPropsImported = true, string? HelpLinkRoot = null);
 
     /// <summary>A schema file's path and text; compared by content so unchanged files stay cached.</summary>
     internal sealed record SchemaFile(string Path, string Text);

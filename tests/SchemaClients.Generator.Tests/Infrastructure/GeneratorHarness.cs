@@ -68,20 +68,25 @@ internal static class GeneratorHarness
                 deterministic: true));
     }
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true, string? schemaNamespace = null)
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
         return CSharpGeneratorDriver.Create(
             new[] { new SchemaClientsGenerator().AsSourceGenerator() },
             files,
             ParseOptions(framework),
-            OptionsProvider(buildProps, schemaNamespace),
+            OptionsProvider(buildProps, schemaNamespace, buildProperties),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
     }
 
     /// <summary>The options a project gets from the package's props; without <paramref name="buildProps"/>, as a bare project reference would.</summary>
-    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true, string? schemaNamespace = null)
+    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
         var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace };
+        foreach (KeyValuePair<string, string> property in buildProperties ?? new Dictionary<string, string>())
+        {
+            global["build_property." + property.Key] = property.Value;
+        }
+
         if (schemaNamespace != null)
         {
             global["build_property.SchemaClientsNamespace"] = schemaNamespace;
@@ -184,18 +189,18 @@ internal static class CompiledOutput
 /// <summary>Runs the value analyzer over a compilation, with the schema files as the build would pass them.</summary>
 internal static class AnalyzerHarness
 {
-    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, IEnumerable<AdditionalText> schemaFiles)
+    public static ImmutableArray<Diagnostic> Analyze(Compilation compilation, IEnumerable<AdditionalText> schemaFiles, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
-        var options = new AnalyzerOptions(schemaFiles.ToImmutableArray(), GeneratorHarness.OptionsProvider());
+        var options = new AnalyzerOptions(schemaFiles.ToImmutableArray(), GeneratorHarness.OptionsProvider(buildProperties: buildProperties));
         var analyzers = ImmutableArray.Create<DiagnosticAnalyzer>(new SchemaClients.Generator.Analysis.SchemaValueAnalyzer());
         return compilation.WithAnalyzers(analyzers, options).GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
     }
 
     /// <summary>The generator's output for the repository schemas plus the given consumer code, then the analyzer over it.</summary>
-    public static (Compilation Output, ImmutableArray<Diagnostic> Diagnostics) Run(string consumerSource)
+    public static (Compilation Output, ImmutableArray<Diagnostic> Diagnostics) Run(string consumerSource, IReadOnlyDictionary<string, string>? buildProperties = null)
     {
         AdditionalText[] files = GeneratorHarness.RepositorySchemas().ToArray();
         GeneratorHarness.Run run = GeneratorHarness.RunGenerator(files, consumerSource: consumerSource);
-        return (run.Output, Analyze(run.Output, files));
+        return (run.Output, Analyze(run.Output, files, buildProperties));
     }
 }
