@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -30,14 +31,31 @@ namespace SchemaClients.Generator
                 .Select(static (provider, _) => GeneratorOptionsReader.Read(provider.GlobalOptions))
                 .WithTrackingName(TrackingNames.Options);
 
-            IncrementalValuesProvider<SchemaFile> files = context.AdditionalTextsProvider
-                .Where(static text => IsSchemaFile(text.Path))
-                .Select(static (text, cancellationToken) => ReadFile(text, cancellationToken))
+            // Schema files (under a schemas folder) generate code; any other JSON file given a SchemaClientsUri is there
+            // only for references to resolve to.
+            IncrementalValuesProvider<SchemaFile> known = context.AdditionalTextsProvider
+                .Where(static text => text.Path.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
+                .Combine(context.AnalyzerConfigOptionsProvider)
+                .Select(static (pair, cancellationToken) => ReadFile(pair.Left, pair.Right, cancellationToken))
+                .Where(static file => file != null)
+                .Select(static (file, _) => file!);
+
+            IncrementalValuesProvider<SchemaFile> files = known
+                .Where(static file => IsSchemaFile(file.Path))
                 .WithTrackingName(TrackingNames.SchemaFiles);
 
+            // Remote $refs resolve to the other schema files (never the network). Only a document with a reference
+            // outside itself gets the registry: the others' inputs stay equal when another file changes, so they stay cached.
+            IncrementalValueProvider<SchemaRegistry> registry = known
+                .Select(static (file, _) => new RegistryEntry(RegistryUris(file), file.Path, file.Text))
+                .Collect()
+                .Select(static (entries, _) => new SchemaRegistry(new EquatableArray<RegistryEntry>(entries.ToArray())));
+
             IncrementalValuesProvider<ParsedDocument> parsed = files
+                .Combine(registry)
+                .Select(static (pair, _) => (File: pair.Left, Registry: RemoteReferences.Any(pair.Left.Text) ? pair.Right : SchemaRegistry.Empty))
                 .Combine(options)
-                .Select(static (pair, cancellationToken) => DocumentParser.Parse(pair.Left, pair.Right, cancellationToken))
+                .Select(static (pair, cancellationToken) => DocumentParser.Parse(pair.Left.File, pair.Right, pair.Left.Registry, cancellationToken))
                 .WithTrackingName(TrackingNames.Documents);
 
             // Referenced as a project, the generator gets neither the props nor the schema files: said, not silent.
@@ -106,10 +124,26 @@ namespace SchemaClients.Generator
                 || normalized.StartsWith(SchemaFolder + "/", StringComparison.OrdinalIgnoreCase);
         }
 
-        private static SchemaFile ReadFile(AdditionalText text, CancellationToken cancellationToken)
+        private static SchemaFile? ReadFile(AdditionalText text, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
         {
+            // <AdditionalFiles Include="..." SchemaClientsUri="https://example.com/schemas/common.json" />: the URI other
+            // documents' $refs know this file by (its file URI always works too).
+            options.GetOptions(text).TryGetValue("build_metadata.AdditionalFiles.SchemaClientsUri", out string? uri);
+            uri = string.IsNullOrWhiteSpace(uri) ? null : uri;
+            if (uri == null && !IsSchemaFile(text.Path))
+            {
+                return null;
+            }
+
             SourceText? content = text.GetText(cancellationToken);
-            return new SchemaFile(text.Path, content?.ToString() ?? string.Empty);
+            return new SchemaFile(text.Path, content?.ToString() ?? string.Empty, uri);
+        }
+
+        private static EquatableArray<string> RegistryUris(SchemaFile file)
+        {
+            string own = DocumentParser.DocumentUri(file);
+            string? path = DocumentParser.FileUri(file.Path);
+            return new EquatableArray<string>(path == null || path == own ? new[] { own } : new[] { own, path });
         }
 
     }

@@ -228,10 +228,19 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
-    public void UnsupportedKeywordIsReportedAtItsKey()
+    public void AMetaSchemaThatCannotBeFoundIsReportedAtSchema()
     {
-        const string text = """{ "type": "object", "patternProperties": { "^x": {} } }""";
-        AssertAt(Single(RunWithNeighbour(text), "SCG0013"), Find(text, "\"patternProperties\""), "subject.json");
+        const string text = """{ "$schema": "https://example.com/my-meta-schema", "type": "object" }""";
+        Diagnostic d = Single(RunWithNeighbour(text), "SCG0013");
+        AssertAt(d, Find(text, "\"$schema\""), "subject.json");
+        Assert.Contains("https://example.com/my-meta-schema", d.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FormerlyUnsupportedKeywordsAreCheckedAndNotReported()
+    {
+        const string text = """{ "type": "object", "patternProperties": { "^x": { "type": "integer" } }, "propertyNames": { "maxLength": 3 }, "if": { "required": ["a"] }, "then": { "minProperties": 2 } }""";
+        Assert.DoesNotContain(RunWithNeighbour(text).GeneratorDiagnostics, d => d.Id == "SCG0013");
     }
 
     [Theory]

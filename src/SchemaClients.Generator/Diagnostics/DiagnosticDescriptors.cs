@@ -62,7 +62,7 @@ namespace SchemaClients.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor UnsupportedKeyword = Create(
             "SCG0013", "Validation keyword not supported", "The keyword '{0}' at '{1}' is not supported; values are not checked against it", Schema, DiagnosticSeverity.Info,
-            "Supported validation keywords: type, enum, const, minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, minLength, maxLength, pattern, minItems, maxItems, uniqueItems, items, properties, required, additionalProperties, allOf, anyOf, oneOf, $ref, nullable.");
+            "Every keyword of JSON Schema drafts 4, 6, 7, 2019-09 and 2020-12 is checked, each as its draft defines it (format is an annotation, as the drafts say by default). What is left: a $schema that names a meta-schema which is neither one of those drafts nor a checked-in file, whose vocabularies therefore cannot be read; the schema is read as 2020-12 with every vocabulary.");
 
         public static readonly DiagnosticDescriptor InternalError = Create(
             "SCG0014", "Schema file could not be processed", "'{0}' could not be processed: {1}", Generator, DiagnosticSeverity.Error,

@@ -219,6 +219,7 @@ namespace SchemaClients.Generator.Emitting
             bool result = false;
             if (type != null && type.Kind == TypeSpecKind.Record)
             {
+                result = ChecksWholeObject(type);
                 foreach (PropertySpec property in type.Properties)
                 {
                     result |= (property.Required && !property.Nullable && (!property.Type.IsValueType || type.IsAnswer)) || ValueNeedsCheck(property.Type, property.NodeId, 0);
@@ -234,6 +235,28 @@ namespace SchemaClients.Generator.Emitting
 
             _validates[typeName] = result;
             return result;
+        }
+
+        /// <summary>
+        /// Whether a record's schema has object keywords its properties cannot carry (patternProperties, propertyNames,
+        /// min/maxProperties, dependent*, if/then/else, unevaluated*, dynamic references): its <c>ValidateInto</c> then
+        /// checks the record as the JSON it writes, against its whole node, instead of property by property.
+        /// </summary>
+        public bool ChecksWholeObject(TypeSpec type)
+        {
+            int id = type.NodeId;
+            for (int hops = 0; hops < 16 && id >= 0 && id < Document.Nodes.Count; hops++)
+            {
+                SchemaNodeSpec node = Document.Nodes[id];
+                if (node.Extras.HasKeywords)
+                {
+                    return true;
+                }
+
+                id = node.Ref;
+            }
+
+            return false;
         }
 
         /// <summary>Whether a present value of a type can break its node (the same decisions the types' <c>ValidateInto</c> makes).</summary>

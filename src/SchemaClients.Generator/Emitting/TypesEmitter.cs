@@ -116,9 +116,17 @@ namespace SchemaClients.Generator.Emitting
             if (_context.Validates(n))
             {
                 _w.Open("internal static void ValidateInto(" + n + " value, ref " + Typed + " v)");
-                for (int i = 0; i < type.Properties.Count; i++)
+                if (_context.ChecksWholeObject(type))
                 {
-                    EmitPropertyCheck(type, type.Properties[i], "p" + Int(i));
+                    // Keywords about the object as a whole: the record is checked as the JSON it writes.
+                    _w.Line("v.CheckWhole(" + _context.Node(type.NodeId, n) + ", value, " + ConverterClass + "." + _context.ConverterName(n) + ".Instance);");
+                }
+                else
+                {
+                    for (int i = 0; i < type.Properties.Count; i++)
+                    {
+                        EmitPropertyCheck(type, type.Properties[i], "p" + Int(i));
+                    }
                 }
 
                 _w.Close();

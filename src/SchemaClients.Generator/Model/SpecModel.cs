@@ -170,7 +170,47 @@ namespace SchemaClients.Generator.Model
         EquatableArray<int> AnyOf,
         EquatableArray<int> OneOf,
         int Ref,
-        int Not);
+        int Not)
+    {
+        /// <summary>The keywords most schemas do not use (patternProperties, tuples, contains, if, unevaluated*, dynamic refs).</summary>
+        public NodeExtras Extras { get; init; } = NodeExtras.None;
+    }
+
+    /// <summary>A dependentRequired entry: when <paramref name="Name"/> is present, so must <paramref name="Required"/> be.</summary>
+    internal sealed record NodeDependency(string Name, EquatableArray<string> Required);
+
+    /// <summary>
+    /// The keywords of a validator node beyond the common ones, as node indexes (-1 for absent). Held apart so the
+    /// common node stays small and a schema that uses none of them writes none of them.
+    /// </summary>
+    internal sealed record NodeExtras(
+        EquatableArray<NodeProperty> PatternProperties,
+        int PropertyNames,
+        int? MinProperties,
+        int? MaxProperties,
+        EquatableArray<NodeDependency> DependentRequired,
+        EquatableArray<NodeProperty> DependentSchemas,
+        EquatableArray<int> PrefixItems,
+        int Contains,
+        int? MinContains,
+        int? MaxContains,
+        int If,
+        int Then,
+        int Else,
+        int UnevaluatedProperties,
+        int UnevaluatedItems,
+        int DynamicRef,
+        string? DynamicRefAnchor,
+        string? DeclaredDynamicAnchor,
+        int Resource)
+    {
+        public static readonly NodeExtras None = new NodeExtras(
+            EquatableArray<NodeProperty>.Empty, -1, null, null, EquatableArray<NodeDependency>.Empty, EquatableArray<NodeProperty>.Empty,
+            EquatableArray<int>.Empty, -1, null, null, -1, -1, -1, -1, -1, -1, null, null, 0);
+
+        /// <summary>Whether any keyword beyond the resource index is set.</summary>
+        public bool HasKeywords => this with { Resource = 0 } != None;
+    }
 
     /// <summary>One path or query parameter of an operation.</summary>
     /// <param name="Name">The wire name.</param>
@@ -271,5 +311,34 @@ namespace SchemaClients.Generator.Model
     internal sealed record GeneratorOptions(string RootNamespace, string? ProjectDirectory, bool BuildPropsImported = true, string? HelpLinkRoot = null);
 
     /// <summary>A schema file's path and text; compared by content so unchanged files stay cached.</summary>
-    internal sealed record SchemaFile(string Path, string Text);
+    internal sealed record SchemaFile(string Path, string Text, string? Uri = null);
+
+    /// <summary>A schema file other documents may reference: its URIs (its file URI, and the URI the build gives it) and text.</summary>
+    internal sealed record RegistryEntry(EquatableArray<string> Uris, string Path, string Text);
+
+    /// <summary>
+    /// The schema files a document's remote <c>$ref</c>s may resolve to (never the network). Only documents with a
+    /// reference outside themselves get it, so the others stay cached when another file changes.
+    /// </summary>
+    internal sealed record SchemaRegistry(EquatableArray<RegistryEntry> Entries)
+    {
+        public static readonly SchemaRegistry Empty = new SchemaRegistry(EquatableArray<RegistryEntry>.Empty);
+
+        /// <summary>The file known by <paramref name="uri"/> (normalized), or null.</summary>
+        public RegistryEntry? Find(string uri)
+        {
+            foreach (RegistryEntry entry in Entries)
+            {
+                foreach (string known in entry.Uris)
+                {
+                    if (string.Equals(known, uri, System.StringComparison.Ordinal))
+                    {
+                        return entry;
+                    }
+                }
+            }
+
+            return null;
+        }
+    }
 }

@@ -19,6 +19,10 @@ namespace SchemaClients.Generator.Parsing
         private static readonly string[] HttpMethods = { "get", "put", "post", "delete", "patch", "head", "options" };
 
         public static ParsedDocument Parse(SchemaFile file, GeneratorOptions options, CancellationToken cancellationToken)
+            => Parse(file, options, SchemaRegistry.Empty, cancellationToken);
+
+        /// <param name="registry">The other schema files remote <c>$ref</c>s of this one may resolve to.</param>
+        public static ParsedDocument Parse(SchemaFile file, GeneratorOptions options, SchemaRegistry registry, CancellationToken cancellationToken)
         {
             var diagnostics = new List<DiagnosticInfo>();
             var lines = new SourceLines(file.Path, file.Text);
@@ -33,7 +37,7 @@ namespace SchemaClients.Generator.Parsing
                     return Empty(file, hintBase, provider, diagnostics);
                 }
 
-                return ParseDocument(file, options, read.Root, lines, provider, hintBase, diagnostics, cancellationToken);
+                return ParseDocument(file, options, registry, read.Root, lines, provider, hintBase, diagnostics, cancellationToken);
             }
             catch (OperationCanceledException)
             {
@@ -61,9 +65,17 @@ namespace SchemaClients.Generator.Parsing
             diagnostics.ToEquatableArray(),
             EquatableArray<PropertyLocation>.Empty);
 
-        private static ParsedDocument ParseDocument(SchemaFile file, GeneratorOptions options, JsonSyntax root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument ParseDocument(SchemaFile file, GeneratorOptions options, SchemaRegistry registry, JsonSyntax root, SourceLines lines, string provider, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             string fileName = Path.GetFileName(file.Path);
+            if (root.IsBoolean)
+            {
+                // true and false are whole JSON Schemas (draft 6 on): a validator that takes or refuses everything, no types.
+                string name = Path.GetFileNameWithoutExtension(file.Path);
+                TypeMapper booleanMapper = Mapper(file, registry, root, SchemaDialect.Draft2020, lines, diagnostics, cancellationToken);
+                return Build(file, options, DocumentKind.JsonSchema, provider, name, hintBase, null, booleanMapper.Graph.NodeOf(root, "#"), booleanMapper, new TypeUsages(), EquatableArray<OperationSpec>.Empty, ClientSpec.None, diagnostics);
+            }
+
             if (!root.IsObject)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnrecognizedDocument, lines.Locate(root.Start, root.Start + 1), fileName, "the top-level value is not an object"));
@@ -92,14 +104,14 @@ namespace SchemaClients.Generator.Parsing
                 JsonSyntax? falMetadata = root.Get("info")?.Get("x-fal-metadata");
                 // fal documents name their endpoint; other OpenAPI documents are named by their file.
                 string model = falMetadata?.GetString("endpointId") ?? Path.GetFileNameWithoutExtension(file.Path);
-                return FromOpenApi(file, options, root, kind, provider, model, lines, hintBase, diagnostics, cancellationToken);
+                return FromOpenApi(file, options, registry, root, kind, provider, model, lines, hintBase, diagnostics, cancellationToken);
             }
 
             JsonSyntax? requestSchema = root.Get("json_request_schema");
             if (requestSchema != null && requestSchema.IsObject)
             {
                 string model = root.GetString("id") ?? root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
-                TypeMapper mapper = Mapper(requestSchema, draft4: false, lines, diagnostics, cancellationToken);
+                TypeMapper mapper = Mapper(file, registry, requestSchema, SchemaDialect.Draft2020, lines, diagnostics, cancellationToken);
                 string requestName = Identifiers.ToPascalCase(model) + "Request";
                 mapper.ReserveName(requestSchema, requestName, null);
                 TypeRef request = mapper.DeclareNamed(requestSchema, "#/json_request_schema");
@@ -124,16 +136,15 @@ namespace SchemaClients.Generator.Parsing
                 string owner = root.GetString("owner") ?? string.Empty;
                 string name = root.GetString("name") ?? Path.GetFileNameWithoutExtension(file.Path);
                 string model = owner.Length > 0 ? owner + "/" + name : name;
-                return FromOpenApi(file, options, embedded, DocumentKind.ReplicateModel, provider, model, lines, hintBase, diagnostics, cancellationToken);
+                return FromOpenApi(file, options, registry, embedded, DocumentKind.ReplicateModel, provider, model, lines, hintBase, diagnostics, cancellationToken);
             }
 
             if (LooksLikeSchema(root))
             {
-                string? schemaUri = root.GetString("$schema");
-                // Up to draft-07 a $ref replaces its whole schema: keywords beside it are ignored (from 2019-09 they apply).
-                bool draft4 = schemaUri != null && (schemaUri.Contains("draft-03") || schemaUri.Contains("draft-04") || schemaUri.Contains("draft-06") || schemaUri.Contains("draft-07"));
+                // No $schema: the current draft, 2020-12. Up to draft-07 a $ref replaces its whole schema.
+                SchemaDialect dialect = SchemaDialects.From(root.GetString("$schema"), SchemaDialect.Draft2020);
                 string model = root.GetString("title") ?? Path.GetFileNameWithoutExtension(file.Path);
-                TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
+                TypeMapper mapper = Mapper(file, registry, root, dialect, lines, diagnostics, cancellationToken);
                 ReserveDefinitions(mapper, root, "$defs", lines);
                 ReserveDefinitions(mapper, root, "definitions", lines);
                 mapper.ReserveName(root, Identifiers.ToPascalCase(model).Length > 0 ? Identifiers.ToPascalCase(model) : "Schema", null);
@@ -152,11 +163,38 @@ namespace SchemaClients.Generator.Parsing
         /// The type mapper of one document's schemas, over the validator graph it builds its nodes in;
         /// <c>$ref</c>s resolve inside <paramref name="schemaRoot"/>.
         /// </summary>
-        private static TypeMapper Mapper(JsonSyntax schemaRoot, bool draft4, SourceLines lines, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static TypeMapper Mapper(SchemaFile file, SchemaRegistry registry, JsonSyntax schemaRoot, SchemaDialect dialect, SourceLines lines, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            var refs = new RefResolver(schemaRoot);
-            var graph = new NodeGraphBuilder(lines, refs, draft4, diagnostics, cancellationToken);
-            return new TypeMapper(lines, refs, graph, draft4, diagnostics, cancellationToken);
+            var refs = new RefResolver(schemaRoot, dialect, DocumentUri(file), registry);
+            var graph = new NodeGraphBuilder(lines, refs, diagnostics, cancellationToken);
+            return new TypeMapper(lines, refs, graph, dialect.RefOverridesSiblings(), diagnostics, cancellationToken);
+        }
+
+        /// <summary>
+        /// The URI a document's relative references resolve against: the one the build gives it
+        /// (<c>SchemaClientsUri</c> metadata), else its file's URI.
+        /// </summary>
+        internal static string DocumentUri(SchemaFile file)
+        {
+            if (!string.IsNullOrWhiteSpace(file.Uri))
+            {
+                return RefResolver.Normalize(file.Uri!.Trim());
+            }
+
+            return FileUri(file.Path) ?? "urn:schemaclients:" + Uri.EscapeDataString(file.Path.Replace('\\', '/'));
+        }
+
+        /// <summary>The file URI of a rooted path, or null.</summary>
+        internal static string? FileUri(string path)
+        {
+            try
+            {
+                return Path.IsPathRooted(path) ? RefResolver.Normalize(new Uri(path).AbsoluteUri) : null;
+            }
+            catch (UriFormatException)
+            {
+                return null;
+            }
         }
 
         private static readonly string[] SchemaKeywords =
@@ -212,10 +250,11 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, JsonSyntax root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        private static ParsedDocument FromOpenApi(SchemaFile file, GeneratorOptions options, SchemaRegistry registry, JsonSyntax root, DocumentKind kind, string provider, string model, SourceLines lines, string hintBase, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
-            bool draft4 = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel;
-            TypeMapper mapper = Mapper(root, draft4, lines, diagnostics, cancellationToken);
+            // OpenAPI 3.0's schema objects are draft 4's (with nullable); 3.1's are 2020-12's.
+            SchemaDialect dialect = kind == DocumentKind.OpenApi30 || kind == DocumentKind.ReplicateModel ? SchemaDialect.Draft4 : SchemaDialect.Draft2020;
+            TypeMapper mapper = Mapper(file, registry, root, dialect, lines, diagnostics, cancellationToken);
             JsonSyntax? schemas = root.Get("components")?.Get("schemas");
             if (schemas != null && schemas.IsObject)
             {

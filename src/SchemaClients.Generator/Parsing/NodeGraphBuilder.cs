@@ -24,16 +24,8 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>How many schemas one value may meet through $ref, allOf, anyOf, oneOf and not (SCG0017 past it).</summary>
         public const int MaxApplied = 4096;
 
-        private static readonly string[] UnsupportedKeywords =
-        {
-            "patternProperties", "dependencies", "dependentRequired", "dependentSchemas", "prefixItems", "contains",
-            "if", "unevaluatedProperties", "unevaluatedItems", "propertyNames", "minProperties", "maxProperties",
-            "$dynamicRef", "$recursiveRef", "additionalItems",
-        };
-
         private readonly SourceLines _lines;
         private readonly RefResolver _refs;
-        private readonly bool _draft4;
         private readonly List<DiagnosticInfo> _diagnostics;
         private readonly CancellationToken _cancellationToken;
 
@@ -45,13 +37,13 @@ namespace SchemaClients.Generator.Parsing
         private readonly List<PendingDefault> _defaults = new List<PendingDefault>();
         private int _depth;
         private bool _reportedDepth;
+        private bool _hasDynamicRefs;
 
-        /// <param name="draft4">Drafts 3 to 7 and OpenAPI 3.0: keywords beside <c>$ref</c> are ignored.</param>
-        public NodeGraphBuilder(SourceLines lines, RefResolver refs, bool draft4, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        /// <param name="refs">Resolves references and knows each schema's draft (keywords beside <c>$ref</c> are ignored up to draft 7).</param>
+        public NodeGraphBuilder(SourceLines lines, RefResolver refs, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
         {
             _lines = lines;
             _refs = refs;
-            _draft4 = draft4;
             _diagnostics = diagnostics;
             _cancellationToken = cancellationToken;
         }
@@ -85,6 +77,21 @@ namespace SchemaClients.Generator.Parsing
         /// </summary>
         public EquatableArray<SchemaNodeSpec> FinishNodes()
         {
+            if (_hasDynamicRefs)
+            {
+                // A dynamic reference may land on any dynamic anchor of any resource it passes through: each gets a node.
+                for (int i = 0; i < _refs.DynamicAnchors.Count; i++)
+                {
+                    BuildNode(_refs.DynamicAnchors[i].Schema, "#");
+                }
+            }
+
+            foreach (string metaSchema in _refs.UnknownMetaSchemas)
+            {
+                JsonMember? declared = _refs.Root.IsObject ? _refs.Root.GetMember("$schema") : null;
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedKeyword, declared != null ? _lines.LocateName(declared) : null, "$schema '" + metaSchema + "' (a meta-schema that is neither a draft nor a checked-in file; read as 2020-12)", "#"));
+            }
+
             BreakApplicatorCycles();
             var result = new SchemaNodeSpec[_nodes.Count];
             for (int i = 0; i < result.Length; i++)
@@ -102,7 +109,7 @@ namespace SchemaClients.Generator.Parsing
                     string? problem = graph.FirstProblem(pending.Node, pending.Value);
                     if (problem != null)
                     {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefaultOutsideLimits, _lines.Locate(pending.Value), JsonText.Compact(pending.Value), pending.Subject, problem));
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DefaultOutsideLimits, Locate(pending.Value), JsonText.Compact(pending.Value), pending.Subject, problem));
                     }
                 }
             }
@@ -124,7 +131,7 @@ namespace SchemaClients.Generator.Parsing
             if (!_reportedDepth)
             {
                 _reportedDepth = true;
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestingTooDeep, _lines.Locate(where), what, pointer, MaxDepth.ToString(CultureInfo.InvariantCulture)));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NestingTooDeep, Locate(where), what, pointer, MaxDepth.ToString(CultureInfo.InvariantCulture)));
             }
         }
 
@@ -169,49 +176,37 @@ namespace SchemaClients.Generator.Parsing
 
             if (!schema.IsObject)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, _lines.Locate(schema), JsonText.Compact(schema), pointer));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(schema), JsonText.Compact(schema), pointer));
                 return AnyNode(id, pointer);
             }
 
+            SchemaDialect dialect = _refs.DialectOf(schema);
             int refNode = -1;
             JsonSyntax? refValue = schema.Get("$ref");
             if (refValue != null && refValue.IsString)
             {
-                JsonSyntax? target = _refs.Resolve(refValue.StringValue!, out string? why);
-                if (target == null)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, _lines.Locate(refValue), refValue.StringValue!, pointer, why!));
-                }
-                else if (_depth >= MaxDepth && !_nodeIds.ContainsKey(target))
-                {
-                    ReportTooDeep(refValue, "$ref '" + refValue.StringValue + "'", pointer);
-                }
-                else
-                {
-                    _refLocations[id] = _lines.Locate(refValue);
-                    _refTexts[id] = refValue.StringValue!;
-                    refNode = BuildNode(target, refValue.StringValue!);
-                }
-
-                if (_draft4)
+                refNode = ReferenceNode(id, schema, refValue, pointer);
+                if (dialect.RefOverridesSiblings())
                 {
                     // Drafts 3 to 7 and OpenAPI 3.0: keywords beside $ref are ignored.
                     return AnyNode(id, pointer) with { BooleanSchema = null, Ref = refNode };
                 }
             }
 
-            int typeMask = ReadTypeMask(schema, pointer);
+            // A meta-schema whose $vocabulary leaves out validation: only applicators and references assert.
+            bool validates = _refs.Validates(schema);
+            int typeMask = validates ? ReadTypeMask(schema, pointer) : 0;
             JsonSyntax? nullableValue = schema.Get("nullable");
             if (nullableValue != null && nullableValue.Kind == JsonKind.True && typeMask != 0)
             {
                 typeMask |= TypeMask.Null;
             }
 
-            Constraints constraints = ReadConstraints(schema, pointer);
+            Constraints constraints = validates ? ReadConstraints(schema, pointer) : Constraints.None;
 
             bool hasEnum = false;
             var enumValues = new List<string>();
-            JsonSyntax? enumNode = schema.Get("enum");
+            JsonSyntax? enumNode = validates ? schema.Get("enum") : null;
             if (enumNode != null && enumNode.Kind == JsonKind.Array)
             {
                 hasEnum = true;
@@ -226,7 +221,7 @@ namespace SchemaClients.Generator.Parsing
                 }
             }
 
-            JsonSyntax? constNode = schema.Get("const");
+            JsonSyntax? constNode = validates ? schema.Get("const") : null;
             string? constJson = constNode != null ? JsonText.Compact(constNode) : null;
 
             var properties = new List<NodeProperty>();
@@ -240,7 +235,7 @@ namespace SchemaClients.Generator.Parsing
             }
 
             var required = new List<string>();
-            JsonSyntax? requiredNode = schema.Get("required");
+            JsonSyntax? requiredNode = validates ? schema.Get("required") : null;
             if (requiredNode != null && requiredNode.Kind == JsonKind.Array)
             {
                 foreach (JsonSyntax item in requiredNode.Items)
@@ -256,24 +251,13 @@ namespace SchemaClients.Generator.Parsing
             JsonSyntax? additionalNode = schema.Get("additionalProperties");
             if (additionalNode != null)
             {
+                // An explicit true evaluates every other member (what unevaluatedProperties sees, 2019-09 on): a node then.
                 additional = additionalNode.Kind == JsonKind.False ? -2
-                    : additionalNode.Kind == JsonKind.True ? -1
+                    : additionalNode.Kind == JsonKind.True && (dialect < SchemaDialect.Draft2019 || !_refs.UsesUnevaluatedProperties) ? -1
                     : BuildNode(additionalNode, pointer + "/additionalProperties");
             }
 
-            int items = -1;
-            JsonSyntax? itemsNode = schema.Get("items");
-            if (itemsNode != null)
-            {
-                if (itemsNode.Kind == JsonKind.Array)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedKeyword, _lines.Locate(itemsNode), "items (array form)", pointer));
-                }
-                else
-                {
-                    items = BuildNode(itemsNode, pointer + "/items");
-                }
-            }
+            (int items, EquatableArray<int> prefixItems) = ReadItems(schema, pointer, dialect);
 
             int not = -1;
             JsonSyntax? notNode = schema.Get("not");
@@ -282,15 +266,7 @@ namespace SchemaClients.Generator.Parsing
                 not = BuildNode(notNode, pointer + "/not");
             }
 
-            foreach (string keyword in UnsupportedKeywords)
-            {
-                JsonMember? member = schema.GetMember(keyword);
-                if (member != null)
-                {
-                    _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedKeyword, _lines.LocateName(member), keyword, pointer));
-                }
-            }
-
+            NodeExtras extras = ReadExtras(schema, pointer, dialect) with { PrefixItems = prefixItems };
             return new SchemaNodeSpec(
                 id,
                 pointer,
@@ -308,7 +284,234 @@ namespace SchemaClients.Generator.Parsing
                 BuildList(schema, "anyOf", pointer),
                 BuildList(schema, "oneOf", pointer),
                 refNode,
-                not);
+                not)
+            {
+                Extras = extras,
+            };
+        }
+
+        /// <summary>The node a <c>$ref</c> in <paramref name="schema"/> points at, or -1 (SCG0005 when it does not resolve).</summary>
+        private int ReferenceNode(int id, JsonSyntax schema, JsonSyntax refValue, string pointer)
+        {
+            JsonSyntax? target = _refs.Resolve(refValue.StringValue!, schema, out string? why);
+            if (target == null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, Locate(refValue), refValue.StringValue!, pointer, why!));
+                return -1;
+            }
+
+            if (_depth >= MaxDepth && !_nodeIds.ContainsKey(target))
+            {
+                ReportTooDeep(refValue, "$ref '" + refValue.StringValue + "'", pointer);
+                return -1;
+            }
+
+            _refLocations[id] = Locate(refValue);
+            _refTexts[id] = refValue.StringValue!;
+            return BuildNode(target, refValue.StringValue!);
+        }
+
+        /// <summary>Where a schema value is: in this file, or in the checked-in file a remote reference led to.</summary>
+        private LocationInfo Locate(JsonSyntax value) => (_refs.LinesOf(value) ?? _lines).Locate(value);
+
+        /// <summary>
+        /// The node for items past the prefix and the prefix's nodes: 2020-12 writes <c>prefixItems</c> and <c>items</c>;
+        /// earlier drafts write <c>items</c> as an array (the prefix) and <c>additionalItems</c> (the rest), or
+        /// <c>items</c> as one schema for every item.
+        /// </summary>
+        private (int Items, EquatableArray<int> Prefix) ReadItems(JsonSyntax schema, string pointer, SchemaDialect dialect)
+        {
+            JsonSyntax? itemsNode = schema.Get("items");
+            if (dialect >= SchemaDialect.Draft2020)
+            {
+                EquatableArray<int> prefix = BuildList(schema, "prefixItems", pointer);
+                if (itemsNode != null && itemsNode.Kind == JsonKind.Array)
+                {
+                    return (-1, BuildList(schema, "items", pointer)); // not 2020-12, read as the earlier drafts meant it
+                }
+
+                return (itemsNode != null ? BuildNode(itemsNode, pointer + "/items") : -1, prefix);
+            }
+
+            if (itemsNode == null)
+            {
+                return (-1, EquatableArray<int>.Empty);
+            }
+
+            if (itemsNode.Kind != JsonKind.Array)
+            {
+                return (BuildNode(itemsNode, pointer + "/items"), EquatableArray<int>.Empty);
+            }
+
+            JsonSyntax? additional = schema.Get("additionalItems");
+            int rest = additional != null ? BuildNode(additional, pointer + "/additionalItems") : -1;
+            return (rest, BuildList(schema, "items", pointer));
+        }
+
+        /// <summary>The keywords beyond the common ones, each read as the schema's draft defines it.</summary>
+        private NodeExtras ReadExtras(JsonSyntax schema, string pointer, SchemaDialect dialect)
+        {
+            NodeExtras extras = NodeExtras.None with { Resource = _refs.ResourceOf(schema) };
+            JsonSyntax? patternProperties = schema.Get("patternProperties");
+            if (patternProperties != null && patternProperties.IsObject)
+            {
+                var patterns = new List<NodeProperty>();
+                foreach (JsonMember member in patternProperties.Members)
+                {
+                    if (PatternCompiles(member.Name, _refs.LinesOf(member.Value) ?? _lines, member, pointer))
+                    {
+                        patterns.Add(new NodeProperty(member.Name, BuildNode(member.Value, pointer + "/patternProperties/" + RefResolver.Escape(member.Name))));
+                    }
+                }
+
+                extras = extras with { PatternProperties = patterns.ToEquatableArray() };
+            }
+
+            if (dialect >= SchemaDialect.Draft6 && schema.Get("propertyNames") is JsonSyntax names)
+            {
+                extras = extras with { PropertyNames = BuildNode(names, pointer + "/propertyNames") };
+            }
+
+            bool validates = _refs.Validates(schema);
+            if (validates)
+            {
+                extras = extras with { MinProperties = Count(schema, "minProperties"), MaxProperties = Count(schema, "maxProperties") };
+            }
+
+            var required = new List<NodeDependency>();
+            var schemas = new List<NodeProperty>();
+            if (dialect <= SchemaDialect.Draft7)
+            {
+                ReadDependencies(schema.Get("dependencies"), pointer + "/dependencies", required, schemas, arrays: true, objects: true);
+            }
+            else
+            {
+                ReadDependencies(validates ? schema.Get("dependentRequired") : null, pointer + "/dependentRequired", required, schemas, arrays: true, objects: false);
+                ReadDependencies(schema.Get("dependentSchemas"), pointer + "/dependentSchemas", required, schemas, arrays: false, objects: true);
+            }
+
+            extras = extras with { DependentRequired = required.ToEquatableArray(), DependentSchemas = schemas.ToEquatableArray() };
+
+            if (dialect >= SchemaDialect.Draft6 && schema.Get("contains") is JsonSyntax contains)
+            {
+                extras = extras with { Contains = BuildNode(contains, pointer + "/contains") };
+                if (dialect >= SchemaDialect.Draft2019 && validates)
+                {
+                    extras = extras with { MinContains = Count(schema, "minContains"), MaxContains = Count(schema, "maxContains") };
+                }
+            }
+
+            if (dialect >= SchemaDialect.Draft7 && schema.Get("if") is JsonSyntax condition)
+            {
+                JsonSyntax? then = schema.Get("then");
+                JsonSyntax? otherwise = schema.Get("else");
+                extras = extras with
+                {
+                    If = BuildNode(condition, pointer + "/if"),
+                    Then = then != null ? BuildNode(then, pointer + "/then") : -1,
+                    Else = otherwise != null ? BuildNode(otherwise, pointer + "/else") : -1,
+                };
+            }
+
+            if (dialect >= SchemaDialect.Draft2019)
+            {
+                JsonSyntax? unevaluatedProperties = schema.Get("unevaluatedProperties");
+                JsonSyntax? unevaluatedItems = schema.Get("unevaluatedItems");
+                extras = extras with
+                {
+                    UnevaluatedProperties = unevaluatedProperties != null ? BuildNode(unevaluatedProperties, pointer + "/unevaluatedProperties") : -1,
+                    UnevaluatedItems = unevaluatedItems != null ? BuildNode(unevaluatedItems, pointer + "/unevaluatedItems") : -1,
+                };
+            }
+
+            if (dialect >= SchemaDialect.Draft2020)
+            {
+                if (schema.GetString("$dynamicAnchor") is string declared)
+                {
+                    extras = extras with { DeclaredDynamicAnchor = declared };
+                }
+
+                if (schema.Get("$dynamicRef") is JsonSyntax dynamicRef && dynamicRef.IsString)
+                {
+                    extras = DynamicReference(extras, schema, dynamicRef, pointer, anchorOf: target =>
+                    {
+                        int hash = dynamicRef.StringValue!.IndexOf('#');
+                        string fragment = hash < 0 ? string.Empty : dynamicRef.StringValue.Substring(hash + 1);
+                        return fragment.Length > 0 && fragment[0] != '/' && _refs.DeclaresDynamicAnchor(target, fragment) ? fragment : null;
+                    });
+                }
+            }
+            else if (dialect == SchemaDialect.Draft2019)
+            {
+                if (schema.Get("$recursiveAnchor") is JsonSyntax recursiveAnchor && recursiveAnchor.Kind == JsonKind.True)
+                {
+                    extras = extras with { DeclaredDynamicAnchor = string.Empty };
+                }
+
+                if (schema.Get("$recursiveRef") is JsonSyntax recursiveRef && recursiveRef.IsString)
+                {
+                    extras = DynamicReference(extras, schema, recursiveRef, pointer, anchorOf: target => _refs.DeclaresDynamicAnchor(target, string.Empty) ? string.Empty : null);
+                }
+            }
+
+            return extras;
+        }
+
+        private NodeExtras DynamicReference(NodeExtras extras, JsonSyntax schema, JsonSyntax reference, string pointer, Func<JsonSyntax, string?> anchorOf)
+        {
+            JsonSyntax? target = _refs.Resolve(reference.StringValue!, schema, out string? why);
+            if (target == null)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnresolvedReference, Locate(reference), reference.StringValue!, pointer, why!));
+                return extras;
+            }
+
+            _hasDynamicRefs = true;
+            return extras with { DynamicRef = BuildNode(target, reference.StringValue!), DynamicRefAnchor = anchorOf(target) };
+        }
+
+        private void ReadDependencies(JsonSyntax? map, string pointer, List<NodeDependency> required, List<NodeProperty> schemas, bool arrays, bool objects)
+        {
+            if (map == null || !map.IsObject)
+            {
+                return;
+            }
+
+            foreach (JsonMember member in map.Members)
+            {
+                if (member.Value.Kind == JsonKind.Array && arrays)
+                {
+                    var names = new List<string>();
+                    foreach (JsonSyntax item in member.Value.Items)
+                    {
+                        if (item.IsString)
+                        {
+                            names.Add(item.StringValue!);
+                        }
+                    }
+
+                    required.Add(new NodeDependency(member.Name, names.ToEquatableArray()));
+                }
+                else if ((member.Value.IsObject || member.Value.IsBoolean) && objects)
+                {
+                    schemas.Add(new NodeProperty(member.Name, BuildNode(member.Value, pointer + "/" + RefResolver.Escape(member.Name))));
+                }
+            }
+        }
+
+        /// <summary>Whether a patternProperties pattern translates to a .NET regex; SCG0012 at its name when not.</summary>
+        private bool PatternCompiles(string pattern, SourceLines lines, JsonMember member, string pointer)
+        {
+            try
+            {
+                _ = new Regex(EcmaRegex.ToDotNet(pattern), RegexOptions.CultureInvariant);
+                return true;
+            }
+            catch (ArgumentException e)
+            {
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, lines.LocateName(member), pattern, pointer + "/patternProperties", e.Message));
+                return false;
+            }
         }
 
         private EquatableArray<int> BuildList(JsonSyntax schema, string keyword, string pointer)
@@ -350,7 +553,7 @@ namespace SchemaClients.Generator.Parsing
             }
             else
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, _lines.Locate(type), JsonText.Compact(type), pointer));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(type), JsonText.Compact(type), pointer));
             }
 
             return mask;
@@ -361,7 +564,7 @@ namespace SchemaClients.Generator.Parsing
             int bit = TypeMask.Of(name);
             if (bit == 0)
             {
-                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, _lines.Locate(where), name, pointer));
+                _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedType, Locate(where), name, pointer));
             }
 
             return bit;
@@ -428,7 +631,7 @@ namespace SchemaClients.Generator.Parsing
                     // Constraints are read both for the validator node and for the C# type; report once.
                     if (_reportedPatterns.Add(schema))
                     {
-                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, _lines.Locate(schema.Get("pattern")!), pattern, pointer, e.Message));
+                        _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidPattern, Locate(schema.Get("pattern")!), pattern, pointer, e.Message));
                     }
 
                     pattern = null;
@@ -557,7 +760,7 @@ namespace SchemaClients.Generator.Parsing
                             JsonSyntax? where = schemas[id];
                             _diagnostics.Add(DiagnosticInfo.Create(
                                 DiagnosticDescriptors.ValidationTooCostly,
-                                where != null ? _lines.Locate(where) : null,
+                                where != null ? Locate(where) : null,
                                 _nodes[id]?.Pointer ?? "#",
                                 total.ToString("N0", CultureInfo.InvariantCulture),
                                 MaxApplied.ToString("N0", CultureInfo.InvariantCulture)));
@@ -566,7 +769,11 @@ namespace SchemaClients.Generator.Parsing
                         SchemaNodeSpec? node = _nodes[id];
                         if (node != null)
                         {
-                            _nodes[id] = node with { AllOf = EquatableArray<int>.Empty, AnyOf = EquatableArray<int>.Empty, OneOf = EquatableArray<int>.Empty, Not = -1, Ref = -1 };
+                            _nodes[id] = node with
+                            {
+                                AllOf = EquatableArray<int>.Empty, AnyOf = EquatableArray<int>.Empty, OneOf = EquatableArray<int>.Empty, Not = -1, Ref = -1,
+                                Extras = node.Extras with { If = -1, Then = -1, Else = -1, DynamicRef = -1, DependentSchemas = EquatableArray<NodeProperty>.Empty },
+                            };
                         }
 
                         edges[id] = GraphNodeNoEdges;
@@ -654,6 +861,22 @@ namespace SchemaClients.Generator.Parsing
             {
                 yield return node.Not;
             }
+
+            // The other keywords that apply a schema to the same value: if/then/else, dependentSchemas, $dynamicRef (by
+            // its static target). A loop through them is as endless as one through allOf.
+            NodeExtras x = node.Extras;
+            foreach (int i in new[] { x.If, x.Then, x.Else, x.DynamicRef })
+            {
+                if (i >= 0)
+                {
+                    yield return i;
+                }
+            }
+
+            foreach (NodeProperty dependency in x.DependentSchemas)
+            {
+                yield return dependency.Node;
+            }
         }
 
         private static SchemaNodeSpec RemoveApplicator(SchemaNodeSpec node, int target)
@@ -672,7 +895,25 @@ namespace SchemaClients.Generator.Parsing
                 return kept.ToEquatableArray();
             }
 
-            return node with { AllOf = Without(node.AllOf), AnyOf = Without(node.AnyOf), OneOf = Without(node.OneOf), Not = node.Not == target ? -1 : node.Not };
+            NodeExtras x = node.Extras;
+            var dependencies = new List<NodeProperty>();
+            foreach (NodeProperty dependency in x.DependentSchemas)
+            {
+                if (dependency.Node != target)
+                {
+                    dependencies.Add(dependency);
+                }
+            }
+
+            x = x with
+            {
+                If = x.If == target ? -1 : x.If,
+                Then = x.Then == target ? -1 : x.Then,
+                Else = x.Else == target ? -1 : x.Else,
+                DynamicRef = x.DynamicRef == target ? -1 : x.DynamicRef,
+                DependentSchemas = dependencies.ToEquatableArray(),
+            };
+            return node with { AllOf = Without(node.AllOf), AnyOf = Without(node.AnyOf), OneOf = Without(node.OneOf), Not = node.Not == target ? -1 : node.Not, Extras = x };
         }
 
         private void ReportCycle(int from, int to, List<int> stack)

@@ -171,7 +171,7 @@ namespace SchemaClients.Generator.Parsing
             JsonSyntax? refValue = schema.Get("$ref");
             if (refValue != null && refValue.IsString)
             {
-                JsonSyntax? target = _refs.Resolve(refValue.StringValue!, out _);
+                JsonSyntax? target = _refs.Resolve(refValue.StringValue!, schema, out _);
                 if (target == null)
                 {
                     return Json(node);
@@ -445,7 +445,7 @@ namespace SchemaClients.Generator.Parsing
                 JsonSyntax? refValue = resolved.IsObject ? resolved.Get("$ref") : null;
                 if (refValue != null && refValue.IsString)
                 {
-                    resolved = _refs.Resolve(refValue.StringValue!, out _) ?? resolved;
+                    resolved = _refs.Resolve(refValue.StringValue!, resolved, out _) ?? resolved;
                 }
 
                 List<string> types = resolved.IsObject ? ReadTypes(resolved) : new List<string>();
@@ -500,7 +500,7 @@ namespace SchemaClients.Generator.Parsing
             JsonSyntax? refValue = enumBranch.IsObject ? enumBranch.Get("$ref") : null;
             if (refValue != null && refValue.IsString)
             {
-                resolved = _refs.Resolve(refValue.StringValue!, out _);
+                resolved = _refs.Resolve(refValue.StringValue!, enumBranch, out _);
             }
 
             if (resolved == null || !resolved.IsObject || !stringBranch.IsObject)
@@ -687,7 +687,7 @@ namespace SchemaClients.Generator.Parsing
                     {
                         found.Add(new KeywordLocation(member.Name, _lines.LocateName(member)));
                     }
-                    else if (member.Name == "$ref" && member.Value.IsString && _refs.Resolve(member.Value.StringValue!, out _) is JsonSyntax target)
+                    else if (member.Name == "$ref" && member.Value.IsString && _refs.Resolve(member.Value.StringValue!, current, out _) is JsonSyntax target)
                     {
                         queue.Enqueue(target);
                     }

@@ -17,17 +17,46 @@ namespace SchemaClients.Generator.Validation
     {
         public static string Write(EquatableArray<SchemaNodeSpec> nodes)
         {
+            bool dynamic = false;
+            int resources = 0;
+            foreach (SchemaNodeSpec node in nodes)
+            {
+                dynamic |= node.Extras.DynamicRef >= 0;
+                resources = System.Math.Max(resources, node.Extras.Resource + 1);
+            }
+
             var text = new StringBuilder("[\n");
             for (int i = 0; i < nodes.Count; i++)
             {
-                WriteNode(text, nodes[i]);
-                text.Append(i + 1 < nodes.Count ? ",\n" : "\n");
+                WriteNode(text, nodes[i], dynamic);
+                text.Append(i + 1 < nodes.Count || dynamic ? ",\n" : "\n");
+            }
+
+            if (dynamic)
+            {
+                // Last: each resource's dynamic anchors, for $dynamicRef and $recursiveRef to search the dynamic scope.
+                var maps = new List<string>[resources];
+                foreach (SchemaNodeSpec node in nodes)
+                {
+                    if (node.Extras.DeclaredDynamicAnchor != null && !node.BooleanSchema.HasValue)
+                    {
+                        (maps[node.Extras.Resource] ??= new List<string>()).Add(ConstantValue.Quote(node.Extras.DeclaredDynamicAnchor) + ":" + Int(node.Id));
+                    }
+                }
+
+                var entries = new List<string>();
+                foreach (List<string>? map in maps)
+                {
+                    entries.Add("{" + (map == null ? string.Empty : string.Join(",", map)) + "}");
+                }
+
+                text.Append("{\"dynamicAnchors\":[").Append(string.Join(",", entries)).Append("]}\n");
             }
 
             return Ascii(text.Append(']').ToString());
         }
 
-        private static void WriteNode(StringBuilder text, SchemaNodeSpec node)
+        private static void WriteNode(StringBuilder text, SchemaNodeSpec node, bool dynamic)
         {
             if (node.BooleanSchema.HasValue)
             {
@@ -84,25 +113,10 @@ namespace SchemaClients.Generator.Validation
 
             if (node.Required.Count > 0)
             {
-                var names = new List<string>();
-                foreach (string name in node.Required)
-                {
-                    names.Add(ConstantValue.Quote(name));
-                }
-
-                members.Add("\"required\":[" + string.Join(",", names) + "]");
+                members.Add("\"required\":" + Strings(node.Required));
             }
 
-            if (node.Properties.Count > 0)
-            {
-                var properties = new List<string>();
-                foreach (NodeProperty property in node.Properties)
-                {
-                    properties.Add(ConstantValue.Quote(property.Name) + ":" + Int(property.Node));
-                }
-
-                members.Add("\"properties\":{" + string.Join(",", properties) + "}");
-            }
+            NodeMap(members, "properties", node.Properties);
 
             if (node.AdditionalProperties != -1)
             {
@@ -117,7 +131,99 @@ namespace SchemaClients.Generator.Validation
                 members.Add("\"not\":" + Int(node.Not));
             }
 
+            NodeExtras x = node.Extras;
+            if (x.HasKeywords)
+            {
+                WriteExtras(members, x);
+            }
+
+            if (dynamic && x.Resource != 0)
+            {
+                members.Add("\"resource\":" + Int(x.Resource));
+            }
+
             text.Append('{').Append(string.Join(",", members)).Append('}');
+        }
+
+        private static void WriteExtras(List<string> members, NodeExtras x)
+        {
+            if (x.PatternProperties.Count > 0)
+            {
+                var patterns = new List<string>();
+                foreach (NodeProperty pattern in x.PatternProperties)
+                {
+                    patterns.Add("[" + ConstantValue.Quote(pattern.Name) + "," + ConstantValue.Quote(EcmaRegex.ToDotNet(pattern.Name)) + "," + Int(pattern.Node) + "]");
+                }
+
+                members.Add("\"patternProperties\":[" + string.Join(",", patterns) + "]");
+            }
+
+            Index(members, "propertyNames", x.PropertyNames);
+            Count(members, "minProperties", x.MinProperties);
+            Count(members, "maxProperties", x.MaxProperties);
+            if (x.DependentRequired.Count > 0)
+            {
+                var entries = new List<string>();
+                foreach (NodeDependency dependency in x.DependentRequired)
+                {
+                    entries.Add(ConstantValue.Quote(dependency.Name) + ":" + Strings(dependency.Required));
+                }
+
+                members.Add("\"dependentRequired\":{" + string.Join(",", entries) + "}");
+            }
+
+            NodeMap(members, "dependentSchemas", x.DependentSchemas);
+
+            List(members, "prefixItems", x.PrefixItems);
+            Index(members, "contains", x.Contains);
+            Count(members, "minContains", x.MinContains);
+            Count(members, "maxContains", x.MaxContains);
+            Index(members, "if", x.If);
+            Index(members, "then", x.Then);
+            Index(members, "else", x.Else);
+            Index(members, "unevaluatedProperties", x.UnevaluatedProperties);
+            Index(members, "unevaluatedItems", x.UnevaluatedItems);
+            if (x.DynamicRef >= 0)
+            {
+                members.Add("\"$dynamicRef\":[" + Int(x.DynamicRef) + "," + (x.DynamicRefAnchor == null ? "null" : ConstantValue.Quote(x.DynamicRefAnchor)) + "]");
+            }
+        }
+
+        /// <summary>A JSON array of strings.</summary>
+        private static string Strings(EquatableArray<string> names)
+        {
+            var quoted = new List<string>();
+            foreach (string name in names)
+            {
+                quoted.Add(ConstantValue.Quote(name));
+            }
+
+            return "[" + string.Join(",", quoted) + "]";
+        }
+
+        /// <summary>A keyword whose value maps names to node indexes (properties, dependentSchemas); nothing when empty.</summary>
+        private static void NodeMap(List<string> members, string keyword, EquatableArray<NodeProperty> map)
+        {
+            if (map.Count == 0)
+            {
+                return;
+            }
+
+            var entries = new List<string>();
+            foreach (NodeProperty entry in map)
+            {
+                entries.Add(ConstantValue.Quote(entry.Name) + ":" + Int(entry.Node));
+            }
+
+            members.Add("\"" + keyword + "\":{" + string.Join(",", entries) + "}");
+        }
+
+        private static void Index(List<string> members, string keyword, int node)
+        {
+            if (node >= 0)
+            {
+                members.Add("\"" + keyword + "\":" + Int(node));
+            }
         }
 
         private static string Types(int mask)

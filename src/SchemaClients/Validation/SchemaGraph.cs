@@ -207,6 +207,27 @@ namespace SchemaClients.Validation
         /// <summary>Checks the list at the current path (a list item that is itself a list).</summary>
         public void CheckListHere(int node, int count, bool? unique) => WalkHere(node, PrimitiveValue.List(count, unique));
 
+        /// <summary>
+        /// Checks a whole generated value at the current path as the JSON its converter writes: for schemas whose
+        /// keywords are about the object as a whole (patternProperties, if/then/else, unevaluatedProperties), which no
+        /// property-by-property check can see. Allocates the JSON it checks.
+        /// </summary>
+        /// <typeparam name="T">The generated type.</typeparam>
+        /// <param name="node">The value's node.</param>
+        /// <param name="value">The value.</param>
+        /// <param name="converter">Its generated converter.</param>
+        public void CheckWhole<T>(int node, T value, SchemaClients.Serialization.SchemaConverter<T> converter)
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                converter.WriteValue(writer, value);
+            }
+
+            using JsonDocument document = JsonDocument.Parse(buffer.WrittenMemory);
+            CheckHere(node, document.RootElement);
+        }
+
         /// <summary>Checks the raw JSON value at the current path.</summary>
         public void CheckHere(int node, JsonElement value)
             => SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref _state, default, node, value);

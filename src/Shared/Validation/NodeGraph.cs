@@ -57,6 +57,8 @@ namespace SchemaClients.Shared.Validation
         public const int NoAdditional = -2;
         public static readonly int[] NoNodes = new int[0];
         public static readonly string[] NoNames = new string[0];
+        public static readonly Regex[] NoRegexes = new Regex[0];
+        public static readonly string[][] NoLists = new string[0][];
 
         /// <summary>For a boolean schema: true accepts everything, false nothing; null for an object schema.</summary>
         public bool? Boolean;
@@ -104,6 +106,61 @@ namespace SchemaClients.Shared.Validation
         /// <summary>The node a <c>$ref</c> points at, or -1.</summary>
         public int Ref = -1;
 
+        // Object keywords beyond properties/required/additionalProperties.
+
+        /// <summary>patternProperties: the schema's patterns (ECMA-262 text), their .NET regexes and nodes.</summary>
+        public string[] PatternTexts = NoNames;
+        public Regex[] PatternRegexes = NoRegexes;
+        public int[] PatternNodes = NoNodes;
+
+        /// <summary>The node every member name (as a string) must match, or -1.</summary>
+        public int PropertyNamesNode = -1;
+        public int? MinProperties;
+        public int? MaxProperties;
+
+        /// <summary>dependentRequired (and draft 4-7 <c>dependencies</c> with arrays): when a member is present, these must be too.</summary>
+        public string[] DependentNames = NoNames;
+        public string[][] DependentRequired = NoLists;
+
+        /// <summary>dependentSchemas (and <c>dependencies</c> with schemas): when a member is present, the object must match the node.</summary>
+        public string[] DependentSchemaNames = NoNames;
+        public int[] DependentSchemaNodes = NoNodes;
+
+        // Array keywords: items before the prefix's end match the prefix node at their index; the rest match Items.
+
+        /// <summary>prefixItems (and items as an array up to draft 2019-09).</summary>
+        public int[] PrefixItems = NoNodes;
+        public int Contains = -1;
+        public int? MinContains;
+        public int? MaxContains;
+
+        public int If = -1;
+        public int Then = -1;
+        public int Else = -1;
+
+        /// <summary>The node members no other keyword evaluated must match, or -1.</summary>
+        public int UnevaluatedProperties = -1;
+
+        /// <summary>The node items no other keyword evaluated must match, or -1.</summary>
+        public int UnevaluatedItems = -1;
+
+        /// <summary>
+        /// <c>$dynamicRef</c> (2020-12) or <c>$recursiveRef</c> (2019-09): the node it resolves to statically, and the anchor
+        /// name that, when the target carries it, makes the outermost resource in the dynamic scope with that anchor win
+        /// (the empty name is 2019-09's <c>$recursiveAnchor: true</c>).
+        /// </summary>
+        public int DynamicRef = -1;
+        public string? DynamicAnchor;
+
+        /// <summary>The schema resource (a document or a schema with its own <c>$id</c>) this node belongs to.</summary>
+        public int Resource;
+
+        /// <summary>Whether this node is a schema resource's root: evaluating it enters that resource's dynamic scope.</summary>
+        public bool ResourceRoot;
+
+        /// <summary>Whether evaluating this node must collect which members and items were evaluated (unevaluated* above it or here).</summary>
+        public bool TracksEvaluation;
+
         /// <summary>The JSON types the node takes, following <c>$ref</c>; 0 when it does not say.</summary>
         public int EffectiveTypes;
 
@@ -136,7 +193,7 @@ namespace SchemaClients.Shared.Validation
         internal void PrepareFastChecks()
         {
             bool plain = Boolean == null && Ref < 0 && AllOf.Length == 0 && AnyOf.Length == 0 && OneOf.Length == 0 && Not < 0
-                && Enum == null && Const == null;
+                && Enum == null && Const == null && If < 0 && DynamicRef < 0 && UnevaluatedItems < 0 && UnevaluatedProperties < 0;
             bool numeric = plain && MultipleOf == null;
             _integerFast = numeric && (Types == 0 || (Types & TypeMask.Integer) != 0);
             _numberFast = numeric && (Types == 0 || (Types & TypeMask.Number) != 0);
@@ -152,16 +209,102 @@ namespace SchemaClients.Shared.Validation
     internal sealed class NodeGraph
     {
         public NodeGraph(GraphNode[] nodes)
+            : this(nodes, NoAnchors)
+        {
+        }
+
+        private static readonly Dictionary<string, int>[] NoAnchors = new Dictionary<string, int>[0];
+
+        /// <param name="nodes">The nodes, by index.</param>
+        /// <param name="dynamicAnchors">Per schema resource: its <c>$dynamicAnchor</c> names (and "" for <c>$recursiveAnchor: true</c>) and their nodes.</param>
+        public NodeGraph(GraphNode[] nodes, Dictionary<string, int>[] dynamicAnchors)
         {
             Nodes = nodes;
+            DynamicAnchors = dynamicAnchors;
             for (int i = 0; i < nodes.Length; i++)
             {
                 nodes[i].EffectiveTypes = EffectiveTypes(i);
                 nodes[i].PrepareFastChecks();
+                HasDynamicRefs |= nodes[i].DynamicRef >= 0;
+            }
+
+            MarkEvaluationTracking();
+        }
+
+        /// <summary>
+        /// Marks every node that unevaluatedProperties or unevaluatedItems needs annotations from: the node that carries
+        /// the keyword and every node it applies in place (allOf, anyOf, oneOf, not excluded, if/then/else,
+        /// dependentSchemas, $ref, $dynamicRef), transitively. Other nodes collect nothing and allocate nothing.
+        /// </summary>
+        private void MarkEvaluationTracking()
+        {
+            var pending = new Stack<int>();
+            for (int i = 0; i < Nodes.Length; i++)
+            {
+                if (Nodes[i].UnevaluatedItems >= 0 || Nodes[i].UnevaluatedProperties >= 0)
+                {
+                    pending.Push(i);
+                }
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            bool dynamicTargets = false;
+            while (pending.Count > 0)
+            {
+                GraphNode node = Nodes[pending.Pop()];
+                if (node.TracksEvaluation)
+                {
+                    continue;
+                }
+
+                node.TracksEvaluation = true;
+                foreach (int next in InPlace(node))
+                {
+                    if (next >= 0 && next < Nodes.Length && !Nodes[next].TracksEvaluation)
+                    {
+                        pending.Push(next);
+                    }
+                }
+
+                if (node.DynamicRef >= 0 && !dynamicTargets)
+                {
+                    // A dynamic reference may land on any resource's anchor: all of them collect.
+                    dynamicTargets = true;
+                    foreach (Dictionary<string, int> anchors in DynamicAnchors)
+                    {
+                        foreach (int target in anchors.Values)
+                        {
+                            pending.Push(target);
+                        }
+                    }
+                }
             }
         }
 
+        private static IEnumerable<int> InPlace(GraphNode node)
+        {
+            yield return node.Ref;
+            yield return node.DynamicRef;
+            yield return node.If;
+            yield return node.Then;
+            yield return node.Else;
+            foreach (int i in node.AllOf) yield return i;
+            foreach (int i in node.AnyOf) yield return i;
+            foreach (int i in node.OneOf) yield return i;
+            foreach (int i in node.DependentSchemaNodes) yield return i;
+        }
+
         public GraphNode[] Nodes { get; }
+
+        /// <summary>Per schema resource, the dynamic anchors it declares and the node of each.</summary>
+        public Dictionary<string, int>[] DynamicAnchors { get; }
+
+        /// <summary>Whether any node needs a dynamic scope (<c>$dynamicRef</c>/<c>$recursiveRef</c>).</summary>
+        public bool HasDynamicRefs { get; private set; }
 
         private int EffectiveTypes(int id)
         {
@@ -195,13 +338,33 @@ namespace SchemaClients.Shared.Validation
             }
 
             var nodes = new List<GraphNode>();
+            var dynamicAnchors = new List<Dictionary<string, int>>();
             TItems items = access.Items(table);
             while (access.NextItem(ref items, out TValue item))
             {
+                if (access.TypeOf(item) == JsonType.Object && access.TryGetMember(item, "dynamicAnchors", out TValue resources))
+                {
+                    // The table's last element: {"dynamicAnchors": [{"name": node, ...} per resource]}.
+                    TItems each = access.Items(resources);
+                    while (access.NextItem(ref each, out TValue map))
+                    {
+                        (string[] names, int[] targets) = NodeMap<TValue, TItems, TMembers, TAccess>(access, map);
+                        var anchors = new Dictionary<string, int>(StringComparer.Ordinal);
+                        for (int i = 0; i < names.Length; i++)
+                        {
+                            anchors[names[i]] = targets[i];
+                        }
+
+                        dynamicAnchors.Add(anchors);
+                    }
+
+                    continue;
+                }
+
                 nodes.Add(ReadNode<TValue, TItems, TMembers, TAccess>(access, item, regexTimeout));
             }
 
-            var graph = new NodeGraph(nodes.ToArray());
+            var graph = new NodeGraph(nodes.ToArray(), dynamicAnchors.ToArray());
             graph.CheckIndexes();
             return graph;
         }
@@ -281,6 +444,64 @@ namespace SchemaClients.Shared.Validation
                             ? (access.IsTrue(member) ? GraphNode.AnyAdditional : GraphNode.NoAdditional)
                             : Index(access.GetDouble(member));
                         break;
+                    case "patternProperties":
+                        var texts = new List<string>();
+                        var regexes = new List<Regex>();
+                        var patternNodes = new List<int>();
+                        TItems patterns = access.Items(member);
+                        while (access.NextItem(ref patterns, out TValue entry))
+                        {
+                            // [pattern, .NET regex, node]
+                            TItems parts = access.Items(entry);
+                            access.NextItem(ref parts, out TValue text);
+                            access.NextItem(ref parts, out TValue regex);
+                            access.NextItem(ref parts, out TValue target);
+                            texts.Add(access.GetString(text));
+                            regexes.Add(new Regex(access.GetString(regex), RegexOptions.CultureInvariant, regexTimeout));
+                            patternNodes.Add(Index(access.GetDouble(target)));
+                        }
+
+                        node.PatternTexts = texts.ToArray();
+                        node.PatternRegexes = regexes.ToArray();
+                        node.PatternNodes = patternNodes.ToArray();
+                        break;
+                    case "propertyNames": node.PropertyNamesNode = Index(access.GetDouble(member)); break;
+                    case "minProperties": node.MinProperties = Count(access.GetDouble(member)); break;
+                    case "maxProperties": node.MaxProperties = Count(access.GetDouble(member)); break;
+                    case "dependentRequired":
+                        var dependents = new List<string>();
+                        var requirements = new List<string[]>();
+                        TMembers dependencies = access.Members(member);
+                        while (access.NextMember(ref dependencies, out TValue list))
+                        {
+                            dependents.Add(access.MemberName(ref dependencies));
+                            requirements.Add(Strings<TValue, TItems, TMembers, TAccess>(access, list).ToArray());
+                        }
+
+                        node.DependentNames = dependents.ToArray();
+                        node.DependentRequired = requirements.ToArray();
+                        break;
+                    case "dependentSchemas":
+                        (node.DependentSchemaNames, node.DependentSchemaNodes) = NodeMap<TValue, TItems, TMembers, TAccess>(access, member);
+                        break;
+                    case "prefixItems": node.PrefixItems = Indexes<TValue, TItems, TMembers, TAccess>(access, member); break;
+                    case "contains": node.Contains = Index(access.GetDouble(member)); break;
+                    case "minContains": node.MinContains = Count(access.GetDouble(member)); break;
+                    case "maxContains": node.MaxContains = Count(access.GetDouble(member)); break;
+                    case "if": node.If = Index(access.GetDouble(member)); break;
+                    case "then": node.Then = Index(access.GetDouble(member)); break;
+                    case "else": node.Else = Index(access.GetDouble(member)); break;
+                    case "unevaluatedProperties": node.UnevaluatedProperties = Index(access.GetDouble(member)); break;
+                    case "unevaluatedItems": node.UnevaluatedItems = Index(access.GetDouble(member)); break;
+                    case "$dynamicRef":
+                        // [static target, anchor name]
+                        TItems dynamic = access.Items(member);
+                        access.NextItem(ref dynamic, out TValue staticTarget);
+                        node.DynamicRef = Index(access.GetDouble(staticTarget));
+                        node.DynamicAnchor = access.NextItem(ref dynamic, out TValue anchor) && access.TypeOf(anchor) == JsonType.String ? access.GetString(anchor) : null;
+                        break;
+                    case "resource": node.Resource = Index(access.GetDouble(member)); break;
+                    case "resourceRoot": node.ResourceRoot = access.IsTrue(member); break;
                     case "properties":
                         var names = new List<string>();
                         var targets = new List<int>();
@@ -307,12 +528,17 @@ namespace SchemaClients.Shared.Validation
                 Check(node.Items);
                 Check(node.Not);
                 Check(node.Ref);
+                foreach (int single in new[] { node.PropertyNamesNode, node.Contains, node.If, node.Then, node.Else, node.UnevaluatedItems, node.UnevaluatedProperties, node.DynamicRef })
+                {
+                    Check(single);
+                }
+
                 if (node.Additional >= 0)
                 {
                     Check(node.Additional);
                 }
 
-                foreach (int[] list in new[] { node.AllOf, node.AnyOf, node.OneOf, node.PropertyNodes })
+                foreach (int[] list in new[] { node.AllOf, node.AnyOf, node.OneOf, node.PropertyNodes, node.PatternNodes, node.DependentSchemaNodes, node.PrefixItems })
                 {
                     foreach (int index in list)
                     {
@@ -346,6 +572,21 @@ namespace SchemaClients.Shared.Validation
             }
 
             return list;
+        }
+
+        private static (string[] Names, int[] Nodes) NodeMap<TValue, TItems, TMembers, TAccess>(TAccess access, TValue map)
+            where TAccess : struct, IJsonAccess<TValue, TItems, TMembers>
+        {
+            var names = new List<string>();
+            var targets = new List<int>();
+            TMembers members = access.Members(map);
+            while (access.NextMember(ref members, out TValue target))
+            {
+                names.Add(access.MemberName(ref members));
+                targets.Add(Index(access.GetDouble(target)));
+            }
+
+            return (names.ToArray(), targets.ToArray());
         }
 
         private static int[] Indexes<TValue, TItems, TMembers, TAccess>(TAccess access, TValue array)

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -32,15 +33,92 @@ namespace SchemaClients.Shared.Validation
                 return false;
             }
 
+            GraphNode node = state.Graph.Nodes[id];
+            bool entered = false;
+            if (state.Graph.HasDynamicRefs)
+            {
+                // The dynamic scope: the schema resources evaluation has entered, outermost first.
+                state.Scope ??= new System.Collections.Generic.List<int>();
+                if (state.Scope.Count == 0 || state.Scope[state.Scope.Count - 1] != node.Resource)
+                {
+                    state.Scope.Add(node.Resource);
+                    entered = true;
+                }
+            }
+
             state.Depth++;
             try
             {
-                return CheckNode(ref state, access, state.Graph.Nodes[id], value);
+                if (!node.TracksEvaluation || node.Boolean.HasValue)
+                {
+                    return CheckNode(ref state, access, node, value);
+                }
+
+                // unevaluated* here or in a schema that applies this one: this node's keywords record what they
+                // evaluate in a collector of its own, passed on to the caller's only when the node holds.
+                Evaluated? outer = state.Collect;
+                var own = new Evaluated();
+                state.Collect = own;
+                bool valid;
+                try
+                {
+                    valid = CheckNode(ref state, access, node, value);
+                }
+                finally
+                {
+                    state.Collect = outer;
+                }
+
+                if (valid && outer != null)
+                {
+                    outer.Merge(own);
+                }
+
+                return valid;
             }
             finally
             {
                 state.Depth--;
+                if (entered)
+                {
+                    state.Scope!.RemoveAt(state.Scope.Count - 1);
+                }
             }
+        }
+
+        /// <summary>Checks a member's value or an item: another value, so nothing it evaluates counts for this one.</summary>
+        private static bool CheckChild(ref ValidationState state, TAccess access, int id, TValue value)
+        {
+            Evaluated? outer = state.Collect;
+            state.Collect = null;
+            try
+            {
+                return Check(ref state, access, id, value);
+            }
+            finally
+            {
+                state.Collect = outer;
+            }
+        }
+
+        /// <summary>Checks a branch silently; when collecting, what it evaluated counts only if it holds.</summary>
+        private static bool CheckBranch(ref ValidationState state, TAccess access, int id, TValue value)
+        {
+            ValidationState silent = state.Branch();
+            if (state.Collect == null)
+            {
+                return Check(ref silent, access, id, value);
+            }
+
+            var branch = new Evaluated();
+            silent.Collect = branch;
+            bool valid = Check(ref silent, access, id, value);
+            if (valid)
+            {
+                state.Collect.Merge(branch);
+            }
+
+            return valid;
         }
 
         private static bool CheckNode(ref ValidationState state, TAccess access, GraphNode node, TValue value)
@@ -58,6 +136,15 @@ namespace SchemaClients.Shared.Validation
 
             bool ok = true;
             if (node.Ref >= 0 && !Check(ref state, access, node.Ref, value))
+            {
+                ok = false;
+                if (state.Silent)
+                {
+                    return false;
+                }
+            }
+
+            if (node.DynamicRef >= 0 && !Check(ref state, access, DynamicTarget(ref state, node), value))
             {
                 ok = false;
                 if (state.Silent)
@@ -143,8 +230,7 @@ namespace SchemaClients.Shared.Validation
                 int matches = 0;
                 foreach (int branch in node.OneOf)
                 {
-                    ValidationState silent = state.Branch();
-                    matches += Check(ref silent, access, branch, value) ? 1 : 0;
+                    matches += CheckBranch(ref state, access, branch, value) ? 1 : 0;
                 }
 
                 if (matches != 1 && !Fail(ref state, ref ok, "oneOf", "exactly 1 of " + node.OneOf.Length.ToString(CultureInfo.InvariantCulture) + " schemas", matches.ToString(CultureInfo.InvariantCulture) + " matches"))
@@ -162,7 +248,127 @@ namespace SchemaClients.Shared.Validation
                 }
             }
 
+            if (node.If >= 0)
+            {
+                int next = CheckBranch(ref state, access, node.If, value) ? node.Then : node.Else;
+                if (next >= 0 && !Check(ref state, access, next, value))
+                {
+                    ok = false;
+                    if (state.Silent)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            // Last: unevaluatedItems and unevaluatedProperties see what every other keyword here evaluated.
+            if (ok && state.Collect != null)
+            {
+                if (node.UnevaluatedItems >= 0 && type == JsonType.Array && !CheckUnevaluatedItems(ref state, access, node, value, ref ok))
+                {
+                    return false;
+                }
+
+                if (node.UnevaluatedProperties >= 0 && type == JsonType.Object && !CheckUnevaluatedProperties(ref state, access, node, value, ref ok))
+                {
+                    return false;
+                }
+            }
+
             return ok;
+        }
+
+        /// <summary>
+        /// Where a $dynamicRef (or $recursiveRef) goes: its static target, unless that target carries the dynamic anchor,
+        /// in which case the outermost resource of the dynamic scope that declares the anchor.
+        /// </summary>
+        private static int DynamicTarget(ref ValidationState state, GraphNode node)
+        {
+            if (node.DynamicAnchor == null || state.Scope == null)
+            {
+                return node.DynamicRef;
+            }
+
+            Dictionary<string, int>[] anchors = state.Graph.DynamicAnchors;
+            foreach (int resource in state.Scope)
+            {
+                if (resource >= 0 && resource < anchors.Length && anchors[resource].TryGetValue(node.DynamicAnchor, out int target))
+                {
+                    return target;
+                }
+            }
+
+            return node.DynamicRef;
+        }
+
+        private static bool CheckUnevaluatedItems(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            Evaluated seen = state.Collect!;
+            TItems items = access.Items(value);
+            int index = 0;
+            while (access.NextItem(ref items, out TValue item))
+            {
+                int at = index++;
+                if (seen.HasItem(at))
+                {
+                    continue;
+                }
+
+                state.EnterIndex(at);
+                bool valid = CheckChild(ref state, access, node.UnevaluatedItems, item);
+                state.Leave();
+                if (!valid && !Fail(ref state, ref ok, "unevaluatedItems", "the schema under 'unevaluatedItems'", "item " + Count(at)))
+                {
+                    return false;
+                }
+            }
+
+            if (ok)
+            {
+                seen.AllItems = true;
+            }
+
+            return true;
+        }
+
+        private static bool CheckUnevaluatedProperties(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
+        {
+            Evaluated seen = state.Collect!;
+            TMembers members = access.Members(value);
+            while (access.NextMember(ref members, out TValue member))
+            {
+                string name = access.MemberName(ref members);
+                if (seen.HasName(name))
+                {
+                    continue;
+                }
+
+                state.Enter(name);
+                bool valid = CheckChild(ref state, access, node.UnevaluatedProperties, member);
+                state.Leave();
+                if (!valid && !Fail(ref state, ref ok, "unevaluatedProperties", "the schema under 'unevaluatedProperties'", "present", name))
+                {
+                    return false;
+                }
+            }
+
+            if (ok)
+            {
+                seen.AllNames = true;
+            }
+
+            return true;
+        }
+
+        /// <summary>minItems/maxItems and minProperties/maxProperties: a count within bounds; false when the check can stop.</summary>
+        private static bool CheckCount(ref ValidationState state, ref bool ok, int count, int? min, int? max, string minRule, string maxRule, string unit)
+        {
+            if (min.HasValue && count < min.Value && !Fail(ref state, ref ok, minRule, Count(min.Value), Count(count) + unit))
+            {
+                return false;
+            }
+
+            return !(max.HasValue && count > max.Value && !Fail(ref state, ref ok, maxRule, Count(max.Value), Count(count) + unit));
         }
 
         /// <summary>Records a violation; false when the state is silent and the check can stop.</summary>
@@ -294,18 +500,9 @@ namespace SchemaClients.Shared.Validation
 
         private static bool CheckArray(ref ValidationState state, TAccess access, GraphNode node, TValue value, ref bool ok)
         {
-            if (node.MinItems.HasValue || node.MaxItems.HasValue)
+            if ((node.MinItems.HasValue || node.MaxItems.HasValue) && !CheckCount(ref state, ref ok, access.ArrayLength(value), node.MinItems, node.MaxItems, "minItems", "maxItems", " items"))
             {
-                int count = access.ArrayLength(value);
-                if (node.MinItems.HasValue && count < node.MinItems.Value && !Fail(ref state, ref ok, "minItems", Count(node.MinItems.Value), Count(count) + " items"))
-                {
-                    return false;
-                }
-
-                if (node.MaxItems.HasValue && count > node.MaxItems.Value && !Fail(ref state, ref ok, "maxItems", Count(node.MaxItems.Value), Count(count) + " items"))
-                {
-                    return false;
-                }
+                return false;
             }
 
             if (node.UniqueItems && !(access.KnownUnique(value) ?? Unique(access, value)) && !Fail(ref state, ref ok, "uniqueItems", "true", "repeated items"))
@@ -313,14 +510,22 @@ namespace SchemaClients.Shared.Validation
                 return false;
             }
 
-            if (node.Items >= 0)
+            int[] prefix = node.PrefixItems;
+            if (node.Items >= 0 || prefix.Length > 0)
             {
                 TItems items = access.Items(value);
                 int index = 0;
                 while (access.NextItem(ref items, out TValue item))
                 {
-                    state.EnterIndex(index++);
-                    bool valid = Check(ref state, access, node.Items, item);
+                    int at = index++;
+                    int schema = at < prefix.Length ? prefix[at] : node.Items;
+                    if (schema < 0)
+                    {
+                        break;
+                    }
+
+                    state.EnterIndex(at);
+                    bool valid = CheckChild(ref state, access, schema, item);
                     state.Leave();
                     if (!valid)
                     {
@@ -330,6 +535,40 @@ namespace SchemaClients.Shared.Validation
                             return false;
                         }
                     }
+                }
+
+                if (state.Collect != null)
+                {
+                    state.Collect.Prefix = System.Math.Max(state.Collect.Prefix, System.Math.Min(index, prefix.Length));
+                    state.Collect.AllItems |= node.Items >= 0;
+                }
+            }
+
+            if (node.Contains >= 0)
+            {
+                int matches = 0;
+                TItems items = access.Items(value);
+                int index = 0;
+                while (access.NextItem(ref items, out TValue item))
+                {
+                    int at = index++;
+                    ValidationState silent = state.Branch();
+                    if (Check(ref silent, access, node.Contains, item))
+                    {
+                        matches++;
+                        state.Collect?.Item(at);
+                    }
+                }
+
+                int least = node.MinContains ?? 1;
+                if (matches < least && !Fail(ref state, ref ok, least == 1 && node.MinContains == null ? "contains" : "minContains", Count(least) + " matching items", Count(matches) + " match"))
+                {
+                    return false;
+                }
+
+                if (node.MaxContains.HasValue && matches > node.MaxContains.Value && !Fail(ref state, ref ok, "maxContains", Count(node.MaxContains.Value) + " matching items", Count(matches) + " match"))
+                {
+                    return false;
                 }
             }
 
@@ -346,12 +585,47 @@ namespace SchemaClients.Shared.Validation
                 }
             }
 
+            if ((node.MinProperties.HasValue || node.MaxProperties.HasValue) && !CheckCount(ref state, ref ok, access.MemberCount(value), node.MinProperties, node.MaxProperties, "minProperties", "maxProperties", " members"))
+            {
+                return false;
+            }
+
+            for (int i = 0; i < node.DependentNames.Length; i++)
+            {
+                if (!access.TryGetMember(value, node.DependentNames[i], out _))
+                {
+                    continue;
+                }
+
+                foreach (string needed in node.DependentRequired[i])
+                {
+                    if (!access.TryGetMember(value, needed, out _) && !Fail(ref state, ref ok, "dependentRequired", needed + " (with " + node.DependentNames[i] + ")", "missing", needed))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            for (int i = 0; i < node.DependentSchemaNames.Length; i++)
+            {
+                // The object itself, not the member, must match: an in-place applicator.
+                if (access.TryGetMember(value, node.DependentSchemaNames[i], out _) && !Check(ref state, access, node.DependentSchemaNodes[i], value))
+                {
+                    ok = false;
+                    if (state.Silent)
+                    {
+                        return false;
+                    }
+                }
+            }
+
             for (int i = 0; i < node.PropertyNames.Length; i++)
             {
                 if (access.TryGetMember(value, node.PropertyNames[i], out TValue member))
                 {
+                    state.Collect?.Name(node.PropertyNames[i]);
                     state.Enter(node.PropertyNames[i]);
-                    bool valid = Check(ref state, access, node.PropertyNodes[i], member);
+                    bool valid = CheckChild(ref state, access, node.PropertyNodes[i], member);
                     state.Leave();
                     if (!valid)
                     {
@@ -364,7 +638,8 @@ namespace SchemaClients.Shared.Validation
                 }
             }
 
-            if (node.Additional == GraphNode.AnyAdditional)
+            bool patterns = node.PatternRegexes.Length > 0;
+            if (node.Additional == GraphNode.AnyAdditional && !patterns && node.PropertyNamesNode < 0)
             {
                 return true;
             }
@@ -372,14 +647,62 @@ namespace SchemaClients.Shared.Validation
             TMembers members = access.Members(value);
             while (access.NextMember(ref members, out TValue extra))
             {
-                if (IsDeclared(access, node, ref members))
+                string? name = null;
+                if (node.PropertyNamesNode >= 0)
+                {
+                    name = access.MemberName(ref members);
+                    state.Enter(name);
+                    Evaluated? outer = state.Collect;
+                    state.Collect = null;
+                    bool valid = SchemaWalker<PrimitiveValue, NoCursor, NoCursor, PrimitiveAccess>.Check(ref state, default, node.PropertyNamesNode, PrimitiveValue.Of(name));
+                    state.Collect = outer;
+                    state.Leave();
+                    if (!valid)
+                    {
+                        ok = false;
+                        if (state.Silent)
+                        {
+                            return false;
+                        }
+                    }
+                }
+
+                bool matched = false;
+                if (patterns)
+                {
+                    name ??= access.MemberName(ref members);
+                    for (int i = 0; i < node.PatternRegexes.Length; i++)
+                    {
+                        if (!PatternMatches(node.PatternRegexes[i], name))
+                        {
+                            continue;
+                        }
+
+                        matched = true;
+                        state.Collect?.Name(name);
+                        state.Enter(name);
+                        bool valid = CheckChild(ref state, access, node.PatternNodes[i], extra);
+                        state.Leave();
+                        if (!valid)
+                        {
+                            ok = false;
+                            if (state.Silent)
+                            {
+                                return false;
+                            }
+                        }
+                    }
+                }
+
+                if (matched || node.Additional == GraphNode.AnyAdditional || IsDeclared(access, node, ref members))
                 {
                     continue;
                 }
 
+                state.Collect?.Name(name ??= access.MemberName(ref members));
                 if (node.Additional == GraphNode.NoAdditional)
                 {
-                    if (!Fail(ref state, ref ok, "additionalProperties", "false", "present", access.MemberName(ref members)))
+                    if (!Fail(ref state, ref ok, "additionalProperties", "false", "present", name ?? access.MemberName(ref members)))
                     {
                         return false;
                     }
@@ -400,12 +723,25 @@ namespace SchemaClients.Shared.Validation
                     return false;
                 }
 
-                state.Enter(access.MemberName(ref members));
-                Check(ref state, access, node.Additional, extra);
+                state.Enter(name ?? access.MemberName(ref members));
+                CheckChild(ref state, access, node.Additional, extra);
                 state.Leave();
             }
 
             return true;
+        }
+
+        /// <summary>A pattern that cannot decide in time does not match (the member is then not taken by it).</summary>
+        private static bool PatternMatches(Regex regex, string text)
+        {
+            try
+            {
+                return regex.IsMatch(text);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                return false;
+            }
         }
 
         private static bool IsDeclared(TAccess access, GraphNode node, ref TMembers members)
@@ -423,12 +759,29 @@ namespace SchemaClients.Shared.Validation
 
         private static bool CheckAnyOf(ref ValidationState state, TAccess access, GraphNode node, TValue value, JsonType type, ref bool ok)
         {
-            foreach (int branch in node.AnyOf)
+            if (state.Collect != null)
             {
-                ValidationState silent = state.Branch();
-                if (Check(ref silent, access, branch, value))
+                // Collecting for unevaluated*: every branch that holds counts, so none is skipped.
+                bool any = false;
+                foreach (int branch in node.AnyOf)
+                {
+                    any |= CheckBranch(ref state, access, branch, value);
+                }
+
+                if (any)
                 {
                     return true;
+                }
+            }
+            else
+            {
+                foreach (int branch in node.AnyOf)
+                {
+                    ValidationState silent = state.Branch();
+                    if (Check(ref silent, access, branch, value))
+                    {
+                        return true;
+                    }
                 }
             }
 

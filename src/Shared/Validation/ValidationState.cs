@@ -155,8 +155,14 @@ namespace SchemaClients.Shared.Validation
         public int Depth;
         public List<RawViolation>? Found;
 
-        /// <summary>A silent state for testing a branch, at the same depth.</summary>
-        public ValidationState Branch() => new ValidationState(Graph, null, true, Budget) { Depth = Depth };
+        /// <summary>What the schemas applied to the current value evaluated (for unevaluated*); null when nothing needs it.</summary>
+        public Evaluated? Collect;
+
+        /// <summary>The schema resources entered so far, outermost first (for $dynamicRef); null when the graph has none.</summary>
+        public List<int>? Scope;
+
+        /// <summary>A silent state for testing a branch, at the same depth and dynamic scope, collecting nothing.</summary>
+        public ValidationState Branch() => new ValidationState(Graph, null, true, Budget) { Depth = Depth, Scope = Scope };
 
         /// <summary>Records a violation at the current path (or of <paramref name="member"/> of the current value).</summary>
         public void Add(string rule, string limit, string actual, string? member = null)
@@ -173,5 +179,55 @@ namespace SchemaClients.Shared.Validation
         public void EnterIndex(int index) => Path?.PushIndex(index);
 
         public void Leave() => Path?.Pop();
+    }
+
+    /// <summary>
+    /// The members and items of one value that schemas evaluated successfully: what unevaluatedProperties and
+    /// unevaluatedItems leave alone. Made only for schemas that use those keywords.
+    /// </summary>
+    internal sealed class Evaluated
+    {
+        private HashSet<string>? _names;
+        private HashSet<int>? _items;
+
+        /// <summary>Every member was evaluated (additionalProperties, unevaluatedProperties).</summary>
+        public bool AllNames;
+
+        /// <summary>Every item was evaluated (items after the prefix, unevaluatedItems).</summary>
+        public bool AllItems;
+
+        /// <summary>Items 0 to Prefix - 1 were evaluated (prefixItems).</summary>
+        public int Prefix;
+
+        public void Name(string name) => (_names ??= new HashSet<string>(System.StringComparer.Ordinal)).Add(name);
+
+        public void Item(int index) => (_items ??= new HashSet<int>()).Add(index);
+
+        public bool HasName(string name) => AllNames || (_names != null && _names.Contains(name));
+
+        public bool HasItem(int index) => AllItems || index < Prefix || (_items != null && _items.Contains(index));
+
+        /// <summary>Adds what <paramref name="other"/> (a subschema that held) evaluated.</summary>
+        public void Merge(Evaluated other)
+        {
+            AllNames |= other.AllNames;
+            AllItems |= other.AllItems;
+            Prefix = System.Math.Max(Prefix, other.Prefix);
+            if (other._names != null)
+            {
+                foreach (string name in other._names)
+                {
+                    Name(name);
+                }
+            }
+
+            if (other._items != null)
+            {
+                foreach (int index in other._items)
+                {
+                    Item(index);
+                }
+            }
+        }
     }
 }

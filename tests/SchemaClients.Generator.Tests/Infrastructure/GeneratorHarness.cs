@@ -68,18 +68,18 @@ internal static class GeneratorHarness
                 deterministic: true));
     }
 
-    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null)
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, bool trackSteps = true, bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null, IReadOnlyDictionary<string, string>? fileUris = null)
     {
         return CSharpGeneratorDriver.Create(
             new[] { new SchemaClientsGenerator().AsSourceGenerator() },
             files,
             ParseOptions(framework),
-            OptionsProvider(buildProps, schemaNamespace, buildProperties),
+            OptionsProvider(buildProps, schemaNamespace, buildProperties, fileUris),
             new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
     }
 
     /// <summary>The options a project gets from the package's props; without <paramref name="buildProps"/>, as a bare project reference would.</summary>
-    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null)
+    public static AnalyzerConfigOptionsProvider OptionsProvider(bool buildProps = true, string? schemaNamespace = null, IReadOnlyDictionary<string, string>? buildProperties = null, IReadOnlyDictionary<string, string>? fileUris = null)
     {
         var global = new Dictionary<string, string> { ["build_property.RootNamespace"] = RootNamespace };
         foreach (KeyValuePair<string, string> property in buildProperties ?? new Dictionary<string, string>())
@@ -98,7 +98,7 @@ internal static class GeneratorHarness
             global["build_property.SchemaClientsBuildProps"] = "true";
         }
 
-        return new TestOptionsProvider(global);
+        return new TestOptionsProvider(global, fileUris);
     }
 
     public sealed record Run(GeneratorDriver Driver, GeneratorDriverRunResult Result, Compilation Output, ImmutableArray<Diagnostic> GeneratorDiagnostics)
@@ -106,10 +106,11 @@ internal static class GeneratorHarness
         public IEnumerable<Diagnostic> CompileDiagnostics => Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning);
     }
 
-    public static Run RunGenerator(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, string? consumerSource = null)
+    /// <param name="fileUris">SchemaClientsUri metadata by additional file path (the URI other files' $refs use).</param>
+    public static Run RunGenerator(IEnumerable<AdditionalText> files, TargetFramework framework = TargetFramework.Net10, string? consumerSource = null, IReadOnlyDictionary<string, string>? fileUris = null)
     {
         CSharpCompilation compilation = CreateCompilation(consumerSource != null ? new[] { consumerSource } : Array.Empty<string>(), framework);
-        GeneratorDriver driver = CreateDriver(files, framework);
+        GeneratorDriver driver = CreateDriver(files, framework, fileUris: fileUris);
         driver = driver.RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
         return new Run(driver, driver.GetRunResult(), output, diagnostics);
     }
@@ -142,20 +143,24 @@ internal static class GeneratorHarness
         return $"{Path.GetFileName(span.Path)}({span.StartLinePosition.Line + 1},{span.StartLinePosition.Character + 1}): {d.Severity} {d.Id}: {d.GetMessage()}";
     }
 
-    private sealed class InMemoryText(string path, SourceText text) : AdditionalText
+    internal sealed class InMemoryText(string path, SourceText text) : AdditionalText
     {
         public override string Path { get; } = path;
 
         public override SourceText GetText(CancellationToken cancellationToken = default) => text;
     }
 
-    private sealed class TestOptionsProvider(Dictionary<string, string> global) : AnalyzerConfigOptionsProvider
+    private sealed class TestOptionsProvider(Dictionary<string, string> global, IReadOnlyDictionary<string, string>? fileUris = null) : AnalyzerConfigOptionsProvider
     {
         public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(global);
 
         public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => new Options(new());
 
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => new Options(new());
+        /// <summary>An additional file's metadata: SchemaClientsUri, as the props make it visible, when the test gives one.</summary>
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile)
+            => fileUris != null && fileUris.TryGetValue(textFile.Path, out string? uri)
+                ? new Options(new() { ["build_metadata.AdditionalFiles.SchemaClientsUri"] = uri })
+                : new Options(new());
 
         private sealed class Options(Dictionary<string, string> values) : AnalyzerConfigOptions
         {
