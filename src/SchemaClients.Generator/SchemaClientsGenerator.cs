@@ -47,7 +47,7 @@ namespace SchemaClients.Generator
             // Remote $refs resolve to the other schema files (never the network). Only a document with a reference
             // outside itself gets the registry: the others' inputs stay equal when another file changes, so they stay cached.
             IncrementalValueProvider<SchemaRegistry> registry = known
-                .Select(static (file, _) => new RegistryEntry(RegistryUris(file), file.Path, file.Text))
+                .Select(static (file, _) => new RegistryEntry(file.Uri, file.Path, file.Text))
                 .Collect()
                 .Select(static (entries, _) => new SchemaRegistry(new EquatableArray<RegistryEntry>(entries.ToArray())));
 
@@ -139,12 +139,6 @@ namespace SchemaClients.Generator
             return new SchemaFile(text.Path, content?.ToString() ?? string.Empty, uri);
         }
 
-        private static EquatableArray<string> RegistryUris(SchemaFile file)
-        {
-            string own = DocumentParser.DocumentUri(file);
-            string? path = DocumentParser.FileUri(file.Path);
-            return new EquatableArray<string>(path == null || path == own ? new[] { own } : new[] { own, path });
-        }
 
     }
 }

@@ -313,8 +313,8 @@ namespace SchemaClients.Generator.Model
     /// <summary>A schema file's path and text; compared by content so unchanged files stay cached.</summary>
     internal sealed record SchemaFile(string Path, string Text, string? Uri = null);
 
-    /// <summary>A schema file other documents may reference: its URIs (its file URI, and the URI the build gives it) and text.</summary>
-    internal sealed record RegistryEntry(EquatableArray<string> Uris, string Path, string Text);
+    /// <summary>A schema file other documents may reference: the URI the build gives it (if any), its path (its file URI works too) and text.</summary>
+    internal sealed record RegistryEntry(string? Uri, string Path, string Text);
 
     /// <summary>
     /// The schema files a document's remote <c>$ref</c>s may resolve to (never the network). Only documents with a
@@ -324,17 +324,22 @@ namespace SchemaClients.Generator.Model
     {
         public static readonly SchemaRegistry Empty = new SchemaRegistry(EquatableArray<RegistryEntry>.Empty);
 
-        /// <summary>The file known by <paramref name="uri"/> (normalized), or null.</summary>
+        /// <summary>The file known by <paramref name="uri"/> (normalized): by the URI the build gives it, else by its file URI; or null.</summary>
         public RegistryEntry? Find(string uri)
         {
             foreach (RegistryEntry entry in Entries)
             {
-                foreach (string known in entry.Uris)
+                if (entry.Uri != null && string.Equals(Parsing.RefResolver.Normalize(entry.Uri.Trim()), uri, System.StringComparison.Ordinal))
                 {
-                    if (string.Equals(known, uri, System.StringComparison.Ordinal))
-                    {
-                        return entry;
-                    }
+                    return entry;
+                }
+            }
+
+            foreach (RegistryEntry entry in Entries)
+            {
+                if (string.Equals(Parsing.DocumentParser.FileUri(entry.Path), uri, System.StringComparison.Ordinal))
+                {
+                    return entry;
                 }
             }
 

@@ -266,7 +266,12 @@ namespace SchemaClients.Generator.Parsing
                 not = BuildNode(notNode, pointer + "/not");
             }
 
-            NodeExtras extras = ReadExtras(schema, pointer, dialect) with { PrefixItems = prefixItems };
+            NodeExtras extras = ReadExtras(schema, pointer, dialect);
+            if (prefixItems.Count > 0)
+            {
+                extras = extras with { PrefixItems = prefixItems };
+            }
+
             return new SchemaNodeSpec(
                 id,
                 pointer,
@@ -351,7 +356,14 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>The keywords beyond the common ones, each read as the schema's draft defines it.</summary>
         private NodeExtras ReadExtras(JsonSyntax schema, string pointer, SchemaDialect dialect)
         {
-            NodeExtras extras = NodeExtras.None with { Resource = _refs.ResourceOf(schema) };
+            int resource = _refs.ResourceOf(schema);
+            if (!HasExtraKeyword(schema))
+            {
+                // Most schemas: nothing beyond the common keywords, and one shared value for them.
+                return resource == 0 ? NodeExtras.None : NodeExtras.None with { Resource = resource };
+            }
+
+            NodeExtras extras = NodeExtras.None with { Resource = resource };
             JsonSyntax? patternProperties = schema.Get("patternProperties");
             if (patternProperties != null && patternProperties.IsObject)
             {
@@ -455,6 +467,26 @@ namespace SchemaClients.Generator.Parsing
             }
 
             return extras;
+        }
+
+        private static readonly HashSet<string> ExtraKeywords = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependencies", "dependentRequired",
+            "dependentSchemas", "contains", "if", "unevaluatedProperties", "unevaluatedItems", "$dynamicAnchor",
+            "$dynamicRef", "$recursiveAnchor", "$recursiveRef",
+        };
+
+        private static bool HasExtraKeyword(JsonSyntax schema)
+        {
+            foreach (JsonMember member in schema.Members)
+            {
+                if (ExtraKeywords.Contains(member.Name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private NodeExtras DynamicReference(NodeExtras extras, JsonSyntax schema, JsonSyntax reference, string pointer, Func<JsonSyntax, string?> anchorOf)

@@ -50,6 +50,7 @@ namespace SchemaClients.Generator.Parsing
         private readonly SchemaDialect _dialect;
         private readonly HashSet<JsonSyntax> _noValidation = new HashSet<JsonSyntax>(ReferenceComparer.Instance);
         private readonly Dictionary<string, (SchemaDialect Dialect, bool Validation)> _metaSchemas = new Dictionary<string, (SchemaDialect, bool)>(StringComparer.Ordinal);
+        private readonly Dictionary<string, (JsonSyntax? Target, string? Why)> _localResolved = new Dictionary<string, (JsonSyntax?, string?)>(StringComparer.Ordinal);
         private int _resourceCount;
 
         /// <param name="root">What <c>#</c> points at: the document, or the schema an Oxen model object embeds.</param>
@@ -87,7 +88,7 @@ namespace SchemaClients.Generator.Parsing
         public int ResourceOf(JsonSyntax schema) => _resourceOf.TryGetValue(schema, out int resource) ? resource : 0;
 
         /// <summary>The draft a schema is written in (its resource's <c>$schema</c>, else the document's).</summary>
-        public SchemaDialect DialectOf(JsonSyntax schema) => _dialectOf.TryGetValue(schema, out SchemaDialect dialect) ? dialect : SchemaDialect.Draft2020;
+        public SchemaDialect DialectOf(JsonSyntax schema) => _dialectOf.TryGetValue(schema, out SchemaDialect dialect) ? dialect : _dialect;
 
         /// <summary>The lines of another file a schema came from (a remote reference's target), or null for this document.</summary>
         public SourceLines? LinesOf(JsonSyntax schema) => _linesOf.TryGetValue(schema, out SourceLines? lines) ? lines : null;
@@ -102,6 +103,14 @@ namespace SchemaClients.Generator.Parsing
         public JsonSyntax? Resolve(string reference, JsonSyntax from, out string? why)
         {
             why = null;
+            bool local = reference.StartsWith("#", StringComparison.Ordinal) && !_baseOf.ContainsKey(from);
+            if (local && _localResolved.TryGetValue(reference, out (JsonSyntax? Target, string? Why) same))
+            {
+                // The common case, "#/..." in a schema with the document's base: no URI is built.
+                why = same.Why;
+                return same.Target;
+            }
+
             string? absolute = Combine(BaseOf(from), reference);
             if (absolute == null)
             {
@@ -117,6 +126,11 @@ namespace SchemaClients.Generator.Parsing
 
             JsonSyntax? target = ResolveAbsolute(absolute, out why);
             _resolved[absolute] = (target, why);
+            if (local)
+            {
+                _localResolved[reference] = (target, why);
+            }
+
             return target;
         }
 
@@ -226,9 +240,7 @@ namespace SchemaClients.Generator.Parsing
                     if (node.IsBoolean)
                     {
                         _ = validation;
-                        _baseOf[node] = baseUri;
-                        _resourceOf[node] = resource;
-                        _dialectOf[node] = nodeDialect;
+                        Record(node, baseUri, resource, nodeDialect);
                     }
 
                     continue;
@@ -262,9 +274,7 @@ namespace SchemaClients.Generator.Parsing
                     }
 
                     (baseUri, resource) = Identify(node, baseUri, resource, nodeDialect, documentRoot: depth == 0);
-                    _baseOf[node] = baseUri;
-                    _resourceOf[node] = resource;
-                    _dialectOf[node] = nodeDialect;
+                    Record(node, baseUri, resource, nodeDialect);
                     UsesUnevaluatedProperties |= node.Get("unevaluatedProperties") != null;
                 }
 
@@ -298,6 +308,28 @@ namespace SchemaClients.Generator.Parsing
                         pending.Push((value, baseUri, resource, nodeDialect, validation, false, depth + 1));
                     }
                 }
+            }
+        }
+
+        /// <summary>
+        /// Remembers a schema's base URI, resource and draft where they differ from the document's: most documents have
+        /// no $id and one draft, so they store nothing per schema.
+        /// </summary>
+        private void Record(JsonSyntax node, string baseUri, int resource, SchemaDialect dialect)
+        {
+            if (!ReferenceEquals(baseUri, DocumentUri) && baseUri != DocumentUri)
+            {
+                _baseOf[node] = baseUri;
+            }
+
+            if (resource != 0)
+            {
+                _resourceOf[node] = resource;
+            }
+
+            if (dialect != _dialect)
+            {
+                _dialectOf[node] = dialect;
             }
         }
 
