@@ -49,9 +49,15 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                   <ItemGroup>
                     <PackageReference Include="SchemaClients" Version="{version}" />
                     <PackageReference Include="SchemaClients.Generator" Version="{version}" PrivateAssets="all" />
+                    <!-- referenced by URI from schemas/jobs/image.json: the props must pass the metadata to the generator -->
+                    <AdditionalFiles Include="shared/size.json" SchemaClientsUri="https://schemas.example.test/size.json" />
                   </ItemGroup>
                 </Project>
                 """);
+            Directory.CreateDirectory(Path.Combine(app, "shared"));
+            Directory.CreateDirectory(Path.Combine(app, "schemas", "jobs"));
+            File.WriteAllText(Path.Combine(app, "shared", "size.json"), """{ "type": "integer", "multipleOf": 64 }""");
+            File.WriteAllText(Path.Combine(app, "schemas", "jobs", "image.json"), """{ "title": "Image", "type": "object", "properties": { "width": { "$ref": "https://schemas.example.test/size.json" } } }""");
             File.WriteAllText(Path.Combine(app, "Program.cs"), """
                 using System.Linq;
 
@@ -59,6 +65,9 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
                 {
                     if (type.Name.EndsWith("Client", System.StringComparison.Ordinal)) System.Console.WriteLine(type.FullName);
                 }
+
+                // The $ref to the file known by its URI resolved: 1000 is not a multiple of 64.
+                if (new App.Jobs.Image.Image { Width = 1000 }.IsValid() || !new App.Jobs.Image.Image { Width = 1024 }.IsValid()) System.Console.WriteLine("the remote $ref did not resolve");
 
                 internal sealed class Marker { }
                 """);
