@@ -44,6 +44,11 @@ internal sealed class SchemaMutator
         "type", "enum", "const", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
         "pattern", "minItems", "maxItems", "uniqueItems", "items", "properties", "required", "additionalProperties", "allOf", "anyOf",
         "oneOf", "not", "$ref", "default", "nullable", "description", "title", "format", "examples",
+        // The keywords of 2019-09/2020-12 and of the older drafts' variants, resolution and dynamic scope included.
+        "patternProperties", "propertyNames", "minProperties", "maxProperties", "dependentRequired", "dependentSchemas",
+        "dependencies", "prefixItems", "additionalItems", "contains", "minContains", "maxContains", "if", "then", "else",
+        "unevaluatedProperties", "unevaluatedItems", "$id", "$anchor", "$dynamicRef", "$dynamicAnchor", "$recursiveRef",
+        "$recursiveAnchor", "$schema",
     };
 
     private readonly int _seed;
@@ -275,7 +280,8 @@ internal sealed class SchemaMutator
             }
 
             case "minimum": case "maximum": case "exclusiveMinimum": case "exclusiveMaximum": case "multipleOf":
-            case "minLength": case "maxLength": case "minItems": case "maxItems":
+            case "minLength": case "maxLength": case "minItems": case "maxItems": case "minProperties": case "maxProperties":
+            case "minContains": case "maxContains":
                 return JsonNode.Parse(new[] { "1e400", "-1e400", "1e-30", "0", "-1", "0.1", "3", "9007199254740993", "1e308", "2147483648" }[random.Next(10)]);
             case "pattern":
                 return JsonValue.Create(Patterns[random.Next(Patterns.Length)]);
@@ -285,8 +291,29 @@ internal sealed class SchemaMutator
                 return JsonValue.Create(RandomRef(random, objects));
             case "allOf": case "anyOf": case "oneOf":
                 return new JsonArray(RandomSchema(random, 3), new JsonObject { ["$ref"] = RandomRef(random, objects) });
-            case "items": case "not": case "additionalProperties":
+            case "items": case "not": case "additionalProperties": case "propertyNames": case "additionalItems": case "contains":
+            case "if": case "then": case "else": case "unevaluatedProperties": case "unevaluatedItems":
                 return random.Next(4) == 0 ? JsonValue.Create(random.Next(2) == 0) : RandomSchema(random, 3);
+            case "patternProperties":
+                return new JsonObject { [Patterns[random.Next(Patterns.Length)]] = RandomSchema(random, 3) };
+            case "dependentSchemas":
+                return new JsonObject { [OddNames[random.Next(OddNames.Length)]] = random.Next(3) == 0 ? new JsonObject { ["$ref"] = RandomRef(random, objects) } : RandomSchema(random, 3) };
+            case "dependentRequired":
+                return new JsonObject { [OddNames[random.Next(OddNames.Length)]] = new JsonArray("prompt", OddNames[random.Next(OddNames.Length)]) };
+            case "dependencies":
+                return new JsonObject { ["prompt"] = random.Next(2) == 0 ? new JsonArray("seed") : RandomSchema(random, 3) };
+            case "prefixItems":
+                return new JsonArray(RandomSchema(random, 3), new JsonObject { ["$ref"] = RandomRef(random, objects) });
+            case "$id":
+                return JsonValue.Create(new[] { "#anchor", "http://example.test/a.json", "b.json", "urn:uuid:deadbeef-1234-0000-0000-4321feebdaed", "/x/../y", "%%", "#/", "" }[random.Next(8)]);
+            case "$anchor": case "$dynamicAnchor":
+                return JsonValue.Create(new[] { "meta", "node", "", "a b" }[random.Next(4)]);
+            case "$dynamicRef": case "$recursiveRef":
+                return JsonValue.Create(new[] { "#meta", "#", "#node", "http://example.test/a.json#meta", RandomRef(random, objects) }[random.Next(5)]);
+            case "$recursiveAnchor":
+                return JsonValue.Create(random.Next(2) == 0);
+            case "$schema":
+                return JsonValue.Create(new[] { "https://json-schema.org/draft/2019-09/schema", "http://json-schema.org/draft-04/schema#", "http://json-schema.org/draft-07/schema#", "https://example.test/meta", "" }[random.Next(5)]);
             case "properties":
                 return new JsonObject { [OddNames[random.Next(OddNames.Length)]] = RandomSchema(random, 3) };
             case "description": case "title":
@@ -303,7 +330,9 @@ internal sealed class SchemaMutator
         for (int i = 0; i < count; i++)
         {
             string keyword = Keywords[random.Next(Keywords.Length)];
-            if (depth >= 4 && keyword is "properties" or "items" or "allOf" or "anyOf" or "oneOf" or "not" or "additionalProperties")
+            if (depth >= 4 && keyword is "properties" or "items" or "allOf" or "anyOf" or "oneOf" or "not" or "additionalProperties"
+                or "if" or "then" or "else" or "contains" or "unevaluatedProperties" or "patternProperties" or "dependentSchemas" or "prefixItems"
+                or "propertyNames" or "additionalItems" or "unevaluatedItems" or "dependencies")
             {
                 keyword = "type";
             }
@@ -311,7 +340,7 @@ internal sealed class SchemaMutator
             schema[keyword] = keyword switch
             {
                 "properties" => new JsonObject { [OddNames[random.Next(OddNames.Length)]] = RandomSchema(random, depth + 1), ["p" + i.ToString(CultureInfo.InvariantCulture)] = RandomSchema(random, depth + 1) },
-                "items" or "not" or "additionalProperties" => RandomSchema(random, depth + 1),
+                "items" or "not" or "additionalProperties" or "if" or "then" or "else" or "contains" or "unevaluatedProperties" => RandomSchema(random, depth + 1),
                 "allOf" or "anyOf" or "oneOf" => new JsonArray(RandomSchema(random, depth + 1), RandomSchema(random, depth + 1)),
                 "$ref" => JsonValue.Create(random.Next(2) == 0 ? "#" : "#/properties"),
                 _ => KeywordValue(random, keyword, new List<JsonObject> { schema }),
