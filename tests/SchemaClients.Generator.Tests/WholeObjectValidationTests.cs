@@ -9,7 +9,8 @@ namespace SchemaClients.Generator.Tests;
 /// <summary>
 /// A record keeps its typed properties when its schema also has keywords about the object as a whole
 /// (dependentRequired, if/then/else, patternProperties, minProperties): its typed <c>Validate()</c> and
-/// <c>IsValid()</c> still enforce them, agreeing with <c>ValidateJson</c>.
+/// <c>IsValid()</c> still enforce them, agreeing with <c>ValidateJson</c>; and where the schema gives other members
+/// rules of their own (patternProperties), the record keeps such members, writes them and checks them.
 /// </summary>
 public sealed class WholeObjectValidationTests
 {
@@ -47,7 +48,16 @@ public sealed class WholeObjectValidationTests
                     new Consumer.Orders.Order.Order { Width = 10 }.Validate(),
                     new Consumer.Orders.Order.Order { Note = "long" }.Validate(),
                     new Consumer.Orders.Order.Order().Validate(),
+                    new Consumer.Orders.Order.Order { Size = "square", AdditionalProperties = Extra("nop", "\"ab\"") }.Validate(),
+                    new Consumer.Orders.Order.Order { Size = "square", AdditionalProperties = Extra("notes", "\"abcd\"") }.Validate(),
                 };
+
+                /// <summary>The JSON the record writes, kept members included.</summary>
+                public static string Written() => System.Text.Json.JsonSerializer.Serialize(
+                    new Consumer.Orders.Order.Order { Size = "square", AdditionalProperties = Extra("nop", "1") }, Consumer.SchemaClientsJsonContext.Default.OrdersOrderOrder);
+
+                private static System.Collections.Generic.Dictionary<string, System.Text.Json.JsonElement> Extra(string name, string json)
+                    => new() { [name] = System.Text.Json.JsonDocument.Parse(json).RootElement.Clone() };
 
                 /// <summary>Typed IsValid() of two.</summary>
                 public static bool[] Quiet() => new[]
@@ -66,7 +76,9 @@ public sealed class WholeObjectValidationTests
         Assert.Empty(run.CompileDiagnostics);
         Assembly assembly = CompiledOutput.Load(run.Output);
         var results = (ValidationResult[])CompiledOutput.Call(assembly, "Consumer.Checks.Cases", "All")!;
-        Assert.Equal(new[] { true, false, true, false, false, false }, results.Select(r => r.IsValid).ToArray());
+        Assert.Equal(new[] { true, false, true, false, false, false, true, false }, results.Select(r => r.IsValid).ToArray());
+        Assert.Contains(results[7].Violations, v => v.Rule == "maxLength" && v.Path == "$.notes"); // a kept member, checked by patternProperties
+        Assert.Equal("""{"size":"square","nop":1}""", (string)CompiledOutput.Call(assembly, "Consumer.Checks.Cases", "Written")!);
         Assert.Contains(results[1].Violations, v => v.Rule == "required" && v.Path == "$.width");
         Assert.Contains(results[3].Violations, v => v.Rule == "dependentRequired" && v.Path == "$.height");
         Assert.Contains(results[4].Violations, v => v.Rule == "maxLength" && v.Path == "$.note");

@@ -130,6 +130,7 @@ namespace SchemaClients.Generator.Emitting
         {
             string n = type.Name;
             bool liberal = type.IsAnswer;
+            bool keeps = _context.KeepsUnknownMembers(type);
             Begin(type, Base + "SchemaConverter<" + n + ">");
             _w.Open("public override " + n + " ReadValue(ref " + Reader + " reader)");
             _w.Line("ExpectObject(ref reader, " + Literal(n) + ");");
@@ -140,7 +141,7 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line(p.Type.Name + "? p" + Int(i) + " = default;" + has);
             }
 
-            if (liberal)
+            if (keeps)
             {
                 _w.Line("global::System.Collections.Generic.Dictionary<string, " + Element + ">? extra = null;");
             }
@@ -157,7 +158,7 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line((i == 0 ? "if" : "else if") + " (reader.ValueTextEquals(" + Utf8Literal(p.JsonName) + ")) " + (has.Length > 0 || assign.StartsWith("Next(", System.StringComparison.Ordinal) ? "{ " + assign + has + " }" : assign));
             }
 
-            string other = liberal ? "KeepValue(ref reader, ref extra);" : "SkipValue(ref reader);";
+            string other = keeps ? "KeepValue(ref reader, ref extra);" : "SkipValue(ref reader);";
             _w.Line(type.Properties.Count > 0 ? "else " + other : other);
             _w.Close();
             for (int i = 0; i < type.Properties.Count; i++)
@@ -177,7 +178,7 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line(p.CsName + " = p" + Int(i) + (nonNullable ? (p.Type.IsValueType ? ".GetValueOrDefault()" : "!") : string.Empty) + ",");
             }
 
-            if (liberal)
+            if (keeps)
             {
                 _w.Line(TypesEmitter.ExtensionMember(type) + " = extra,");
             }
@@ -205,7 +206,7 @@ namespace SchemaClients.Generator.Emitting
                 _w.Line(p.Required && p.Nullable ? present + (name.EndsWith("u8", System.StringComparison.Ordinal) ? " else WriteNullMember(writer, " : " else writer.WriteNull(") + name + ");" : present);
             }
 
-            if (liberal)
+            if (keeps)
             {
                 _w.Line("WriteKept(writer, value." + TypesEmitter.ExtensionMember(type) + ");");
             }

@@ -259,6 +259,34 @@ namespace SchemaClients.Generator.Emitting
             return false;
         }
 
+        /// <summary>
+        /// Whether a record keeps the members its properties do not name: always for answers (read liberally); for a
+        /// record that is sent, when its schema gives other members rules of their own (patternProperties, or an
+        /// unevaluatedProperties that is not false), so a value can carry what the schema allows.
+        /// </summary>
+        public bool KeepsUnknownMembers(TypeSpec type)
+        {
+            if (type.IsAnswer)
+            {
+                return true;
+            }
+
+            int id = type.NodeId;
+            for (int hops = 0; hops < 16 && id >= 0 && id < Document.Nodes.Count; hops++)
+            {
+                SchemaNodeSpec node = Document.Nodes[id];
+                NodeExtras x = node.Extras;
+                if (x.PatternProperties.Count > 0 || (x.UnevaluatedProperties >= 0 && Document.Nodes[x.UnevaluatedProperties].BooleanSchema != false))
+                {
+                    return true;
+                }
+
+                id = node.Ref;
+            }
+
+            return false;
+        }
+
         /// <summary>Whether a present value of a type can break its node (the same decisions the types' <c>ValidateInto</c> makes).</summary>
         public bool ValueNeedsCheck(TypeRef type, int node, int depth)
         {

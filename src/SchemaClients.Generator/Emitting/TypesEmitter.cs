@@ -111,6 +111,15 @@ namespace SchemaClients.Generator.Emitting
 
                     """);
             }
+            else if (_context.KeepsUnknownMembers(type))
+            {
+                _w.Block($$"""
+                    /// <summary>Members the properties do not name, which the schema gives rules of their own (patternProperties, unevaluatedProperties); written after the named ones. <see cref="Validate"/> checks them.</summary>
+                    [global::System.Text.Json.Serialization.JsonIgnore]
+                    public global::System.Collections.Generic.IReadOnlyDictionary<string, global::System.Text.Json.JsonElement>? {{ExtensionMember(type)}} { get; init; }
+
+                    """);
+            }
 
             EmitValidationMembers(type, _context.Node(type.NodeId, n));
             if (_context.Validates(n))
