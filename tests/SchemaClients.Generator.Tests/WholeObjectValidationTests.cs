@@ -33,6 +33,11 @@ public sealed class WholeObjectValidationTests
         }
         """;
 
+    /// <summary>A record whose only object-wide rule is in a property: a tuple's prefix.</summary>
+    private const string Pairs = """
+        { "title": "Pairs", "type": "object", "properties": { "pair": { "type": "array", "prefixItems": [{ "type": "integer", "maximum": 5 }, { "type": "string" }] } } }
+        """;
+
     private const string Consumer = """
         namespace Consumer.Checks
         {
@@ -50,7 +55,11 @@ public sealed class WholeObjectValidationTests
                     new Consumer.Orders.Order.Order().Validate(),
                     new Consumer.Orders.Order.Order { Size = "square", AdditionalProperties = Extra("nop", "\"ab\"") }.Validate(),
                     new Consumer.Orders.Order.Order { Size = "square", AdditionalProperties = Extra("notes", "\"abcd\"") }.Validate(),
+                    new Consumer.Orders.Pairs.Pairs { Pair = new[] { Json("9"), Json("\"x\"") } }.Validate(),
+                    new Consumer.Orders.Pairs.Pairs { Pair = new[] { Json("3"), Json("\"x\"") } }.Validate(),
                 };
+
+                private static System.Text.Json.JsonElement Json(string json) => System.Text.Json.JsonDocument.Parse(json).RootElement.Clone();
 
                 /// <summary>The JSON the record writes, kept members included.</summary>
                 public static string Written() => System.Text.Json.JsonSerializer.Serialize(
@@ -72,11 +81,12 @@ public sealed class WholeObjectValidationTests
     [Fact]
     public void TypedValidateEnforcesKeywordsAboutTheWholeObject()
     {
-        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("orders", "order.json", Schema) }, consumerSource: Consumer);
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[] { GeneratorHarness.SchemaText("orders", "order.json", Schema), GeneratorHarness.SchemaText("orders", "pairs.json", Pairs) }, consumerSource: Consumer);
         Assert.Empty(run.CompileDiagnostics);
         Assembly assembly = CompiledOutput.Load(run.Output);
         var results = (ValidationResult[])CompiledOutput.Call(assembly, "Consumer.Checks.Cases", "All")!;
-        Assert.Equal(new[] { true, false, true, false, false, false, true, false }, results.Select(r => r.IsValid).ToArray());
+        Assert.Equal(new[] { true, false, true, false, false, false, true, false, false, true }, results.Select(r => r.IsValid).ToArray());
+        Assert.Contains(results[8].Violations, v => v.Rule == "maximum" && v.Path == "$.pair[0]"); // a tuple's prefix, checked through the typed record
         Assert.Contains(results[7].Violations, v => v.Rule == "maxLength" && v.Path == "$.notes"); // a kept member, checked by patternProperties
         Assert.Equal("""{"size":"square","nop":1}""", (string)CompiledOutput.Call(assembly, "Consumer.Checks.Cases", "Written")!);
         Assert.Contains(results[1].Violations, v => v.Rule == "required" && v.Path == "$.width");

@@ -244,16 +244,63 @@ namespace SchemaClients.Generator.Emitting
         /// </summary>
         public bool ChecksWholeObject(TypeSpec type)
         {
-            int id = type.NodeId;
-            for (int hops = 0; hops < 16 && id >= 0 && id < Document.Nodes.Count; hops++)
+            if (HasExtraKeywords(type.NodeId))
             {
+                return true;
+            }
+
+            // A property whose own schema has such keywords (a tuple's prefixItems, contains, a nested object's
+            // patternProperties) is past what its typed check sees too: the record is then checked whole.
+            foreach (PropertySpec property in type.Properties)
+            {
+                if (HasExtraKeywords(property.NodeId))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>
+        /// Whether a node, or one its typed check would stand for (through $ref, allOf/anyOf/oneOf, items), uses a keyword
+        /// the typed checks do not apply (bounded: 64 nodes).
+        /// </summary>
+        private bool HasExtraKeywords(int start)
+        {
+            var seen = new HashSet<int>();
+            var pending = new Stack<int>();
+            pending.Push(start);
+            while (pending.Count > 0 && seen.Count < 64)
+            {
+                int id = pending.Pop();
+                if (id < 0 || id >= Document.Nodes.Count || !seen.Add(id))
+                {
+                    continue;
+                }
+
                 SchemaNodeSpec node = Document.Nodes[id];
                 if (node.Extras.HasKeywords)
                 {
                     return true;
                 }
 
-                id = node.Ref;
+                pending.Push(node.Ref);
+                pending.Push(node.Items);
+                foreach (int branch in node.AllOf)
+                {
+                    pending.Push(branch);
+                }
+
+                foreach (int branch in node.AnyOf)
+                {
+                    pending.Push(branch);
+                }
+
+                foreach (int branch in node.OneOf)
+                {
+                    pending.Push(branch);
+                }
             }
 
             return false;

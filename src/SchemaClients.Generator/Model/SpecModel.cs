@@ -180,7 +180,8 @@ namespace SchemaClients.Generator.Model
     internal sealed record NodeDependency(string Name, EquatableArray<string> Required);
 
     /// <summary>
-    /// The keywords of a validator node beyond the common ones, as node indexes (-1 for absent). Held apart so the
+    /// The keywords of a validator node beyond the common ones, as node indexes (-1 for absent). ContainsEvaluates:
+    /// the items contains matches count as evaluated for unevaluatedItems (2020-12; not in 2019-09). Held apart so the
     /// common node stays small and a schema that uses none of them writes none of them.
     /// </summary>
     internal sealed record NodeExtras(
@@ -202,7 +203,8 @@ namespace SchemaClients.Generator.Model
         int DynamicRef,
         string? DynamicRefAnchor,
         string? DeclaredDynamicAnchor,
-        int Resource)
+        int Resource,
+        bool ContainsEvaluates = false)
     {
         public static readonly NodeExtras None = new NodeExtras(
             EquatableArray<NodeProperty>.Empty, -1, null, null, EquatableArray<NodeDependency>.Empty, EquatableArray<NodeProperty>.Empty,

@@ -406,7 +406,7 @@ namespace SchemaClients.Generator.Parsing
 
             if (dialect >= SchemaDialect.Draft6 && schema.Get("contains") is JsonSyntax contains)
             {
-                extras = extras with { Contains = BuildNode(contains, pointer + "/contains") };
+                extras = extras with { Contains = BuildNode(contains, pointer + "/contains"), ContainsEvaluates = dialect >= SchemaDialect.Draft2020 && _refs.UsesUnevaluatedItems };
                 if (dialect >= SchemaDialect.Draft2019 && validates)
                 {
                     extras = extras with { MinContains = Count(schema, "minContains"), MaxContains = Count(schema, "maxContains") };
@@ -732,9 +732,25 @@ namespace SchemaClients.Generator.Parsing
             var state = new byte[count]; // 0 new, 1 on the path, 2 done
             var applied = new int[count];
             var edges = new int[count][];
+            // A $dynamicRef with an anchor may land on any node that declares that anchor: each is an edge, so loops
+            // through them are cut and their cost counted like any other.
+            var anchored = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             for (int i = 0; i < count; i++)
             {
-                edges[i] = SameValueEdges(_nodes[i], count);
+                if (_nodes[i]?.Extras.DeclaredDynamicAnchor is string declared)
+                {
+                    if (!anchored.TryGetValue(declared, out List<int>? list))
+                    {
+                        anchored[declared] = list = new List<int>();
+                    }
+
+                    list.Add(i);
+                }
+            }
+
+            for (int i = 0; i < count; i++)
+            {
+                edges[i] = SameValueEdges(_nodes[i], count, anchored);
             }
 
             var cut = new HashSet<long>();
@@ -804,7 +820,7 @@ namespace SchemaClients.Generator.Parsing
                             _nodes[id] = node with
                             {
                                 AllOf = EquatableArray<int>.Empty, AnyOf = EquatableArray<int>.Empty, OneOf = EquatableArray<int>.Empty, Not = -1, Ref = -1,
-                                Extras = node.Extras with { If = -1, Then = -1, Else = -1, DynamicRef = -1, DependentSchemas = EquatableArray<NodeProperty>.Empty },
+                                Extras = node.Extras with { If = -1, Then = -1, Else = -1, DynamicRef = -1, DynamicRefAnchor = null, DependentSchemas = EquatableArray<NodeProperty>.Empty },
                             };
                         }
 
@@ -827,14 +843,14 @@ namespace SchemaClients.Generator.Parsing
                 if (node != null)
                 {
                     node = node.Ref == to ? node with { Ref = -1 } : node;
-                    _nodes[from] = RemoveApplicator(node, to);
+                    _nodes[from] = RemoveApplicator(node, to, _nodes[to]?.Extras.DeclaredDynamicAnchor);
                 }
             }
         }
 
         private static readonly int[] GraphNodeNoEdges = new int[0];
 
-        private static int[] SameValueEdges(SchemaNodeSpec? node, int count)
+        private static int[] SameValueEdges(SchemaNodeSpec? node, int count, Dictionary<string, List<int>> anchored)
         {
             if (node == null)
             {
@@ -852,6 +868,17 @@ namespace SchemaClients.Generator.Parsing
                 if (i >= 0 && i < count)
                 {
                     list.Add(i);
+                }
+            }
+
+            if (node.Extras.DynamicRef >= 0 && node.Extras.DynamicRefAnchor is string anchor && anchored.TryGetValue(anchor, out List<int>? targets))
+            {
+                foreach (int target in targets)
+                {
+                    if (target != node.Extras.DynamicRef && target < count)
+                    {
+                        list.Add(target);
+                    }
                 }
             }
 
@@ -911,7 +938,7 @@ namespace SchemaClients.Generator.Parsing
             }
         }
 
-        private static SchemaNodeSpec RemoveApplicator(SchemaNodeSpec node, int target)
+        private static SchemaNodeSpec RemoveApplicator(SchemaNodeSpec node, int target, string? targetAnchor)
         {
             EquatableArray<int> Without(EquatableArray<int> list)
             {
@@ -943,6 +970,8 @@ namespace SchemaClients.Generator.Parsing
                 Then = x.Then == target ? -1 : x.Then,
                 Else = x.Else == target ? -1 : x.Else,
                 DynamicRef = x.DynamicRef == target ? -1 : x.DynamicRef,
+                // A loop through the dynamic scope: the reference keeps its static target only.
+                DynamicRefAnchor = x.DynamicRef == target || (x.DynamicRefAnchor != null && targetAnchor == x.DynamicRefAnchor) ? null : x.DynamicRefAnchor,
                 DependentSchemas = dependencies.ToEquatableArray(),
             };
             return node with { AllOf = Without(node.AllOf), AnyOf = Without(node.AnyOf), OneOf = Without(node.OneOf), Not = node.Not == target ? -1 : node.Not, Extras = x };

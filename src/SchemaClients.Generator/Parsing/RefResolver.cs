@@ -64,6 +64,11 @@ namespace SchemaClients.Generator.Parsing
             Root = root;
             _dialect = dialect;
             Index(root, DocumentUri, dialect);
+            foreach (RegistryEntry entry in _registry.Entries)
+            {
+                UsesUnevaluatedProperties |= entry.Text.IndexOf("\"unevaluatedProperties\"", StringComparison.Ordinal) >= 0;
+                UsesUnevaluatedItems |= entry.Text.IndexOf("\"unevaluatedItems\"", StringComparison.Ordinal) >= 0;
+            }
         }
 
         /// <summary>The document's root schema.</summary>
@@ -78,8 +83,14 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>Every <c>$dynamicAnchor</c> (and 2019-09 <c>$recursiveAnchor: true</c>, as the empty name) known so far.</summary>
         public IReadOnlyList<(int Resource, string Name, JsonSyntax Schema)> DynamicAnchors => _dynamicAnchors;
 
-        /// <summary>Whether any schema indexed so far has <c>unevaluatedProperties</c> (then an explicit <c>additionalProperties: true</c> counts).</summary>
+        /// <summary>
+        /// Whether this document or a file it may reach uses <c>unevaluatedProperties</c> (then an explicit
+        /// <c>additionalProperties: true</c> counts): decided before any node is built, whatever order files load in.
+        /// </summary>
         public bool UsesUnevaluatedProperties { get; private set; }
+
+        /// <summary>Whether this document or a file it may reach uses <c>unevaluatedItems</c> (then what contains matched counts, 2020-12).</summary>
+        public bool UsesUnevaluatedItems { get; private set; }
 
         /// <summary>The base URI a schema's keywords resolve against (its own <c>$id</c> included).</summary>
         public string BaseOf(JsonSyntax schema) => _baseOf.TryGetValue(schema, out string? uri) ? uri : DocumentUri;
@@ -276,6 +287,7 @@ namespace SchemaClients.Generator.Parsing
                     (baseUri, resource) = Identify(node, baseUri, resource, nodeDialect, documentRoot: depth == 0);
                     Record(node, baseUri, resource, nodeDialect);
                     UsesUnevaluatedProperties |= node.Get("unevaluatedProperties") != null;
+                    UsesUnevaluatedItems |= node.Get("unevaluatedItems") != null;
                 }
 
                 foreach (JsonMember member in node.Members)
@@ -283,8 +295,9 @@ namespace SchemaClients.Generator.Parsing
                     JsonSyntax value = member.Value;
                     if (!schema)
                     {
-                        // Not a schema (an OpenAPI component list, a path item): what it holds may be.
-                        pending.Push((value, baseUri, resource, nodeDialect, validation, value.IsObject, depth + 1));
+                        // Not a schema (an OpenAPI components object, a path item, a map of schemas): what it holds may
+                        // be; an object is taken for a schema when it has a schema keyword.
+                        pending.Push((value, baseUri, resource, nodeDialect, validation, LooksLikeSchema(value), depth + 1));
                     }
                     else if (Single.Contains(member.Name) || member.Name == "items")
                     {
@@ -331,6 +344,33 @@ namespace SchemaClients.Generator.Parsing
             {
                 _dialectOf[node] = dialect;
             }
+        }
+
+        private static readonly HashSet<string> SchemaMarks = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "type", "properties", "items", "$ref", "$id", "$anchor", "$dynamicAnchor", "$dynamicRef", "$schema", "allOf", "anyOf",
+            "oneOf", "not", "enum", "const", "$defs", "definitions", "additionalProperties", "prefixItems", "if", "minimum", "maximum",
+            "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems",
+            "uniqueItems", "required", "format", "nullable", "$recursiveRef", "$recursiveAnchor",
+        };
+
+        /// <summary>Whether an object found outside the schema keywords has a keyword only a schema has.</summary>
+        private static bool LooksLikeSchema(JsonSyntax value)
+        {
+            if (!value.IsObject)
+            {
+                return false;
+            }
+
+            foreach (JsonMember member in value.Members)
+            {
+                if (SchemaMarks.Contains(member.Name) || Single.Contains(member.Name) || Lists.Contains(member.Name) || Maps.Contains(member.Name))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>Whether the validation vocabulary applies to a schema: not when its meta-schema's <c>$vocabulary</c> leaves it out.</summary>

@@ -176,6 +176,11 @@ namespace SchemaClients.Generator.Validation
 
             List(members, "prefixItems", x.PrefixItems);
             Index(members, "contains", x.Contains);
+            if (x.ContainsEvaluates)
+            {
+                members.Add("\"containsEvaluates\":true");
+            }
+
             Count(members, "minContains", x.MinContains);
             Count(members, "maxContains", x.MaxContains);
             Index(members, "if", x.If);

@@ -49,7 +49,7 @@ namespace SchemaClients.Validation
             PathStack path = PathStack.Rent();
             try
             {
-                var state = new ValidationState(Graph, path, silent: false);
+                var state = new ValidationState(Graph, path, silent: false, Budget());
                 SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref state, default, node, json);
                 return ValidationResult.From(state.Found);
             }
@@ -62,15 +62,24 @@ namespace SchemaClients.Validation
         /// <summary>Whether a JSON value keeps every rule of a node. Allocates nothing.</summary>
         public bool IsValid(JsonElement json, int node)
         {
-            var state = new ValidationState(Graph, null, silent: true);
+            var state = new ValidationState(Graph, null, silent: true, Budget());
             return SchemaWalker<JsonElement, JsonElement.ArrayEnumerator, JsonElement.ObjectEnumerator, ElementAccess>.Check(ref state, default, node, json);
         }
+
+        /// <summary>How many schemas one check may visit in a graph with dynamic references, and none in others.</summary>
+        public const int DynamicWorkBudget = 1 << 20;
+
+        /// <summary>
+        /// The generator cuts loops and bounds the cost of every static path; a $dynamicRef's target is only known at run
+        /// time, so those graphs also get a budget (past it the value is reported, never accepted, never a hang).
+        /// </summary>
+        private WorkBudget? Budget() => Graph.HasDynamicRefs ? new WorkBudget(DynamicWorkBudget) : null;
 
         /// <summary>
         /// Starts a check of a typed value that only finds out whether it is valid (<see cref="TypedValidation.HasFailed"/>):
         /// no paths, nothing allocated. A generated <c>IsValid()</c> runs its type's checks on it.
         /// </summary>
-        public TypedValidation Quiet() => new TypedValidation(new ValidationState(Graph, null, silent: true), null);
+        public TypedValidation Quiet() => new TypedValidation(new ValidationState(Graph, null, silent: true, Budget()), null);
 
         /// <summary>
         /// Starts a check of a typed value that records every violation with its path; finish it with
@@ -79,7 +88,7 @@ namespace SchemaClients.Validation
         public TypedValidation Report()
         {
             PathStack path = PathStack.Rent();
-            return new TypedValidation(new ValidationState(Graph, path, silent: false), path);
+            return new TypedValidation(new ValidationState(Graph, path, silent: false, Budget()), path);
         }
     }
 

@@ -131,6 +131,9 @@ namespace SchemaClients.Shared.Validation
         /// <summary>prefixItems (and items as an array up to draft 2019-09).</summary>
         public int[] PrefixItems = NoNodes;
         public int Contains = -1;
+
+        /// <summary>Whether the items contains matches count as evaluated for unevaluatedItems (2020-12, not 2019-09).</summary>
+        public bool ContainsEvaluates;
         public int? MinContains;
         public int? MaxContains;
 
@@ -278,7 +281,10 @@ namespace SchemaClients.Shared.Validation
                     {
                         foreach (int target in anchors.Values)
                         {
-                            pending.Push(target);
+                            if (target >= 0 && target < Nodes.Length)
+                            {
+                                pending.Push(target); // out of range: CheckIndexes rejects the table
+                            }
                         }
                     }
                 }
@@ -453,9 +459,13 @@ namespace SchemaClients.Shared.Validation
                         {
                             // [pattern, .NET regex, node]
                             TItems parts = access.Items(entry);
-                            access.NextItem(ref parts, out TValue text);
-                            access.NextItem(ref parts, out TValue regex);
-                            access.NextItem(ref parts, out TValue target);
+                            if (access.TypeOf(entry) != JsonType.Array || access.ArrayLength(entry) != 3
+                                || !access.NextItem(ref parts, out TValue text) || !access.NextItem(ref parts, out TValue regex) || !access.NextItem(ref parts, out TValue target)
+                                || access.TypeOf(text) != JsonType.String || access.TypeOf(regex) != JsonType.String)
+                            {
+                                throw new FormatException("a patternProperties entry is [pattern, regex, node]");
+                            }
+
                             texts.Add(access.GetString(text));
                             regexes.Add(new Regex(access.GetString(regex), RegexOptions.CultureInvariant, regexTimeout));
                             patternNodes.Add(Index(access.GetDouble(target)));
@@ -486,6 +496,7 @@ namespace SchemaClients.Shared.Validation
                         break;
                     case "prefixItems": node.PrefixItems = Indexes<TValue, TItems, TMembers, TAccess>(access, member); break;
                     case "contains": node.Contains = Index(access.GetDouble(member)); break;
+                    case "containsEvaluates": node.ContainsEvaluates = access.IsTrue(member); break;
                     case "minContains": node.MinContains = Count(access.GetDouble(member)); break;
                     case "maxContains": node.MaxContains = Count(access.GetDouble(member)); break;
                     case "if": node.If = Index(access.GetDouble(member)); break;
@@ -523,6 +534,19 @@ namespace SchemaClients.Shared.Validation
 
         private void CheckIndexes()
         {
+            foreach (Dictionary<string, int> anchors in DynamicAnchors)
+            {
+                foreach (int target in anchors.Values)
+                {
+                    if (target < 0)
+                    {
+                        throw new FormatException("a dynamic anchor names node " + target.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    Check(target);
+                }
+            }
+
             foreach (GraphNode node in Nodes)
             {
                 Check(node.Items);

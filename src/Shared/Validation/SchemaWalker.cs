@@ -556,7 +556,10 @@ namespace SchemaClients.Shared.Validation
                     if (Check(ref silent, access, node.Contains, item))
                     {
                         matches++;
-                        state.Collect?.Item(at);
+                        if (node.ContainsEvaluates)
+                        {
+                            state.Collect?.Item(at);
+                        }
                     }
                 }
 
@@ -673,7 +676,21 @@ namespace SchemaClients.Shared.Validation
                     name ??= access.MemberName(ref members);
                     for (int i = 0; i < node.PatternRegexes.Length; i++)
                     {
-                        if (!PatternMatches(node.PatternRegexes[i], name))
+                        if (state.Budget != null && --state.Budget.Remaining < 0)
+                        {
+                            state.Add("budget", "too much work for one value", name);
+                            return false;
+                        }
+
+                        bool? matches = PatternMatches(node.PatternRegexes[i], name);
+                        if (matches == null)
+                        {
+                            // A pattern that cannot decide in time: the value is reported, and nothing more is tried.
+                            Fail(ref state, ref ok, "patternProperties", node.PatternTexts[i] + " (the match timed out)", "present", name);
+                            return false;
+                        }
+
+                        if (matches == false)
                         {
                             continue;
                         }
@@ -731,8 +748,8 @@ namespace SchemaClients.Shared.Validation
             return true;
         }
 
-        /// <summary>A pattern that cannot decide in time does not match (the member is then not taken by it).</summary>
-        private static bool PatternMatches(Regex regex, string text)
+        /// <summary>Whether a patternProperties pattern matches a member's name; null when it cannot decide in time.</summary>
+        private static bool? PatternMatches(Regex regex, string text)
         {
             try
             {
@@ -740,7 +757,7 @@ namespace SchemaClients.Shared.Validation
             }
             catch (RegexMatchTimeoutException)
             {
-                return false;
+                return null;
             }
         }
 
