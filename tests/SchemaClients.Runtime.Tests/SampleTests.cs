@@ -14,7 +14,7 @@ namespace SchemaClients.Runtime.Tests;
 /// SchemaClients__{Provider}__* variables point it at a loopback server instead (here the emulator, as a stand-in
 /// for a proxy or a recording server), without the sample starting an emulator of its own.
 /// </summary>
-public sealed class SampleTests
+public sealed class SampleTests(Xunit.Abstractions.ITestOutputHelper output_)
 {
     private static readonly byte[] PngSignature = { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A };
 
@@ -149,8 +149,19 @@ public sealed class SampleTests
                 interrupt.WaitForExit();
             }
 
-            error.Append(await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            var sent = Stopwatch.StartNew();
+            try
+            {
+                error.Append(await process.StandardError.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail("the sample did not stop within 60 s of Ctrl+C; standard error so far:\n" + error);
+            }
+
             Assert.True(process.WaitForExit(TimeSpan.FromSeconds(30)), "the sample did not stop after Ctrl+C");
+            output_.WriteLine("stopped " + sent.ElapsedMilliseconds + " ms after SIGINT:\n" + error);
             await output;
             Assert.True(process.ExitCode == 130, "exit " + process.ExitCode + "\n" + error);
             Assert.Contains("Asked fal to cancel", error.ToString(), StringComparison.Ordinal);
