@@ -121,8 +121,12 @@ public sealed class SampleTests(Xunit.Abstractions.ITestOutputHelper output_)
         Directory.CreateDirectory(folder);
         try
         {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string arg in new[] { SampleDll, "a poster", "--provider", "fal", "--out", "poster.png" })
+            // A terminal's Ctrl+C reaches a process whose SIGINT is at its default. A test host started in the
+            // background (a CI job, `cmd &`) has SIGINT ignored, and a child inherits that: .NET then never sees the
+            // signal. GNU env resets it, then execs dotnet (same process id), as a user's shell would have it.
+            bool gnuEnv = OperatingSystem.IsLinux();
+            var start = new ProcessStartInfo(gnuEnv ? "env" : "dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in (gnuEnv ? new[] { "--default-signal=INT", "dotnet" } : Array.Empty<string>()).Concat(new[] { SampleDll, "a poster", "--provider", "fal", "--out", "poster.png" }))
             {
                 start.ArgumentList.Add(arg);
             }
