@@ -30,7 +30,7 @@ namespace SchemaClients.Generator.Diagnostics
 
         public static readonly DiagnosticDescriptor UnresolvedReference = Create(
             "SCG0005", "Unresolvable $ref", "$ref '{0}' at '{1}' cannot be resolved: {2}; the value is typed as JsonElement", Schema, DiagnosticSeverity.Error,
-            "Only references inside the same document (JSON pointers starting with '#/') are resolved.");
+            "References resolve against the base URI $id sets, to a JSON pointer or an anchor in this document, or to another checked-in schema file: relative to this file, or by the SchemaClientsUri an AdditionalFiles item gives it. They never go to the network.");
 
         public static readonly DiagnosticDescriptor CyclicReference = Create(
             "SCG0006", "Cyclic $ref", "$ref '{0}' at '{1}' refers back to itself through {2} without an object in between; the value is typed as JsonElement", Schema, DiagnosticSeverity.Error,
