@@ -75,6 +75,22 @@ public sealed class ValidatorModelTests
         Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Id == "SCG0005");
     }
 
+    [Fact]
+    public void AnExplicitAdditionalPropertiesTrueCountsForAnUnevaluatedPropertiesInAnotherFile()
+    {
+        // main's node for /properties/a is built before other.json is read; whether its explicit true counts as
+        // evaluating every member must not depend on that order.
+        GeneratorHarness.Run run = GeneratorHarness.RunGenerator(new[]
+        {
+            GeneratorHarness.SchemaText("order", "main.json", """{ "title": "Main", "type": "object", "properties": { "a": { "type": "object", "additionalProperties": true }, "b": { "$ref": "other.json" } } }"""),
+            GeneratorHarness.SchemaText("order", "other.json", """{ "$ref": "main.json#/properties/a", "unevaluatedProperties": false }"""),
+        });
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error || d.Id == "CS8785");
+        Assembly assembly = CompiledOutput.Load(run.Output);
+        MethodInfo validate = assembly.GetType("Consumer.Order.Main.SchemaValidator", throwOnError: true)!.GetMethod("ValidateJson")!;
+        Assert.True(Valid(validate, """{ "b": { "x": 1 } }"""));
+    }
+
     [Theory]
     [InlineData("""[{"patternProperties":[["^a","^a"]]}]""")] // an entry is [pattern, regex, node]
     [InlineData("""[true,{"dynamicAnchors":[{"x":999}]}]""")] // an anchor past the nodes
