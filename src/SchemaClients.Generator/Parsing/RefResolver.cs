@@ -77,9 +77,6 @@ namespace SchemaClients.Generator.Parsing
         /// <summary>The document's URI, without a fragment.</summary>
         public string DocumentUri { get; }
 
-        /// <summary>How many schema resources are known (documents and schemas with their own <c>$id</c>).</summary>
-        public int ResourceCount => _resourceCount;
-
         /// <summary>Every <c>$dynamicAnchor</c> (and 2019-09 <c>$recursiveAnchor: true</c>, as the empty name) known so far.</summary>
         public IReadOnlyList<(int Resource, string Name, JsonSyntax Schema)> DynamicAnchors => _dynamicAnchors;
 
@@ -502,13 +499,6 @@ namespace SchemaClients.Generator.Parsing
             }
 
             return false;
-        }
-
-        /// <summary>The root schema of the resource a schema belongs to (what 2019-09's <c>$recursiveRef: "#"</c> starts from).</summary>
-        public JsonSyntax? ResourceRootOf(JsonSyntax schema)
-        {
-            string baseUri = BaseOf(schema);
-            return _resources.TryGetValue(baseUri, out JsonSyntax? root) ? root : null;
         }
 
         /// <summary><paramref name="reference"/> resolved against <paramref name="baseUri"/>; null when it is not a URI reference.</summary>

@@ -158,9 +158,6 @@ namespace SchemaClients.Shared.Validation
         /// <summary>The schema resource (a document or a schema with its own <c>$id</c>) this node belongs to.</summary>
         public int Resource;
 
-        /// <summary>Whether this node is a schema resource's root: evaluating it enters that resource's dynamic scope.</summary>
-        public bool ResourceRoot;
-
         /// <summary>Whether evaluating this node must collect which members and items were evaluated (unevaluated* above it or here).</summary>
         public bool TracksEvaluation;
 
@@ -512,19 +509,8 @@ namespace SchemaClients.Shared.Validation
                         node.DynamicAnchor = access.NextItem(ref dynamic, out TValue anchor) && access.TypeOf(anchor) == JsonType.String ? access.GetString(anchor) : null;
                         break;
                     case "resource": node.Resource = Index(access.GetDouble(member)); break;
-                    case "resourceRoot": node.ResourceRoot = access.IsTrue(member); break;
                     case "properties":
-                        var names = new List<string>();
-                        var targets = new List<int>();
-                        TMembers properties = access.Members(member);
-                        while (access.NextMember(ref properties, out TValue target))
-                        {
-                            names.Add(access.MemberName(ref properties));
-                            targets.Add(Index(access.GetDouble(target)));
-                        }
-
-                        node.PropertyNames = names.ToArray();
-                        node.PropertyNodes = targets.ToArray();
+                        (node.PropertyNames, node.PropertyNodes) = NodeMap<TValue, TItems, TMembers, TAccess>(access, member);
                         break;
                 }
             }

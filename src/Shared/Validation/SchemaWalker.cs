@@ -86,6 +86,33 @@ namespace SchemaClients.Shared.Validation
             }
         }
 
+        /// <summary>Applies a schema to the same value (in place); false when it failed and the check can stop.</summary>
+        private static bool Apply(ref ValidationState state, TAccess access, int id, TValue value, ref bool ok)
+        {
+            if (Check(ref state, access, id, value))
+            {
+                return true;
+            }
+
+            ok = false;
+            return !state.Silent;
+        }
+
+        /// <summary>Checks a member's value at its path; false when it failed and the check can stop.</summary>
+        private static bool CheckMember(ref ValidationState state, TAccess access, string name, int id, TValue value, ref bool ok)
+        {
+            state.Enter(name);
+            bool valid = CheckChild(ref state, access, id, value);
+            state.Leave();
+            if (valid)
+            {
+                return true;
+            }
+
+            ok = false;
+            return !state.Silent;
+        }
+
         /// <summary>Checks a member's value or an item: another value, so nothing it evaluates counts for this one.</summary>
         private static bool CheckChild(ref ValidationState state, TAccess access, int id, TValue value)
         {
@@ -135,22 +162,14 @@ namespace SchemaClients.Shared.Validation
             }
 
             bool ok = true;
-            if (node.Ref >= 0 && !Check(ref state, access, node.Ref, value))
+            if (node.Ref >= 0 && !Apply(ref state, access, node.Ref, value, ref ok))
             {
-                ok = false;
-                if (state.Silent)
-                {
-                    return false;
-                }
+                return false;
             }
 
-            if (node.DynamicRef >= 0 && !Check(ref state, access, DynamicTarget(ref state, node), value))
+            if (node.DynamicRef >= 0 && !Apply(ref state, access, DynamicTarget(ref state, node), value, ref ok))
             {
-                ok = false;
-                if (state.Silent)
-                {
-                    return false;
-                }
+                return false;
             }
 
             JsonType type = access.TypeOf(value);
@@ -210,13 +229,9 @@ namespace SchemaClients.Shared.Validation
 
             foreach (int part in node.AllOf)
             {
-                if (!Check(ref state, access, part, value))
+                if (!Apply(ref state, access, part, value, ref ok))
                 {
-                    ok = false;
-                    if (state.Silent)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
 
@@ -251,13 +266,9 @@ namespace SchemaClients.Shared.Validation
             if (node.If >= 0)
             {
                 int next = CheckBranch(ref state, access, node.If, value) ? node.Then : node.Else;
-                if (next >= 0 && !Check(ref state, access, next, value))
+                if (next >= 0 && !Apply(ref state, access, next, value, ref ok))
                 {
-                    ok = false;
-                    if (state.Silent)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
 
@@ -476,20 +487,10 @@ namespace SchemaClients.Shared.Validation
 
             if (node.Regex != null)
             {
-                bool matches;
-                string limit = node.Pattern ?? node.Regex.ToString();
-                try
-                {
-                    matches = node.Regex.IsMatch(text);
-                }
-                catch (RegexMatchTimeoutException)
-                {
-                    // A pattern that cannot decide in time does not accept the value.
-                    matches = false;
-                    limit += " (the match timed out)";
-                }
-
-                if (!matches && !Fail(ref state, ref ok, "pattern", limit, Shown(access, value)))
+                // A pattern that cannot decide in time does not accept the value.
+                bool? matches = PatternMatches(node.Regex, text);
+                string limit = (node.Pattern ?? node.Regex.ToString()) + (matches == null ? " (the match timed out)" : string.Empty);
+                if (matches != true && !Fail(ref state, ref ok, "pattern", limit, Shown(access, value)))
                 {
                     return false;
                 }
@@ -612,13 +613,9 @@ namespace SchemaClients.Shared.Validation
             for (int i = 0; i < node.DependentSchemaNames.Length; i++)
             {
                 // The object itself, not the member, must match: an in-place applicator.
-                if (access.TryGetMember(value, node.DependentSchemaNames[i], out _) && !Check(ref state, access, node.DependentSchemaNodes[i], value))
+                if (access.TryGetMember(value, node.DependentSchemaNames[i], out _) && !Apply(ref state, access, node.DependentSchemaNodes[i], value, ref ok))
                 {
-                    ok = false;
-                    if (state.Silent)
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
 
@@ -627,16 +624,9 @@ namespace SchemaClients.Shared.Validation
                 if (access.TryGetMember(value, node.PropertyNames[i], out TValue member))
                 {
                     state.Collect?.Name(node.PropertyNames[i]);
-                    state.Enter(node.PropertyNames[i]);
-                    bool valid = CheckChild(ref state, access, node.PropertyNodes[i], member);
-                    state.Leave();
-                    if (!valid)
+                    if (!CheckMember(ref state, access, node.PropertyNames[i], node.PropertyNodes[i], member, ref ok))
                     {
-                        ok = false;
-                        if (state.Silent)
-                        {
-                            return false;
-                        }
+                        return false;
                     }
                 }
             }
@@ -697,16 +687,9 @@ namespace SchemaClients.Shared.Validation
 
                         matched = true;
                         state.Collect?.Name(name);
-                        state.Enter(name);
-                        bool valid = CheckChild(ref state, access, node.PatternNodes[i], extra);
-                        state.Leave();
-                        if (!valid)
+                        if (!CheckMember(ref state, access, name, node.PatternNodes[i], extra, ref ok))
                         {
-                            ok = false;
-                            if (state.Silent)
-                            {
-                                return false;
-                            }
+                            return false;
                         }
                     }
                 }
@@ -748,7 +731,7 @@ namespace SchemaClients.Shared.Validation
             return true;
         }
 
-        /// <summary>Whether a patternProperties pattern matches a member's name; null when it cannot decide in time.</summary>
+        /// <summary>Whether a pattern matches (a string value, a patternProperties member name); null when it cannot decide in time.</summary>
         private static bool? PatternMatches(Regex regex, string text)
         {
             try
