@@ -314,7 +314,19 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task ApiframeGenerateAnswersAJobThatIsPolledWithProgressToItsImage()
     {
-        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe"));
+        // Its own emulator with a run time long enough that a poll lands while the job is PROCESSING on a loaded
+        // machine (the shared 600 ms was missed once in CI, next to the 200-call concurrency test).
+        await using ProviderEmulator emulator = await ProviderEmulator.StartAsync(new EmulatorOptions
+        {
+            Root = Root,
+            QueueTime = TimeSpan.FromMilliseconds(600),
+            RunTime = TimeSpan.FromSeconds(2.5),
+            Keys = new Dictionary<string, string> { ["apiframe"] = Secret },
+        });
+        SchemaClientOptions options = emulator.OptionsFor("apiframe");
+        options.Retry = Fast;
+        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, options);
         ApiframeJob job = await client.GenerateAsync(ApiframeInput(), Within(10));
         Assert.Equal(ApiframeJobState.Queued, job.State);
         Assert.Empty(job.ResultUrls);
@@ -332,7 +344,7 @@ public sealed class ClientTests : IAsyncLifetime
         int?[] percents = progress.Items.Select(p => p.Percent).ToArray();
         Assert.Equal(percents.OrderBy(p => p), percents);
         await AssertPngAsync(stream => client.DownloadAsync(Assert.Single(done.ResultUrls), stream, Within(10)));
-        ReceivedRequest[] generates = _emulator.Received.Where(r => r.Method == "POST" && r.Path == "/v2/images/generate").ToArray();
+        ReceivedRequest[] generates = emulator.Received.Where(r => r.Method == "POST" && r.Path == "/v2/images/generate").ToArray();
         Assert.All(generates, r => Assert.True(Guid.TryParse(r.IdempotencyKey, out _), "not a GUID: " + r.IdempotencyKey));
     }
 
@@ -628,11 +640,13 @@ public sealed class ClientTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(0, 400).Select(i => (long)i), first.Concat(second).Select(o => (long)o.Seed!));
         // HTTP/1.1 opens a connection per concurrent request; a second wave must reuse the pooled ones, not open as
-        // many again. On a loaded machine (next to the suite's package builds) some first-wave connections end early
-        // and are replaced (40 of 200 seen once), so the bound is a quarter of the first wave, far from a pool that
-        // reuses nothing (200).
-        Assert.InRange(afterFirst - start, 1, 200);
-        Assert.InRange(afterSecond - afterFirst, 0, (afterFirst - start) / 4);
+        // many again. On a loaded machine the first wave may not reach 200 at once (96 connections seen once: calls
+        // reused connections within the wave), and the second wave then needs up to 200 - 96 more on top of the pool.
+        // The bound: at least half of the first wave's connections are reused, so a pool that reuses nothing (200
+        // new) always fails it.
+        int firstWave = afterFirst - start;
+        Assert.InRange(firstWave, 1, 200);
+        Assert.InRange(afterSecond - afterFirst, 0, 200 - (firstWave / 2));
         File.WriteAllText(
             Path.Combine(ReportDirectory(), "client-concurrency.txt"),
             "2 waves of 200 concurrent fal RunAsync calls through one generated client: 400 succeeded; first wave opened "
