@@ -298,6 +298,11 @@ public sealed partial class ProviderEmulator
         Job job = NewJob("fal", "fal-ai/flux-2-flex", body.RootElement);
         if (!queue)
         {
+            if (_options.SyncRunTime > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.SyncRunTime, context.RequestAborted).ConfigureAwait(false);
+            }
+
             await JsonAsync(context, 200, FalOutput(context, job)).ConfigureAwait(false);
             return;
         }

@@ -84,6 +84,9 @@ public sealed class EmulatorOptions
     /// <summary>How long a job runs. Default 2 s.</summary>
     public TimeSpan RunTime { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long fal's sync run takes before it answers. Default 0: at once, so tests and benchmarks that call it in a loop stay fast.</summary>
+    public TimeSpan SyncRunTime { get; init; }
+
     /// <summary>
     /// Whether answers carry the fields real ones do beyond the documented examples: fal's submit <c>status</c> and
     /// <c>queue_position</c>, its output's <c>seed</c>, <c>prompt</c>, <c>timings</c>, <c>has_nsfw_concepts</c> and image
@@ -152,6 +155,12 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
 
     /// <summary>Distinct TCP connections requests arrived on so far (to see that clients reuse connections).</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>The most requests that were being answered at one moment so far (to see that clients send in parallel).</summary>
+    public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+    private int _inFlight;
+    private int _peakInFlight;
 
     /// <summary>The paths (with query) the emulator serves documents on.</summary>
     public IReadOnlyCollection<string> DocumentPaths => _routes.Keys;
@@ -254,6 +263,27 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        int now = Interlocked.Increment(ref _inFlight);
+        for (int peak = Volatile.Read(ref _peakInFlight); now > peak; peak = Volatile.Read(ref _peakInFlight))
+        {
+            if (Interlocked.CompareExchange(ref _peakInFlight, now, peak) == peak)
+            {
+                break;
+            }
+        }
+
+        try
+        {
+            await AnswerAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
         Record(context);

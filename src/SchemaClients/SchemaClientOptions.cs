@@ -35,5 +35,40 @@ namespace SchemaClients
 
         /// <summary>The longest a wait for a queued request may take before it gives up with a <see cref="TimeoutException"/>. Default 10 minutes.</summary>
         public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+        /// <summary>
+        /// Checks the values; a client checks its options when it is made, and DI registrations check them at start-up
+        /// (<c>ValidateOnStart</c>). The message names the option that is wrong.
+        /// </summary>
+        /// <exception cref="ArgumentOutOfRangeException">A retry option, <see cref="PollInterval"/> or <see cref="WaitTimeout"/> is out of range.</exception>
+        /// <exception cref="ArgumentException">A base address is not an absolute http(s) URL, or <see cref="Retry"/> is null.</exception>
+        public void Validate()
+        {
+            if (Retry == null)
+            {
+                throw new ArgumentException("SchemaClientOptions.Retry cannot be null; leave it at its default to get the default retries.", nameof(Retry));
+            }
+
+            Retry.Validate();
+            CheckAddress(BaseAddress, nameof(BaseAddress));
+            CheckAddress(QueueBaseAddress, nameof(QueueBaseAddress));
+            if (PollInterval is { } poll && poll <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(PollInterval), poll, "SchemaClientOptions.PollInterval must be positive (or null for the provider's own).");
+            }
+
+            if (WaitTimeout <= TimeSpan.Zero)
+            {
+                throw new ArgumentOutOfRangeException(nameof(WaitTimeout), WaitTimeout, "SchemaClientOptions.WaitTimeout must be positive.");
+            }
+        }
+
+        private static void CheckAddress(Uri? address, string name)
+        {
+            if (address != null && (!address.IsAbsoluteUri || (address.Scheme != Uri.UriSchemeHttps && address.Scheme != Uri.UriSchemeHttp)))
+            {
+                throw new ArgumentException("SchemaClientOptions." + name + " must be an absolute http or https URL, not '" + address.OriginalString + "'.", name);
+            }
+        }
     }
 }

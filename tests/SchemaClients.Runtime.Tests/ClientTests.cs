@@ -11,6 +11,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SchemaClients.Clients;
 using SchemaClients.Emulator;
 using SchemaClients.Http;
@@ -626,7 +627,7 @@ public sealed class ClientTests : IAsyncLifetime
     public async Task TwoHundredConcurrentCallsThroughOneClientAllSucceedAndReuseConnections()
     {
         // Answers with the seed (FullAnswers) tell each call its own answer came back.
-        await using ProviderEmulator full = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, FullAnswers = true, Keys = new Dictionary<string, string> { ["fal"] = Secret } });
+        await using ProviderEmulator full = await ProviderEmulator.StartAsync(new EmulatorOptions { Root = Root, FullAnswers = true, SyncRunTime = TimeSpan.FromSeconds(1), Keys = new Dictionary<string, string> { ["fal"] = Secret } });
         SchemaClientOptions options = full.OptionsFor("fal");
         // A connection reset in a storm of 200 new connections is rare but real; against the emulator a repeated call
         // costs nothing, so billed calls may be retried here (this test is about concurrency, not billing).
@@ -644,13 +645,16 @@ public sealed class ClientTests : IAsyncLifetime
         // reused connections within the wave), and the second wave then needs up to 200 - 96 more on top of the pool.
         // The bound: at least half of the first wave's connections are reused, so a pool that reuses nothing (200
         // new) always fails it.
+        // Each call takes the emulator's sync run time (1 s): calls sent in parallel are all in flight at once,
+        // calls sent one at a time (a client that serialized its sends) never more than one.
+        Assert.True(full.PeakInFlight >= 100, "the emulator saw at most " + full.PeakInFlight + " of 200 concurrent calls in flight at once");
         int firstWave = afterFirst - start;
         Assert.InRange(firstWave, 1, 200);
         Assert.InRange(afterSecond - afterFirst, 0, 200 - (firstWave / 2));
         File.WriteAllText(
             Path.Combine(ReportDirectory(), "client-concurrency.txt"),
             "2 waves of 200 concurrent fal RunAsync calls through one generated client: 400 succeeded; first wave opened "
-            + (afterFirst - start) + " TCP connections, second wave opened " + (afterSecond - afterFirst) + " more\n");
+            + (afterFirst - start) + " TCP connections, second wave opened " + (afterSecond - afterFirst) + " more; at most " + full.PeakInFlight + " calls in flight at once\n");
     }
 
     private static string ReportDirectory()
@@ -706,36 +710,41 @@ public sealed class ClientTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task TheKeyAppearsInNoExceptionTextAndNoLogLine()
+    public async Task OptionsAreCheckedWhenAClientIsMadeAndAtStartUpInDependencyInjection()
     {
-        var logs = new CapturingLoggerProvider();
+        ArgumentOutOfRangeException retries = Assert.Throws<ArgumentOutOfRangeException>(() => new FalFlex.FalFlux2FlexClient(_http, Options("fal", o => o.Retry = new RetryOptions { MaxRetries = -1 })));
+        Assert.Equal("MaxRetries", retries.ParamName);
+        ArgumentOutOfRangeException wait = Assert.Throws<ArgumentOutOfRangeException>(() => new OxenFlex.OxenFlux2FlexClient(_http, Options("oxen", o => o.WaitTimeout = TimeSpan.Zero)));
+        Assert.Equal("WaitTimeout", wait.ParamName);
+        ArgumentOutOfRangeException poll = Assert.Throws<ArgumentOutOfRangeException>(() => new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options("apiframe", o => o.PollInterval = TimeSpan.FromSeconds(-1))));
+        Assert.Equal("PollInterval", poll.ParamName);
+        ArgumentException address = Assert.Throws<ArgumentException>(() => new FalFlex.FalFlux2FlexClient(_http, Options("fal", o => o.QueueBaseAddress = new Uri("ftp://example.com/"))));
+        Assert.Equal("QueueBaseAddress", address.ParamName);
+
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
-        services.AddFalFlux2FlexClient(o => { _emulator.Configure(o, "fal"); o.Retry = Fast; });
-        services.AddApiframeFlux2FlexClient(o => { _emulator.Configure(o, "apiframe"); o.ApiKey = "wrong-" + Secret; o.Retry = Fast; });
-        using ServiceProvider provider = services.BuildServiceProvider();
-        var fal = provider.GetRequiredService<FalFlex.FalFlux2FlexClient>();
-        var apiframe = provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>();
+        services.AddFalFlux2FlexClient(o => { _emulator.Configure(o, "fal"); o.Retry = new RetryOptions { MaxRetries = -2 }; });
+        services.AddOxenFlux2FlexClient(o => { _emulator.Configure(o, "oxen"); o.Retry = new RetryOptions { MaxRetries = 0 }; });
+        await using ServiceProvider provider = services.BuildServiceProvider();
+        // what a host runs when it starts: the fal registration stops it, naming the option
+        OptionsValidationException startup = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate());
+        Assert.Contains("RetryOptions.MaxRetries cannot be negative", startup.Message, StringComparison.Ordinal);
+        Assert.Contains(FalFlex.FalFlux2FlexClient.Description.Provider, string.Join(" ", startup.Failures), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("oxen", startup.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<FalFlex.FalFlux2FlexClient>());
 
-        var failures = new List<Exception>();
-        await fal.RunAsync(FalInput(), Within(10));
-        _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.ServerError;
-        failures.Add(await Assert.ThrowsAsync<ProviderApiException>(() => fal.RunAsync(FalInput(), Within(15))));
-        _emulator.Faults["/fal-ai/flux-2-flex"] = Fault.DroppedConnection;
-        failures.Add(await Assert.ThrowsAsync<HttpRequestException>(() => fal.RunAsync(FalInput(), Within(15))));
-        _emulator.Faults.Clear();
-        failures.Add(await Assert.ThrowsAsync<ProviderApiException>(() => apiframe.GenerateAsync(new ApiframeFlex.Flux2FlexGenerateRequest { Prompt = "p", Model = "flux-2-flex" }, Within(10))));
-        _emulator.FailNext("/v2/images/generate", Fault.ServerError);
-        failures.Add(Assert.Throws<InvalidOperationException>(() => new FalFlex.FalFlux2FlexClient(_http, new SchemaClientOptions { ApiKeyEnvironmentVariable = "SCHEMACLIENTS_UNSET_" + Guid.NewGuid().ToString("N") })));
-
-        Assert.Equal(HttpStatusCode.Unauthorized, ((ProviderApiException)failures[2]).StatusCode);
-        string[] lines = logs.Lines.ToArray();
-        Assert.True(lines.Length >= 8, "too few log lines to mean anything: " + lines.Length);
-        Assert.Contains(lines, l => l.Contains("answered 500", StringComparison.Ordinal));
-        foreach (string text in failures.SelectMany(e => new[] { e.Message, e.ToString() }).Concat(lines)
-            .Append(new ApiKey(Secret).ToString()).Append(_emulator.OptionsFor("fal").ToString()!))
+        // MaxRetries = 0 is one attempt: a 500 to a repeatable GET is not tried again
+        var oxen = provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>();
+        int before = _emulator.RequestCount;
+        _emulator.Faults["/api/ai/models/flux-2-flex"] = Fault.ServerError;
+        try
         {
-            Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+            ProviderApiException once = await Assert.ThrowsAsync<ProviderApiException>(() => oxen.GetModelAsync(Within(10)));
+            Assert.Equal(1, once.Attempts);
+            Assert.Equal(1, _emulator.RequestCount - before);
+        }
+        finally
+        {
+            _emulator.Faults.Clear();
         }
     }
 
@@ -749,28 +758,6 @@ public sealed class ClientTests : IAsyncLifetime
         {
             Interlocked.Increment(ref _count);
             return base.SendAsync(request, cancellationToken);
-        }
-    }
-
-    private sealed class CapturingLoggerProvider : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => owner.Lines.Enqueue(logLevel + " " + category + ": " + formatter(state, exception) + (exception != null ? " " + exception : string.Empty));
         }
     }
 }

@@ -80,7 +80,7 @@ namespace SchemaClients.Clients
             ApiframeJob done = started.IsTerminal ? started : await WaitAsync(started.Id, progress, cancellationToken).ConfigureAwait(false);
             return done.State == ApiframeJobState.Completed
                 ? done
-                : throw new QueueJobFailedException(_core.Description.Provider, done.Id, done.Status ?? "(no status)", done.Error);
+                : throw _core.Http.JobFailed(done.Id, done.Status ?? "(no status)", done.Error);
         }
 
         private string ExpandJob(string jobId)

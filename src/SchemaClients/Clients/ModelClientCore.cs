@@ -26,11 +26,14 @@ namespace SchemaClients.Clients
         /// <param name="description">The provider and model.</param>
         /// <param name="logger">Where calls are logged; the key is never logged.</param>
         /// <exception cref="InvalidOperationException">No key in the options or in the environment variable.</exception>
+        /// <exception cref="ArgumentException">The key has a character an HTTP header cannot carry; nothing is sent with it.</exception>
+        /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it; see <see cref="SchemaClientOptions.Validate"/>).</exception>
         public ModelClientCore(HttpClient http, SchemaClientOptions options, ClientDescription description, ILogger? logger = null)
         {
             ArgumentNullException.ThrowIfNull(http);
             Options = options ?? throw new ArgumentNullException(nameof(options));
             Description = description ?? throw new ArgumentNullException(nameof(description));
+            options.Validate();
             string variable = options.ApiKeyEnvironmentVariable ?? description.Auth.EnvironmentVariable;
             ApiKey key = !string.IsNullOrWhiteSpace(options.ApiKey) ? new ApiKey(options.ApiKey!)
                 : ApiKey.FromEnvironment(variable)
@@ -230,7 +233,7 @@ namespace SchemaClients.Clients
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new TimeoutException(Description.Provider + ": " + what + " within " + Options.WaitTimeout + ".");
+                throw new TimeoutException(Http.Redact(Description.Provider + ": " + what + " within " + Options.WaitTimeout + "."));
             }
         }
 

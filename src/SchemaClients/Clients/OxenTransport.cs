@@ -137,7 +137,7 @@ namespace SchemaClients.Clients
         {
             OxenQueueSubmission queued = await EnqueueAsync(body, cancellationToken).ConfigureAwait(false);
             OxenGeneration done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);
-            return done.Succeeded ? done : throw new QueueJobFailedException(_core.Description.Provider, done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
+            return done.Succeeded ? done : throw _core.Http.JobFailed(done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
         }
 
         /// <summary>Enqueues a body and waits for every generation it started; returns them all, succeeded or not.</summary>
@@ -222,7 +222,7 @@ namespace SchemaClients.Clients
                         }
                     }
 
-                    throw new System.IO.EndOfStreamException("oxen: the event stream ended before the completion event for " + generationId + ".");
+                    throw new System.IO.EndOfStreamException(_core.Http.Redact("oxen: the event stream ended before the completion event for " + generationId + "."));
                 },
                 "no completion event for " + generationId,
                 cancellationToken);

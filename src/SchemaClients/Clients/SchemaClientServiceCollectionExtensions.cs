@@ -33,6 +33,7 @@ namespace SchemaClients.Clients
         /// at <paramref name="configurationSection"/>, for example <c>SchemaClients:Fal</c> (see
         /// <see cref="SchemaClientOptionsBinder"/>). <paramref name="configure"/> runs after it, so code wins over configuration.
         /// </summary>
+        /// <remarks>The options are checked (<see cref="SchemaClientOptions.Validate"/>) when the host starts (<c>ValidateOnStart</c>) and whenever they are read: a wrong value stops the app at start-up with an <see cref="OptionsValidationException"/> naming it.</remarks>
         /// <returns>The HttpClient builder, to add handlers or configure the primary handler.</returns>
         public static IHttpClientBuilder AddSchemaClient<TClient>(
             this IServiceCollection services,
@@ -46,6 +47,8 @@ namespace SchemaClients.Clients
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(create);
             services.AddOptions();
+            services.AddSingleton<IValidateOptions<SchemaClientOptions>>(new OptionsCheck(name));
+            services.AddOptions<SchemaClientOptions>(name).ValidateOnStart();
             if (configurationSection != null)
             {
                 services.AddOptions<SchemaClientOptions>(name).Configure<IServiceProvider>((options, provider) =>
@@ -71,6 +74,28 @@ namespace SchemaClients.Clients
                 return create(http, options, logger);
             });
             return builder;
+        }
+
+        /// <summary>Runs <see cref="SchemaClientOptions.Validate"/> on one client's named options, at start-up and whenever they are read.</summary>
+        private sealed class OptionsCheck(string name) : IValidateOptions<SchemaClientOptions>
+        {
+            public ValidateOptionsResult Validate(string? optionsName, SchemaClientOptions options)
+            {
+                if (optionsName != name)
+                {
+                    return ValidateOptionsResult.Skip;
+                }
+
+                try
+                {
+                    options.Validate();
+                    return ValidateOptionsResult.Success;
+                }
+                catch (ArgumentException e)
+                {
+                    return ValidateOptionsResult.Fail("The options of " + name + ": " + e.Message);
+                }
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ namespace SchemaClients.Http
     public sealed class ApiKey
     {
         private readonly string _value;
+        private Redactor? _redactor;
 
         /// <summary>Wraps a key.</summary>
         /// <param name="value">The key; not empty.</param>
@@ -33,9 +34,13 @@ namespace SchemaClients.Http
         /// <summary>The key itself, for the one place that needs it: the request header.</summary>
         internal string Reveal() => _value;
 
-        /// <summary>Replaces every occurrence of the key in <paramref name="text"/> with a mask.</summary>
+        /// <summary>
+        /// Masks the key in <paramref name="text"/>: as written, JSON-, URL- or HTML-escaped, Base64-encoded, any run of
+        /// 8 or more of its characters, and the value of an echoed <c>Authorization</c> header. Each masked run becomes
+        /// <c>***</c>; a mask may cover a little more than the key, never less.
+        /// </summary>
         /// <param name="text">Any text that may contain the key.</param>
-        public string Redact(string text) => text.Replace(_value, "***", StringComparison.Ordinal);
+        public string Redact(string text) => (_redactor ??= new Redactor(_value)).Redact(text);
 
         /// <inheritdoc />
         public override string ToString() => "ApiKey(***)";

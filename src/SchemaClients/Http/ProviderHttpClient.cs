@@ -30,16 +30,17 @@ namespace SchemaClients.Http
     /// <summary>A provider's answer as read, for calls whose error statuses are answers too (fal's cancel).</summary>
     public sealed class ProviderAnswer
     {
-        private readonly Func<string, string> _redact;
+        private readonly ProviderHttpClient _owner;
+        private readonly string? _requestId;
 
-        internal ProviderAnswer(string provider, HttpStatusCode statusCode, string? requestId, JsonElement json, int attempts, Func<string, string> redact)
+        internal ProviderAnswer(string provider, HttpStatusCode statusCode, string? requestId, JsonElement json, int attempts, ProviderHttpClient owner)
         {
             Provider = provider;
             StatusCode = statusCode;
-            RequestId = requestId;
+            _requestId = requestId;
             Json = json;
             Attempts = attempts;
-            _redact = redact;
+            _owner = owner;
         }
 
         /// <summary>The provider.</summary>
@@ -48,8 +49,8 @@ namespace SchemaClients.Http
         /// <summary>The HTTP status.</summary>
         public HttpStatusCode StatusCode { get; }
 
-        /// <summary>The provider's request id, if it sent one.</summary>
-        public string? RequestId { get; }
+        /// <summary>The provider's request id, if it sent one (the key masked, should the provider have echoed it there).</summary>
+        public string? RequestId => _requestId == null ? null : _owner.Redact(_requestId);
 
         /// <summary>The body as JSON; <see cref="JsonValueKind.Undefined"/> when it was empty or not JSON.</summary>
         public JsonElement Json { get; }
@@ -60,7 +61,7 @@ namespace SchemaClients.Http
         /// <summary>An exception saying the answer does not have the shape the protocol needs; the key is redacted from it.</summary>
         /// <param name="what">What was missing, for example <c>no request_id</c>.</param>
         public ProviderApiException Unexpected(string what)
-            => new(Provider, StatusCode, RequestId, ProviderHttpClient.Excerpt(_redact("the answer has " + what + ": " + (Json.ValueKind == JsonValueKind.Undefined ? "(no JSON body)" : Json.GetRawText()))), Attempts);
+            => _owner.Failure(StatusCode, _requestId, "the answer has " + what + ": " + (Json.ValueKind == JsonValueKind.Undefined ? "(no JSON body)" : Json.GetRawText()), Attempts);
     }
 
     /// <summary>
@@ -83,6 +84,7 @@ namespace SchemaClients.Http
         private readonly string _provider;
         private readonly ProviderAuth _auth;
         private readonly ApiKey _key;
+        private readonly Redactor _redactor;
         private readonly RetryOptions _retry;
         private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
         private readonly ILogger _logger;
@@ -110,12 +112,28 @@ namespace SchemaClients.Http
         /// <param name="retry">Retry options; defaults when null.</param>
         /// <param name="logger">Where each attempt is logged (Debug), each retry (Information) and each failure (Warning); the key is never logged.</param>
         /// <exception cref="ArgumentOutOfRangeException">A retry option is out of range.</exception>
+        /// <exception cref="ArgumentException">The key has a character an HTTP header cannot carry (a space, a control character, a non-ASCII letter).</exception>
         public ProviderHttpClient(HttpClient http, string provider, ProviderAuth auth, ApiKey key, RetryOptions? retry = null, ILogger? logger = null)
         {
             _http = http ?? throw new ArgumentNullException(nameof(http));
             _provider = provider;
             _auth = auth;
             _key = key ?? throw new ArgumentNullException(nameof(key));
+            ArgumentNullException.ThrowIfNull(auth);
+            string revealed = key.Reveal();
+            for (int i = 0; i < revealed.Length; i++)
+            {
+                if (revealed[i] is < (char)0x21 or > (char)0x7E)
+                {
+                    // Caught here, not by the handler at send time, so nothing is sent and no billed call is left in doubt.
+                    throw new ArgumentException(
+                        "The " + provider + " API key has a character an HTTP header cannot carry at position " + (i + 1) + " of " + revealed.Length
+                        + " (only printable ASCII is allowed). Check that the key was copied whole and without spaces or quotes.",
+                        nameof(key));
+                }
+            }
+
+            _redactor = new Redactor(revealed, auth.Header);
             _retry = retry ?? new RetryOptions();
             _logger = logger ?? NullLogger.Instance;
             _pipeline = RetryPolicy.Create(_retry, OnRetry);
@@ -145,7 +163,7 @@ namespace SchemaClients.Http
             }
             catch (JsonException e)
             {
-                throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact("the answer is not the expected JSON: " + e.Message)), attempts);
+                throw Failure(response.StatusCode, RequestId(response), "the answer is not the expected JSON: " + e.Message, attempts);
             }
         }
 
@@ -162,7 +180,7 @@ namespace SchemaClients.Http
             }
             catch (JsonException e)
             {
-                throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact("the answer is not the expected JSON: " + e.Message)), attempts);
+                throw Failure(response.StatusCode, RequestId(response), "the answer is not the expected JSON: " + e.Message, attempts);
             }
         }
 
@@ -206,7 +224,7 @@ namespace SchemaClients.Http
                 }
             }
 
-            return new ProviderAnswer(_provider, response.StatusCode, Redacted(RequestId(response)), json, attempts, Redact);
+            return new ProviderAnswer(_provider, response.StatusCode, RequestId(response), json, attempts, this);
         }
 
         /// <summary>
@@ -258,13 +276,23 @@ namespace SchemaClients.Http
             return destination.CanSeek ? destination.Position - before : -1;
         }
 
-        /// <summary>Masks the key in a text before it leaves the runtime.</summary>
-        internal string Redact(string text) => _key.Redact(text);
+        /// <summary>
+        /// Masks the key in a text before it leaves the runtime: raw, JSON-, URL- and HTML-escaped, Base64-encoded, any
+        /// run of 8 or more of its characters, and the value of an echoed auth header (see <see cref="Redactor"/>).
+        /// Every exception message, exception property and log argument that may hold text from outside goes through it.
+        /// </summary>
+        internal string Redact(string text) => _redactor.Redact(text);
 
-        private string? Redacted(string? text) => text == null ? null : _key.Redact(text);
+        /// <summary>The provider's error as an exception: every text redacted first, then cut to <see cref="ExcerptLength"/>.</summary>
+        internal ProviderApiException Failure(HttpStatusCode status, string? requestId, string body, int attempts)
+            => new(_provider, status, requestId == null ? null : Excerpt(Redact(requestId), 200), Excerpt(Redact(body), ExcerptLength), attempts);
 
-        /// <summary>The start of a text, for exception messages: at most <see cref="ExcerptLength"/> characters. Redact before cutting.</summary>
-        internal static string Excerpt(string text) => text.Length > ExcerptLength ? text.Substring(0, ExcerptLength) + "..." : text;
+        /// <summary>A queued job that ended without a result, with the provider's id, status and reason redacted.</summary>
+        internal Clients.QueueJobFailedException JobFailed(string jobId, string status, string? reason)
+            => new(_provider, Excerpt(Redact(jobId), 200), Excerpt(Redact(status), 200), reason == null ? null : Excerpt(Redact(reason), ExcerptLength));
+
+        /// <summary>The start of an already redacted text: at most <paramref name="length"/> characters.</summary>
+        private static string Excerpt(string text, int length) => text.Length > length ? text.Substring(0, length) + "..." : text;
 
         /// <summary>What one call carries through its attempts.</summary>
         private sealed class CallState
@@ -305,7 +333,10 @@ namespace SchemaClients.Http
 
             public int Attempts { get; set; }
 
-            public string LogUrl { get; set; } = string.Empty;
+            /// <summary>The URL as logs and messages show it (no query string, key masked); worked out once, when first needed.</summary>
+            public string LogUrl => _logUrl ??= Owner.LogUrl(Path);
+
+            private string? _logUrl;
         }
 
         private void OnRetry(ResilienceContext context, int attempt, TimeSpan delay)
@@ -365,10 +396,10 @@ namespace SchemaClients.Http
                     }
 
                     throw new TimeoutException(
-                        billed
+                        Redact(billed
                             ? _provider + " did not answer " + method.Method + " " + state.LogUrl + " within " + _retry.AttemptTimeout + ". It was not sent again: it may have reached "
                                 + _provider + " and started a billed job. Check the provider before sending it again."
-                            : _provider + " did not answer in time on any of " + Plural(state.Attempts) + ".",
+                            : _provider + " did not answer in time on any of " + Plural(state.Attempts) + "."),
                         e);
                 default:
                     System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.Exception).Throw();
@@ -386,7 +417,7 @@ namespace SchemaClients.Http
                     }
 
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    throw new ProviderApiException(_provider, response.StatusCode, Redacted(RequestId(response)), Excerpt(Redact(body)), state.Attempts);
+                    throw Failure(response.StatusCode, RequestId(response), body, state.Attempts);
                 }
             }
 
@@ -428,7 +459,6 @@ namespace SchemaClients.Http
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             }
 
-            state.LogUrl = LogUrl(request);
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             HttpResponseMessage answer;
             try
@@ -438,7 +468,7 @@ namespace SchemaClients.Http
             catch (Exception e)
             {
                 // Polly's outcome API wants no exception out of the callback: every failure travels as an outcome.
-                if (e is HttpRequestException || (e is OperationCanceledException && !state.CallerToken.IsCancellationRequested))
+                if ((e is HttpRequestException || (e is OperationCanceledException && !state.CallerToken.IsCancellationRequested)) && _logger.IsEnabled(LogLevel.Warning))
                 {
                     LogFailure(_logger, _provider, state.Method.Method, state.LogUrl, attempt, Redact(e.Message), null);
                 }
@@ -448,9 +478,12 @@ namespace SchemaClients.Http
 
             if (RetryPolicy.IsTransient(answer.StatusCode))
             {
-                LogTransient(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, attempt, null);
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    LogTransient(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, attempt, null);
+                }
             }
-            else
+            else if (_logger.IsEnabled(LogLevel.Debug))
             {
                 LogAnswer(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt, null);
             }
@@ -458,9 +491,9 @@ namespace SchemaClients.Http
             return Outcome.FromResult(answer);
         }
 
-        private string LogUrl(HttpRequestMessage request)
+        private string LogUrl(string path)
         {
-            Uri? uri = request.RequestUri;
+            Uri? uri = Uri.TryCreate(path, path.StartsWith('/') ? UriKind.Relative : UriKind.RelativeOrAbsolute, out Uri? parsed) ? parsed : null;
             if (uri != null && !uri.IsAbsoluteUri && _http.BaseAddress != null)
             {
                 uri = new Uri(_http.BaseAddress, uri);

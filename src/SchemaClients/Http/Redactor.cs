@@ -1,0 +1,488 @@
+using System;
+using System.Collections.Generic;
+using System.Text;
+
+namespace SchemaClients.Http
+{
+    /// <summary>
+    /// The one place text is cleaned of a key before it leaves the runtime (exception messages and properties, log
+    /// lines). It looks for the key in the text as written and as a reader would decode it (JSON escapes such as
+    /// <c>\u002B</c> and <c>\/</c>, URL percent-encoding, HTML character references, up to two levels deep), masks
+    /// every run of <see cref="FragmentLength"/> or more characters of the key (so a key cut by a server or by a
+    /// truncation leaves nothing usable), the key's Base64 encodings at any alignment (standard and URL-safe: HTTP
+    /// Basic credentials, tokens), and the value after an echoed auth header name. Masking over-reaches rather than
+    /// under-reaches: a mask may cover a little text around the key, never less than the key.
+    /// </summary>
+    internal sealed class Redactor
+    {
+        /// <summary>The shortest run of key characters that is masked; shorter keys are masked only whole.</summary>
+        public const int FragmentLength = 8;
+
+        /// <summary>What replaces a masked run.</summary>
+        public const string Mask = "***";
+
+        private const int MaxDecodeDepth = 2;
+
+        private readonly string _key;
+        private readonly Dictionary<ulong, int[]> _grams;
+        private readonly string[] _encodedForms;
+        private readonly string[] _headerNames;
+
+        /// <summary>Creates a redactor for one key.</summary>
+        /// <param name="key">The key.</param>
+        /// <param name="headerNames">Header names whose echoed value is masked whole (<c>Authorization</c>, <c>X-API-Key</c>).</param>
+        public Redactor(string key, params string[] headerNames)
+        {
+            _key = key;
+            _grams = new Dictionary<ulong, int[]>();
+            if (key.Length >= FragmentLength)
+            {
+                var positions = new Dictionary<ulong, List<int>>();
+                for (int i = 0; i + FragmentLength <= key.Length; i++)
+                {
+                    ulong hash = Hash(key.AsSpan(i, FragmentLength));
+                    if (!positions.TryGetValue(hash, out List<int>? list))
+                    {
+                        positions[hash] = list = new List<int>();
+                    }
+
+                    list.Add(i);
+                }
+
+                foreach (KeyValuePair<ulong, List<int>> entry in positions)
+                {
+                    _grams[entry.Key] = entry.Value.ToArray();
+                }
+            }
+
+            _encodedForms = Base64Forms(key);
+            var names = new List<string> { "authorization", "proxy-authorization" };
+            foreach (string name in headerNames)
+            {
+                if (!string.IsNullOrEmpty(name) && !names.Contains(name.ToLowerInvariant()))
+                {
+                    names.Add(name.ToLowerInvariant());
+                }
+            }
+
+            _headerNames = names.ToArray();
+        }
+
+        /// <summary>The text with every trace of the key masked.</summary>
+        public string Redact(string? text)
+        {
+            if (string.IsNullOrEmpty(text))
+            {
+                return text ?? string.Empty;
+            }
+
+            // Mask flags over the original text; each decoded view maps its characters back to spans of it.
+            bool[]? masked = null;
+            string view = text;
+            int[]? starts = null; // null: the view is the text itself
+            int[]? ends = null;
+            for (int depth = 0; ; depth++)
+            {
+                Scan(view, starts, ends, ref masked, text.Length);
+                if (depth == MaxDecodeDepth || !Decode(view, starts, ends, out string decoded, out int[]? decodedStarts, out int[]? decodedEnds))
+                {
+                    break;
+                }
+
+                view = decoded;
+                starts = decodedStarts;
+                ends = decodedEnds;
+            }
+
+            return masked == null ? text : Apply(text, masked);
+        }
+
+        private void Scan(string view, int[]? starts, int[]? ends, ref bool[]? masked, int length)
+        {
+            ReadOnlySpan<char> span = view.AsSpan();
+            if (_key.Length >= FragmentLength)
+            {
+                for (int i = 0; i + FragmentLength <= span.Length; i++)
+                {
+                    if (_grams.TryGetValue(Hash(span.Slice(i, FragmentLength)), out int[]? at) && Matches(span.Slice(i, FragmentLength), at))
+                    {
+                        Mark(ref masked, length, Start(starts, i), End(ends, i + FragmentLength - 1));
+                    }
+                }
+            }
+            else
+            {
+                MarkAll(span, _key, starts, ends, ref masked, length, StringComparison.Ordinal);
+            }
+
+            foreach (string form in _encodedForms)
+            {
+                MarkAll(span, form, starts, ends, ref masked, length, StringComparison.Ordinal);
+            }
+
+            foreach (string name in _headerNames)
+            {
+                MarkHeaderValues(span, name, starts, ends, ref masked, length);
+            }
+        }
+
+        private bool Matches(ReadOnlySpan<char> window, int[] at)
+        {
+            foreach (int position in at)
+            {
+                if (window.SequenceEqual(_key.AsSpan(position, FragmentLength)))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private static void MarkAll(ReadOnlySpan<char> span, string what, int[]? starts, int[]? ends, ref bool[]? masked, int length, StringComparison comparison)
+        {
+            if (what.Length == 0)
+            {
+                return;
+            }
+
+            int from = 0;
+            while (from < span.Length)
+            {
+                int at = span.Slice(from).IndexOf(what.AsSpan(), comparison);
+                if (at < 0)
+                {
+                    return;
+                }
+
+                at += from;
+                Mark(ref masked, length, Start(starts, at), End(ends, at + what.Length - 1));
+                from = at + 1;
+            }
+        }
+
+        /// <summary>Masks what follows <c>name</c> and a separator (<c>:</c>, <c>=</c>, quotes, spaces) up to the end of the value.</summary>
+        private static void MarkHeaderValues(ReadOnlySpan<char> span, string name, int[]? starts, int[]? ends, ref bool[]? masked, int length)
+        {
+            int from = 0;
+            while (from < span.Length)
+            {
+                int at = span.Slice(from).IndexOf(name.AsSpan(), StringComparison.OrdinalIgnoreCase);
+                if (at < 0)
+                {
+                    return;
+                }
+
+                at += from;
+                int i = at + name.Length;
+                from = i;
+                bool separated = false;
+                while (i < span.Length && (span[i] is ':' or '=' or '"' or '\'' or ' ' or '\t'))
+                {
+                    separated |= span[i] is ':' or '=';
+                    i++;
+                }
+
+                if (!separated)
+                {
+                    continue;
+                }
+
+                int start = i;
+                while (i < span.Length && !(span[i] is '"' or '\'' or '\r' or '\n' or ',' or ';' or '&' or '}' or ']' or '<'))
+                {
+                    i++;
+                }
+
+                if (i > start)
+                {
+                    Mark(ref masked, length, Start(starts, start), End(ends, i - 1));
+                }
+
+                from = i;
+            }
+        }
+
+        private static void Mark(ref bool[]? masked, int length, int start, int end)
+        {
+            masked ??= new bool[length];
+            for (int i = start; i < end; i++)
+            {
+                masked[i] = true;
+            }
+        }
+
+        private static string Apply(string text, bool[] masked)
+        {
+            var result = new StringBuilder(text.Length);
+            for (int i = 0; i < text.Length; i++)
+            {
+                if (!masked[i])
+                {
+                    result.Append(text[i]);
+                }
+                else if (i == 0 || !masked[i - 1])
+                {
+                    result.Append(Mask);
+                }
+            }
+
+            return result.ToString();
+        }
+
+        private static int Start(int[]? starts, int i) => starts == null ? i : starts[i];
+
+        private static int End(int[]? ends, int i) => ends == null ? i + 1 : ends[i];
+
+        /// <summary>
+        /// One level of decoding: JSON string escapes, %XX sequences (UTF-8), HTML character references. Each decoded
+        /// character keeps the span of the original text it came from. False when nothing was decoded.
+        /// </summary>
+        private static bool Decode(string view, int[]? starts, int[]? ends, out string decoded, out int[]? decodedStarts, out int[]? decodedEnds)
+        {
+            decoded = view;
+            decodedStarts = starts;
+            decodedEnds = ends;
+            if (view.AsSpan().IndexOfAny('\\', '%', '&') < 0)
+            {
+                return false;
+            }
+
+            var chars = new StringBuilder(view.Length);
+            var newStarts = new List<int>(view.Length);
+            var newEnds = new List<int>(view.Length);
+            bool changed = false;
+            int i = 0;
+            while (i < view.Length)
+            {
+                int consumed = TryJsonEscape(view, i, out char a, out char b)
+                    ?? TryPercent(view, i, out a, out b)
+                    ?? TryEntity(view, i, out a, out b)
+                    ?? 0;
+                if (consumed == 0)
+                {
+                    chars.Append(view[i]);
+                    newStarts.Add(Start(starts, i));
+                    newEnds.Add(End(ends, i));
+                    i++;
+                    continue;
+                }
+
+                changed = true;
+                int start = Start(starts, i);
+                int end = End(ends, i + consumed - 1);
+                chars.Append(a);
+                newStarts.Add(start);
+                newEnds.Add(end);
+                if (b != '\0')
+                {
+                    chars.Append(b);
+                    newStarts.Add(start);
+                    newEnds.Add(end);
+                }
+
+                i += consumed;
+            }
+
+            if (!changed)
+            {
+                return false;
+            }
+
+            decoded = chars.ToString();
+            decodedStarts = newStarts.ToArray();
+            decodedEnds = newEnds.ToArray();
+            return true;
+        }
+
+        private static int? TryJsonEscape(string s, int i, out char a, out char b)
+        {
+            a = b = '\0';
+            if (s[i] != '\\' || i + 1 >= s.Length)
+            {
+                return null;
+            }
+
+            switch (s[i + 1])
+            {
+                case '"': a = '"'; return 2;
+                case '\\': a = '\\'; return 2;
+                case '/': a = '/'; return 2;
+                case 'b': a = '\b'; return 2;
+                case 'f': a = '\f'; return 2;
+                case 'n': a = '\n'; return 2;
+                case 'r': a = '\r'; return 2;
+                case 't': a = '\t'; return 2;
+                case 'u' when i + 6 <= s.Length && TryHex(s.AsSpan(i + 2, 4), out int code):
+                    a = (char)code;
+                    if (char.IsHighSurrogate(a) && i + 12 <= s.Length && s[i + 6] == '\\' && s[i + 7] == 'u'
+                        && TryHex(s.AsSpan(i + 8, 4), out int low) && char.IsLowSurrogate((char)low))
+                    {
+                        b = (char)low;
+                        return 12;
+                    }
+
+                    return 6;
+                default:
+                    return null;
+            }
+        }
+
+        private static int? TryPercent(string s, int i, out char a, out char b)
+        {
+            a = b = '\0';
+            if (!TryPercentByte(s, i, out int lead))
+            {
+                return null;
+            }
+
+            int count = lead < 0x80 ? 1 : lead is >= 0xC2 and <= 0xDF ? 2 : lead is >= 0xE0 and <= 0xEF ? 3 : lead is >= 0xF0 and <= 0xF4 ? 4 : 0;
+            if (count == 0)
+            {
+                return null;
+            }
+
+            int code = count == 1 ? lead : lead & (0xFF >> (count + 1));
+            for (int k = 1; k < count; k++)
+            {
+                if (!TryPercentByte(s, i + (3 * k), out int next) || (next & 0xC0) != 0x80)
+                {
+                    return null;
+                }
+
+                code = (code << 6) | (next & 0x3F);
+            }
+
+            return ToChars(code, out a, out b) ? 3 * count : null;
+        }
+
+        private static bool TryPercentByte(string s, int i, out int value)
+        {
+            value = 0;
+            return i + 3 <= s.Length && s[i] == '%' && TryHex(s.AsSpan(i + 1, 2), out value);
+        }
+
+        private static int? TryEntity(string s, int i, out char a, out char b)
+        {
+            a = b = '\0';
+            if (s[i] != '&')
+            {
+                return null;
+            }
+
+            int semicolon = s.IndexOf(';', i + 1, Math.Min(10, s.Length - i - 1));
+            if (semicolon < 0)
+            {
+                return null;
+            }
+
+            ReadOnlySpan<char> body = s.AsSpan(i + 1, semicolon - i - 1);
+            int code;
+            if (body.Length > 1 && body[0] == '#')
+            {
+                bool hex = body[1] is 'x' or 'X';
+                ReadOnlySpan<char> digits = body.Slice(hex ? 2 : 1);
+                if (digits.Length == 0 || !(hex ? int.TryParse(digits, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out code)
+                    : int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code)))
+                {
+                    return null;
+                }
+            }
+            else
+            {
+                code = body switch
+                {
+                    "amp" => '&',
+                    "quot" => '"',
+                    "apos" => '\'',
+                    "lt" => '<',
+                    "gt" => '>',
+                    _ => -1,
+                };
+            }
+
+            return ToChars(code, out a, out b) ? semicolon - i + 1 : null;
+        }
+
+        /// <summary>A code point as one char or a surrogate pair; false for what is not a Unicode scalar value.</summary>
+        private static bool ToChars(int code, out char a, out char b)
+        {
+            a = b = '\0';
+            if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
+            {
+                return false;
+            }
+
+            if (code > 0xFFFF)
+            {
+                code -= 0x10000;
+                a = (char)(0xD800 + (code >> 10));
+                b = (char)(0xDC00 + (code & 0x3FF));
+            }
+            else
+            {
+                a = (char)code;
+            }
+
+            return true;
+        }
+
+        private static bool TryHex(ReadOnlySpan<char> digits, out int value)
+        {
+            value = 0;
+            foreach (char c in digits)
+            {
+                int d = c is >= '0' and <= '9' ? c - '0' : c is >= 'a' and <= 'f' ? c - 'a' + 10 : c is >= 'A' and <= 'F' ? c - 'A' + 10 : -1;
+                if (d < 0)
+                {
+                    return false;
+                }
+
+                value = (value * 16) + d;
+            }
+
+            return true;
+        }
+
+        private static ulong Hash(ReadOnlySpan<char> window)
+        {
+            ulong hash = 14695981039346656037UL;
+            foreach (char c in window)
+            {
+                hash = (hash ^ c) * 1099511628211UL;
+            }
+
+            return hash;
+        }
+
+        /// <summary>
+        /// The key's UTF-8 bytes in Base64 as they appear inside any longer encoded text: for each of the three byte
+        /// alignments, the characters that depend on key bytes only; in the standard and the URL-safe alphabet.
+        /// </summary>
+        private static string[] Base64Forms(string key)
+        {
+            byte[] bytes = Encoding.UTF8.GetBytes(key);
+            var forms = new List<string>();
+            for (int offset = 0; offset < 3; offset++)
+            {
+                var shifted = new byte[offset + bytes.Length];
+                Array.Copy(bytes, 0, shifted, offset, bytes.Length);
+                string encoded = Convert.ToBase64String(shifted);
+                int first = ((8 * offset) + 5) / 6;
+                int last = (8 * (offset + bytes.Length)) / 6;
+                if (last - first >= FragmentLength)
+                {
+                    string form = encoded.Substring(first, last - first);
+                    forms.Add(form);
+                    string urlSafe = form.Replace('+', '-').Replace('/', '_');
+                    if (urlSafe != form)
+                    {
+                        forms.Add(urlSafe);
+                    }
+                }
+            }
+
+            return forms.ToArray();
+        }
+    }
+}

@@ -1,0 +1,394 @@
+using System;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SchemaClients.Clients;
+using SchemaClients.Http;
+using SchemaClients.Runtime.Tests.Schemas.Apiframe.Flux2Flex;
+using SchemaClients.Runtime.Tests.Schemas.Fal.Flux2Flex;
+using SchemaClients.Runtime.Tests.Schemas.Oxen.Flux2Flex;
+using Xunit;
+using ApiframeFlex = SchemaClients.Runtime.Tests.Schemas.Apiframe.Flux2Flex;
+using FalFlex = SchemaClients.Runtime.Tests.Schemas.Fal.Flux2Flex;
+using OxenFlex = SchemaClients.Runtime.Tests.Schemas.Oxen.Flux2Flex;
+
+namespace SchemaClients.Runtime.Tests;
+
+/// <summary>
+/// The key against a misbehaving server or proxy that echoes it back: in a plain body, in JSON with the default
+/// encoder, across the excerpt cut, in <c>x-request-id</c>, in a 200 of the wrong shape, in a failed job's reason, and
+/// in a redirect's <c>Location</c>. Through the generated clients' public API, registered in DI with HttpClient
+/// logging at Trace. No 8-character run of the key may appear in any exception text, any public property of any
+/// exception in the chain, or any log line.
+/// </summary>
+public sealed class SecretLeakTests : IAsyncLifetime
+{
+    /// <summary>Keys of the shapes real ones take: plain, and Base64-like (<c>+</c>, <c>/</c>, <c>=</c>).</summary>
+    public static readonly TheoryData<string> Keys = new()
+    {
+        "probe-secret-0123456789abcdef",
+        "pR0b+e/S3cr3t+Key/x9Z==",
+    };
+
+    /// <summary>A key with non-ASCII letters: no HTTP header can carry it, so clients refuse it before sending.</summary>
+    private const string NonAsciiKey = "clé-secrète-ÄÖÜ-0123456789ßø";
+
+    /// <summary>The shortest run of key characters that counts as a leak.</summary>
+    private const int FragmentLength = 8;
+
+    private static readonly RetryOptions NoRetries = new() { MaxRetries = 0 };
+
+    private WebApplication _app = null!;
+    private Uri _base = null!;
+    private volatile string _mode = "plain";
+    private volatile string _key = string.Empty;
+
+    public async Task InitializeAsync() => (_app, _base) = await Loopback.StartAsync(HandleAsync);
+
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    /// <summary>
+    /// What the server echoes: the auth header it received, or, for a key no HTTP header can carry (non-ASCII), the
+    /// key it holds for the account, as a provider that prints "your key ..." would.
+    /// </summary>
+    private string Echoed(HttpContext context)
+    {
+        string? header = context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault();
+        return header != null && header.Contains(_key, StringComparison.Ordinal) ? header : _key;
+    }
+
+    private int _requests;
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        string echoed = Echoed(context);
+        HttpResponse response = context.Response;
+        if (context.Request.Path.StartsWithSegments("/moved", StringComparison.Ordinal))
+        {
+            // the redirect's target: a proxy error page that prints the URL it was asked for
+            response.StatusCode = 502;
+            response.ContentType = "text/plain";
+            await response.WriteAsync("bad gateway for " + context.Request.Path + context.Request.QueryString);
+            return;
+        }
+
+        switch (_mode)
+        {
+            case "plain":
+                response.StatusCode = 401;
+                response.ContentType = "text/plain";
+                await response.WriteAsync("Unauthorized. You sent: " + echoed);
+                break;
+            case "json":
+                response.StatusCode = 403;
+                response.ContentType = "application/json";
+                await response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["detail"] = "key not allowed", ["received"] = echoed }, LeakJson.Default.DictionaryStringString));
+                break;
+            case "cut":
+                // the key straddles the 500-character excerpt cut, 5 of its characters before it: a cut made before
+                // redaction leaves those 5, too few for the fragment rule to mask
+                response.StatusCode = 400;
+                response.ContentType = "text/plain";
+                await response.WriteAsync(new string('x', ProviderHttpClient.ExcerptLength - echoed.IndexOf(_key, StringComparison.Ordinal) - 5) + echoed + "!");
+                break;
+            case "request-id":
+                response.StatusCode = 500;
+                response.Headers["x-request-id"] = "req " + echoed;
+                response.Headers["x-fal-request-id"] = "req " + echoed;
+                response.ContentType = "application/json";
+                await response.WriteAsync("{\"detail\":\"internal error\"}");
+                break;
+            case "wrong-shape":
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync(JsonSerializer.Serialize(new Dictionary<string, string> { ["echo"] = echoed }, LeakJson.Default.DictionaryStringString));
+                break;
+            case "failed-job" when context.Request.Method == "POST":
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync("{\"generations\":[{\"generation_id\":\"gen-1\",\"status\":\"queued\"}]}");
+                break;
+            case "failed-job":
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync(JsonSerializer.Serialize(
+                    new Dictionary<string, string> { ["generation_id"] = "gen-1", ["status"] = "failed", ["error_message"] = "rejected credentials " + echoed },
+                    LeakJson.Default.DictionaryStringString));
+                break;
+            case "redirect":
+                response.StatusCode = 307;
+                response.Headers.Location = new Uri(_base, "moved/" + Uri.EscapeDataString(echoed) + "?token=" + Uri.EscapeDataString(echoed)).AbsoluteUri;
+                break;
+            default:
+                response.StatusCode = 500;
+                break;
+        }
+    }
+
+    private (ServiceProvider Provider, CapturingLogs Logs) Services(string key)
+    {
+        var logs = new CapturingLogs();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(logs));
+        void Configure(SchemaClientOptions o)
+        {
+            o.BaseAddress = _base;
+            o.QueueBaseAddress = _base;
+            o.ApiKey = key;
+            o.Retry = NoRetries;
+            o.PollInterval = TimeSpan.FromMilliseconds(20);
+            o.WaitTimeout = TimeSpan.FromSeconds(10);
+        }
+
+        services.AddFalFlux2FlexClient(Configure);
+        services.AddOxenFlux2FlexClient(Configure);
+        services.AddApiframeFlux2FlexClient(Configure);
+        return (services.BuildServiceProvider(), logs);
+    }
+
+    private static FalFlex.Flux2FlexInput FalInput() => new() { Prompt = "a poster", NumInferenceSteps = 28, Seed = 7 };
+
+    private static OxenFlex.Flux2FlexRequest OxenInput() => new() { Prompt = "a poster", NumInferenceSteps = 28, Seed = 7 };
+
+    private static ApiframeFlex.Flux2FlexGenerateRequest ApiframeInput() => new() { Prompt = "a poster", Model = ApiframeFlex.ApiframeFlux2FlexClient.ModelId };
+
+    /// <summary>Every call of the three clients in the current mode; the exceptions they threw.</summary>
+    private static async Task<List<Exception>> FailuresAsync(IServiceProvider provider, params string[] calls)
+    {
+        var fal = provider.GetRequiredService<FalFlex.FalFlux2FlexClient>();
+        var oxen = provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>();
+        var apiframe = provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>();
+        var all = new Dictionary<string, Func<CancellationToken, Task>>
+        {
+            ["fal run"] = t => fal.RunAsync(FalInput(), t),
+            ["fal submit"] = t => fal.SubmitAsync(FalInput(), t),
+            ["oxen enqueue"] = t => oxen.EnqueueAsync(OxenInput(), t),
+            ["oxen enqueue and wait"] = t => oxen.EnqueueAndWaitAsync(OxenInput(), null, t),
+            ["apiframe generate"] = t => apiframe.GenerateAsync(ApiframeInput(), t),
+        };
+        var failures = new List<Exception>();
+        foreach (string name in calls.Length == 0 ? all.Keys.ToArray() : calls)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            Exception? e = await Record.ExceptionAsync(() => all[name](timeout.Token));
+            Assert.True(e != null, name + " succeeded against a server that only echoes the key");
+            Assert.False(e is OperationCanceledException, name + " timed out: " + e);
+            failures.Add(e!);
+        }
+
+        return failures;
+    }
+
+    /// <summary>No 8-character run of the key in the texts, as written or as a reader would decode them (URL, JSON escapes).</summary>
+    private static void AssertNoFragment(string key, IEnumerable<string> texts, string what)
+    {
+        string[] fragments = Enumerable.Range(0, key.Length - FragmentLength + 1).Select(i => key.Substring(i, FragmentLength)).ToArray();
+        foreach (string text in texts)
+        {
+            string json = System.Text.RegularExpressions.Regex.Replace(text.Replace("\\/", "/", StringComparison.Ordinal), "\\\\u([0-9a-fA-F]{4})", m => ((char)Convert.ToInt32(m.Groups[1].Value, 16)).ToString(), System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
+            foreach (string view in new[] { text, Uri.UnescapeDataString(text), json })
+            {
+                foreach (string fragment in fragments)
+                {
+                    Assert.False(view.Contains(fragment, StringComparison.Ordinal), what + " holds '" + fragment + "' of the key: " + text);
+                }
+            }
+        }
+    }
+
+    /// <summary>Everything an application could log or show of an exception: ToString and every public property, down the inner chain.</summary>
+    private static IEnumerable<string> TextsOf(Exception exception)
+    {
+        for (Exception? e = exception; e != null; e = e.InnerException)
+        {
+            yield return e.ToString();
+            foreach (PropertyInfo property in e.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (property.GetIndexParameters().Length > 0 || property.Name == nameof(Exception.TargetSite))
+                {
+                    continue;
+                }
+
+                object? value = property.GetValue(e);
+                if (value is IDictionary data)
+                {
+                    foreach (DictionaryEntry entry in data)
+                    {
+                        yield return entry.Key + "=" + entry.Value;
+                    }
+                }
+                else if (value != null)
+                {
+                    yield return value.ToString() ?? string.Empty;
+                }
+            }
+        }
+    }
+
+    private async Task<List<Exception>> AssertNothingLeaksAsync(string key, string mode, int minimumFailures, params string[] calls)
+    {
+        _key = key;
+        _mode = mode;
+        (ServiceProvider provider, CapturingLogs logs) = Services(key);
+        await using (provider)
+        {
+            List<Exception> failures = await FailuresAsync(provider, calls);
+            Assert.True(failures.Count >= minimumFailures);
+            AssertNoFragment(key, failures.SelectMany(TextsOf), mode + ": an exception");
+            string[] lines = logs.Lines.ToArray();
+            Assert.Contains(lines, l => l.Contains("System.Net.Http.HttpClient", StringComparison.Ordinal) && l.Contains("Trace", StringComparison.Ordinal));
+            AssertNoFragment(key, lines, mode + ": a log line");
+            return failures;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyEchoedInAPlainErrorBodyIsMasked(string key) => AssertNothingLeaksAsync(key, "plain", 3, "fal run", "oxen enqueue", "apiframe generate");
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyEchoedAsJsonWithTheDefaultEncoderIsMasked(string key) => AssertNothingLeaksAsync(key, "json", 3, "fal run", "oxen enqueue", "apiframe generate");
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public async Task AKeyAcrossTheExcerptCutIsMaskedWhole(string key)
+    {
+        List<Exception> failures = await AssertNothingLeaksAsync(key, "cut", 3, "fal run", "oxen enqueue", "apiframe generate");
+        foreach (ProviderApiException e in failures.Cast<ProviderApiException>())
+        {
+            Assert.DoesNotContain(key.Substring(0, 5), e.ToString(), StringComparison.Ordinal);
+            Assert.EndsWith("***!", e.BodyExcerpt, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyEchoedInTheRequestIdIsMasked(string key) => AssertNothingLeaksAsync(key, "request-id", 3, "fal run", "oxen enqueue", "apiframe generate");
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyInA200OfTheWrongShapeIsMasked(string key) => AssertNothingLeaksAsync(key, "wrong-shape", 3, "fal submit", "oxen enqueue", "apiframe generate");
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyInAFailedJobsReasonIsMasked(string key) => AssertNothingLeaksAsync(key, "failed-job", 1, "oxen enqueue and wait");
+
+    [Theory]
+    [MemberData(nameof(Keys))]
+    public Task AKeyInARedirectLocationIsMasked(string key) => AssertNothingLeaksAsync(key, "redirect", 3, "fal run", "oxen enqueue", "apiframe generate");
+
+    [Fact]
+    public async Task AKeyNoHeaderCanCarryIsRefusedWhenTheClientIsMadeAndNothingIsSent()
+    {
+        _key = NonAsciiKey;
+        _mode = "plain";
+        (ServiceProvider provider, CapturingLogs logs) = Services(NonAsciiKey);
+        await using (provider)
+        {
+            var refusals = new List<Exception>
+            {
+                Assert.Throws<ArgumentException>(() => provider.GetRequiredService<FalFlex.FalFlux2FlexClient>()),
+                Assert.Throws<ArgumentException>(() => provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>()),
+                Assert.Throws<ArgumentException>(() => provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>()),
+            };
+            Assert.All(refusals, e => Assert.Contains("position 3 of 28", e.Message, StringComparison.Ordinal));
+            AssertNoFragment(NonAsciiKey, refusals.SelectMany(TextsOf).Concat(logs.Lines), "a refusal");
+            Assert.Equal(0, Volatile.Read(ref _requests));
+        }
+
+        Assert.Equal("ApiKey(***)", new ApiKey(NonAsciiKey).ToString());
+    }
+
+    [Theory]
+    [InlineData("pR0b+e/S3cr3t+Key/x9Z==")]
+    [InlineData(NonAsciiKey)]
+    public void EveryEncodingOfTheKeyAndEveryRunOfEightOfItsCharactersIsMasked(string key)
+    {
+        var apiKey = new ApiKey(key);
+        byte[] utf8 = Encoding.UTF8.GetBytes(key);
+        string json = JsonSerializer.Serialize(key, LeakJson.Default.String); // the default encoder: \u002B for +, \u00E9 for é
+        (string Form, string Expected)[] exact =
+        {
+            (key, "***"),
+            (json, "\"***\""),
+            (key.Replace("/", "\\/", StringComparison.Ordinal), "***"),       // \/ as some encoders write it
+            (Uri.EscapeDataString(key), "***"),                               // %2B %2F %3D, UTF-8 bytes of é
+            (string.Concat(key.Select(c => "&#" + (int)c + ";")), "***"),      // HTML character references
+            (JsonSerializer.Serialize(json, LeakJson.Default.String), "\"\\u0022***\\u0022\""), // JSON inside JSON
+            (key.Substring(0, 12), "***"),                                     // a key cut by the server
+            (key.Substring(9), "***"),
+        };
+        foreach ((string form, string expected) in exact)
+        {
+            Assert.Equal("before " + expected + " after", apiKey.Redact("before " + form + " after"));
+        }
+
+        string[] encoded =
+        {
+            Convert.ToBase64String(utf8),
+            Convert.ToBase64String(Encoding.UTF8.GetBytes("user:" + key)),     // HTTP Basic: the key not 3-byte aligned
+            Convert.ToBase64String(Encoding.UTF8.GetBytes("ab" + key)).Replace('+', '-').Replace('/', '_'), // URL-safe
+        };
+        foreach (string form in encoded)
+        {
+            string redacted = apiKey.Redact("before " + form + " after");
+            Assert.StartsWith("before ", redacted, StringComparison.Ordinal);
+            Assert.EndsWith(" after", redacted, StringComparison.Ordinal);
+            Assert.Contains("***", redacted, StringComparison.Ordinal);
+            // what is left of the encoding: the other bytes' characters and at most 2 partial ones at each edge
+            int left = redacted.Length - "before ".Length - " after".Length - 3;
+            Assert.True(left <= 10, "too much of " + form + " is left: " + redacted);
+        }
+
+        Assert.Equal("key is ***", apiKey.Redact("key is " + string.Concat(utf8.Select(b => "%" + b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)))));
+        Assert.Equal("Authorization: ***", apiKey.Redact("Authorization: Bearer anything-else"));
+        Assert.Equal("{\"authorization\":\"***\",\"n\":1}", apiKey.Redact("{\"authorization\":\"Key whatever\",\"n\":1}"));
+        Assert.Equal("no key here: the emulator said 42", apiKey.Redact("no key here: the emulator said 42"));
+        Assert.Equal("x *** y", new ApiKey("short").Redact("x short y"));
+    }
+
+    private sealed class CapturingLogs : ILoggerProvider
+    {
+        public ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(CapturingLogs owner, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull
+            {
+                owner.Lines.Enqueue("Scope " + category + ": " + state);
+                return null;
+            }
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => owner.Lines.Enqueue(logLevel + " " + category + ": " + formatter(state, exception) + (exception != null ? " " + exception : string.Empty));
+        }
+    }
+}
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(string))]
+internal sealed partial class LeakJson : System.Text.Json.Serialization.JsonSerializerContext
+{
+}
