@@ -28,7 +28,7 @@ public sealed record EchoResult(string Prompt, int Attempt);
 public sealed partial class TestJson : JsonSerializerContext;
 
 /// <summary>One scripted answer of the test server.</summary>
-public sealed record Answer(int Status, string? Body = null, string? RetryAfter = null, TimeSpan Delay = default, bool Drop = false);
+public sealed record Answer(int Status, string? Body = null, string? RetryAfter = null, TimeSpan Delay = default, bool Drop = false, string RequestIdHeader = "x-request-id");
 
 /// <summary>The runtime's HTTP core against a real Kestrel server on 127.0.0.1.</summary>
 public sealed class ProviderHttpClientTests : IAsyncLifetime
@@ -39,6 +39,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
     private readonly ConcurrentQueue<Answer> _script = new();
     private readonly ConcurrentQueue<string?> _authHeaders = new();
     private readonly ConcurrentQueue<string?> _idempotencyKeys = new();
+    private readonly ConcurrentQueue<string> _accepts = new();
     private WebApplication _app = null!;
     private HttpClient _http = null!;
     private int _requests;
@@ -88,6 +89,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
 
         _authHeaders.Enqueue(context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault());
         _idempotencyKeys.Enqueue(context.Request.Headers["Idempotency-Key"].FirstOrDefault());
+        _accepts.Enqueue(context.Request.Headers.Accept.ToString());
         Answer answer = _script.TryDequeue(out Answer? next) ? next : new Answer(200);
         if (answer.Drop)
         {
@@ -108,7 +110,7 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         }
 
         context.Response.StatusCode = answer.Status;
-        context.Response.Headers["x-request-id"] = "req-" + attempt;
+        context.Response.Headers[answer.RequestIdHeader] = "req-" + attempt;
         if (answer.RetryAfter != null)
         {
             context.Response.Headers.RetryAfter = answer.RetryAfter;
@@ -278,6 +280,71 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
         Assert.Equal(4, _requests);
         Assert.Equal(4, e.Attempts);
         Assert.Contains("after 4 attempts", e.Message);
+    }
+
+    [Fact]
+    public async Task ARetryAfterLongerThanMaxDelayWaitsMaxDelay()
+    {
+        _script.Enqueue(new Answer(429, "{}", RetryAfter: "30"));
+        var options = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(300) };
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(2, (await Call(Client(retry: options), call: Repeatable)).Attempt);
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(280), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ARetryAfterDateIsHonoured()
+    {
+        // an HTTP date has whole seconds: 3 s ahead is at least 2 s of waiting
+        _script.Enqueue(new Answer(503, "{}", RetryAfter: DateTimeOffset.UtcNow.AddSeconds(3).ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(2, (await Call(Client(), call: Repeatable)).Attempt);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.9), "the Retry-After date was not honoured: " + watch.Elapsed);
+        Assert.True(RetryPolicy.RetryAfter(new HttpResponseMessage { Headers = { RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(DateTimeOffset.UtcNow.AddHours(-1)) } }) == TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task BackoffGrowsFromTheBaseDelayWithoutRetryAfter()
+    {
+        _script.Enqueue(new Answer(500, "{}"));
+        _script.Enqueue(new Answer(500, "{}"));
+        var options = new RetryOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(200), MaxDelay = TimeSpan.FromSeconds(5) };
+        var watch = Stopwatch.StartNew();
+        Assert.Equal(3, (await Call(Client(retry: options), call: Repeatable)).Attempt);
+        // jitter keeps each wait within half to one and a half of 200 ms, then 400 ms: 300 ms at least in all
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(290), TimeSpan.FromSeconds(4));
+    }
+
+    [Theory]
+    [InlineData("x-request-id")]
+    [InlineData("x-fal-request-id")]
+    [InlineData("request-id")]
+    public async Task TheRequestIdIsReadFromEachHeaderProvidersUse(string header)
+    {
+        _script.Enqueue(new Answer(400, "{\"detail\":\"bad\"}", RequestIdHeader: header));
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => Call(Client()));
+        Assert.Equal("req-1", e.RequestId);
+        Assert.Contains("(request id req-1)", e.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, e.StatusCode);
+        Assert.Equal("fal", e.Provider);
+        Assert.Equal("{\"detail\":\"bad\"}", e.BodyExcerpt);
+        Assert.Equal("fal answered 400 BadRequest (request id req-1): {\"detail\":\"bad\"}", e.Message);
+    }
+
+    [Fact]
+    public async Task JsonIsAskedForAndTheLoggedUrlHasNoQueryString()
+    {
+        var logs = new ListLogger();
+        var client = new ProviderHttpClient(_http, "fal", ProviderAuth.Fal, new ApiKey(Secret), FastRetries, logs);
+        _script.Enqueue(new Answer(503, "{}"));
+        EchoResult result = await client.SendBytesAsync(HttpMethod.Post, "/fal-ai/flux-2-flex?fal_webhook=https%3A%2F%2Fexample.com%2Fhook%3Ftoken%3Dsecret-token", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new Echo("a poster"), TestJson.Default.Echo), TestJson.Default.EchoResult, Repeatable, default);
+        Assert.Equal(2, result.Attempt);
+        Assert.All(_accepts, a => Assert.Equal("application/json", a));
+        string[] lines = logs.Lines.ToArray();
+        Assert.Contains(lines, l => l.StartsWith("Warning: fal POST " + _http.BaseAddress!.AbsoluteUri.TrimEnd('/') + "/fal-ai/flux-2-flex answered 503 on attempt 1", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Information: fal POST " + _http.BaseAddress!.AbsoluteUri.TrimEnd('/') + "/fal-ai/flux-2-flex: trying again in ", StringComparison.Ordinal) && l.EndsWith("(attempt 2 next)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Debug: fal POST " + _http.BaseAddress!.AbsoluteUri.TrimEnd('/') + "/fal-ai/flux-2-flex answered 200 in ", StringComparison.Ordinal) && l.EndsWith("(attempt 2)", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("token", StringComparison.Ordinal) || l.Contains('?', StringComparison.Ordinal));
     }
 
     [Fact]

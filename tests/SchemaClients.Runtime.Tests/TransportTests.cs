@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
 using System.Net;
@@ -123,8 +124,14 @@ public sealed class TransportTests : IAsyncLifetime
         JsonElement submitted = await fal.SendJsonAsync(HttpMethod.Post, "/queue/fal-ai/flux-2-flex", Json("{\"prompt\":\"p\"}"));
         string id = submitted.GetProperty("request_id").GetString()!;
         var progress = new Recorder<QueueProgress>();
+        int polls = 0;
+        var watch = Stopwatch.StartNew();
         await QueueWaiter.WaitAsync(
-            ct => fal.SendJsonAsync(HttpMethod.Get, "/queue/fal-ai/flux-2-flex/requests/" + id + "/status?logs=1", null, ct),
+            ct =>
+            {
+                Interlocked.Increment(ref polls);
+                return fal.SendJsonAsync(HttpMethod.Get, "/queue/fal-ai/flux-2-flex/requests/" + id + "/status?logs=1", null, ct);
+            },
             s => s.GetProperty("status").GetString() == "COMPLETED",
             (s, elapsed) => new QueueProgress(
                 s.GetProperty("status").GetString()!,
@@ -134,6 +141,8 @@ public sealed class TransportTests : IAsyncLifetime
             TimeSpan.FromMilliseconds(50),
             progress,
             CancellationToken.None);
+        // the interval is kept: about one poll per 50 ms over the 2 s the job takes, not a busy loop
+        Assert.InRange(polls, 3, (int)(watch.ElapsedMilliseconds / 50) + 2);
         Assert.Equal("IN_QUEUE", progress.Items[0].Status);
         Assert.Equal(0, progress.Items[0].QueuePosition);
         Assert.Contains(progress.Items, p => p.Status == "IN_PROGRESS" && p.Log != null && p.Log.StartsWith("step ", StringComparison.Ordinal));

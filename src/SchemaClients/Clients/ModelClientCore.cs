@@ -43,7 +43,13 @@ namespace SchemaClients.Clients
                 ?? throw new InvalidOperationException(description.Provider + " " + description.Model + ": the schema names no server URL; set SchemaClientOptions.BaseAddress.");
             QueueBaseAddress = options.QueueBaseAddress ?? description.DefaultQueueBaseAddress ?? BaseAddress;
             Http = new ProviderHttpClient(http, description.Provider, description.Auth, key, options.Retry, logger);
+            _baseRoot = BaseAddress.AbsoluteUri.TrimEnd('/');
+            _queueRoot = QueueBaseAddress.AbsoluteUri.TrimEnd('/');
         }
+
+        private readonly string _baseRoot;
+        private readonly string _queueRoot;
+        private UrlCache? _lastUrl;
 
         /// <summary>The options the client was made with.</summary>
         public SchemaClientOptions Options { get; }
@@ -63,9 +69,19 @@ namespace SchemaClients.Clients
         /// <summary>The absolute URL of a path (which may carry a query) on the base or the queue host.</summary>
         public string Url(string path, bool queue = false)
         {
-            string root = (queue ? QueueBaseAddress : BaseAddress).AbsoluteUri.TrimEnd('/');
-            return root + (path.StartsWith('/') ? path : "/" + path);
+            ArgumentNullException.ThrowIfNull(path);
+            UrlCache? last = Volatile.Read(ref _lastUrl);
+            if (last != null && last.Queue == queue && string.Equals(last.Path, path, StringComparison.Ordinal))
+            {
+                return last.Url; // a client calling one endpoint builds its URL once
+            }
+
+            string url = (queue ? _queueRoot : _baseRoot) + (path.StartsWith('/') ? path : "/" + path);
+            Volatile.Write(ref _lastUrl, new UrlCache(path, queue, url));
+            return url;
         }
+
+        private sealed record UrlCache(string Path, bool Queue, string Url);
 
         /// <summary>
         /// Validates <paramref name="request"/> when <see cref="SchemaClientOptions.ValidateBeforeSend"/> is on and

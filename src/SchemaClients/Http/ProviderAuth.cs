@@ -1,4 +1,3 @@
-using System.Net.Http;
 using SchemaClients.Shared;
 
 namespace SchemaClients.Http
@@ -20,7 +19,7 @@ namespace SchemaClients.Http
 
         private static ProviderAuth From(ProviderProfile profile) => new(profile.AuthHeader, profile.AuthScheme, profile.KeyVariable);
 
-        internal void Apply(HttpRequestMessage request, ApiKey key)
-            => request.Headers.TryAddWithoutValidation(Header, Scheme == null ? key.Reveal() : Scheme + " " + key.Reveal());
+        /// <summary>The header's value for a key: the scheme, a space and the key, or the bare key.</summary>
+        internal string ValueFor(ApiKey key) => Scheme == null ? key.Reveal() : Scheme + " " + key.Reveal();
     }
 }

@@ -1,4 +1,6 @@
 using System;
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Net;
@@ -75,9 +77,8 @@ namespace SchemaClients.Http
         /// <summary>How many characters of an error body an exception keeps.</summary>
         public const int ExcerptLength = 500;
 
-        private static readonly ResiliencePropertyKey<CallState> StateKey = new("SchemaClients.Call");
-        private static readonly MediaTypeWithQualityHeaderValue AcceptJson = new("application/json");
-        private static readonly MediaTypeWithQualityHeaderValue AcceptEvents = new("text/event-stream");
+        private const string AcceptJson = "application/json";
+        private const string AcceptEvents = "text/event-stream";
         private static readonly string[] RequestIdHeaders = { "x-request-id", "x-fal-request-id", "request-id" };
 
         private readonly HttpClient _http;
@@ -85,8 +86,11 @@ namespace SchemaClients.Http
         private readonly ProviderAuth _auth;
         private readonly ApiKey _key;
         private readonly Redactor _redactor;
+        private readonly string _authValue;
+        private TargetCache? _lastTarget;
         private readonly RetryOptions _retry;
-        private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+        private readonly ConcurrentQueue<CancellationTokenSource> _timeouts = new();
+        private int _pooledTimeouts;
         private readonly ILogger _logger;
 
         private static readonly Action<ILogger, string, string, string, int, long, int, Exception?> LogAnswer =
@@ -134,9 +138,10 @@ namespace SchemaClients.Http
             }
 
             _redactor = new Redactor(revealed, auth.Header);
+            _authValue = auth.ValueFor(key);
             _retry = retry ?? new RetryOptions();
             _logger = logger ?? NullLogger.Instance;
-            _pipeline = RetryPolicy.Create(_retry, OnRetry);
+            _retry.Validate();
         }
 
         /// <summary>The provider name used in errors and logs.</summary>
@@ -173,16 +178,49 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(converter);
             (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
-            byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+
+            // Read into a pooled buffer: the answer is parsed from it and the buffer goes back, so no array per call.
+            long? length = response.Content.Headers.ContentLength;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(length is > 0 and < MaxPooledAnswer ? (int)length.Value + 1 : 4096);
             try
             {
-                return converter.FromUtf8Bytes(bytes);
+                int total = 0;
+                await using (Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        if (total == buffer.Length)
+                        {
+                            byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                            buffer.AsSpan(0, total).CopyTo(larger);
+                            ArrayPool<byte>.Shared.Return(buffer);
+                            buffer = larger;
+                        }
+
+                        int read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+                        if (read == 0)
+                        {
+                            break;
+                        }
+
+                        total += read;
+                    }
+                }
+
+                return converter.FromUtf8Bytes(buffer.AsSpan(0, total));
             }
             catch (JsonException e)
             {
                 throw Failure(response.StatusCode, RequestId(response), "the answer is not the expected JSON: " + e.Message, attempts);
             }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
+
+        /// <summary>Answers up to this size are read into a buffer of their size at once; larger or unsized ones grow from 4 KB.</summary>
+        private const int MaxPooledAnswer = 1 << 20;
 
         /// <summary>Sends a JSON body and reads a JSON answer.</summary>
         public Task<TResponse> SendAsync<TRequest, TResponse>(HttpMethod method, string path, TRequest body, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken = default)
@@ -297,7 +335,7 @@ namespace SchemaClients.Http
         /// <summary>What one call carries through its attempts.</summary>
         private sealed class CallState
         {
-            public CallState(ProviderHttpClient owner, HttpMethod method, string path, byte[]? payload, CallOptions call, MediaTypeWithQualityHeaderValue? accept, IReadOnlyList<KeyValuePair<string, string>>? headers, bool authenticate, CancellationToken callerToken)
+            public CallState(ProviderHttpClient owner, HttpMethod method, string path, byte[]? payload, CallOptions call, string? accept, IReadOnlyList<KeyValuePair<string, string>>? headers, bool authenticate)
             {
                 Owner = owner;
                 Method = method;
@@ -308,7 +346,6 @@ namespace SchemaClients.Http
                 Accept = accept;
                 Headers = headers;
                 Authenticate = authenticate;
-                CallerToken = callerToken;
             }
 
             public ProviderHttpClient Owner { get; }
@@ -323,13 +360,11 @@ namespace SchemaClients.Http
 
             public RetryMode Mode { get; }
 
-            public MediaTypeWithQualityHeaderValue? Accept { get; }
+            public string? Accept { get; }
 
             public IReadOnlyList<KeyValuePair<string, string>>? Headers { get; }
 
             public bool Authenticate { get; }
-
-            public CancellationToken CallerToken { get; }
 
             public int Attempts { get; set; }
 
@@ -339,37 +374,36 @@ namespace SchemaClients.Http
             private string? _logUrl;
         }
 
-        private void OnRetry(ResilienceContext context, int attempt, TimeSpan delay)
-        {
-            if (context.Properties.TryGetValue(StateKey, out CallState? state))
-            {
-                LogRetry(_logger, _provider, state.Method.Method, state.LogUrl, (long)delay.TotalMilliseconds, attempt + 2, null);
-            }
-        }
-
         private async Task<(HttpResponseMessage Response, int Attempts)> SendWithRetriesAsync(
             HttpMethod method,
             string path,
             byte[]? payload,
             CallOptions call,
-            MediaTypeWithQualityHeaderValue? accept,
+            string? accept,
             IReadOnlyList<KeyValuePair<string, string>>? headers,
             bool authenticate,
             Func<HttpStatusCode, bool>? acceptStatus,
             CancellationToken cancellationToken)
         {
-            var state = new CallState(this, method, path, payload, call, accept, headers, authenticate, cancellationToken);
-            ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
-            context.Properties.Set(RetryPolicy.ModeKey, state.Mode);
-            context.Properties.Set(StateKey, state);
+            // The retry loop of RetryPolicy, run in place: no pipeline, context or closure per call.
+            var state = new CallState(this, method, path, payload, call, accept, headers, authenticate);
             Outcome<HttpResponseMessage> outcome;
-            try
+            for (int retry = 0; ; retry++)
             {
-                outcome = await _pipeline.ExecuteOutcomeAsync(static (ctx, s) => s.Owner.AttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
+                outcome = await AttemptAsync(state, cancellationToken).ConfigureAwait(false);
+                if (retry >= _retry.MaxRetries || !RetryPolicy.ShouldRetry(outcome, state.Mode, _retry))
+                {
+                    break;
+                }
+
+                TimeSpan delay = RetryPolicy.DelayFor(retry, outcome, _retry);
+                if (_logger.IsEnabled(LogLevel.Information))
+                {
+                    LogRetry(_logger, _provider, method.Method, state.LogUrl, (long)delay.TotalMilliseconds, retry + 2, null);
+                }
+
+                outcome.Result?.Dispose(); // the failed response is not read again
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
             bool billed = state.Mode == RetryMode.BilledCall && !_retry.RetryBilledCalls;
@@ -426,18 +460,88 @@ namespace SchemaClients.Http
 
         private static string Plural(int attempts) => attempts == 1 ? "1 attempt" : attempts + " attempts";
 
-        private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state, CancellationToken token)
+        private CancellationTokenSource RentTimeout()
+        {
+            if (_timeouts.TryDequeue(out CancellationTokenSource? pooled))
+            {
+                Interlocked.Decrement(ref _pooledTimeouts);
+                return pooled;
+            }
+
+            return new CancellationTokenSource();
+        }
+
+        private void ReturnTimeout(CancellationTokenSource timeout)
+        {
+            if (timeout.TryReset() && Interlocked.Increment(ref _pooledTimeouts) <= 64)
+            {
+                _timeouts.Enqueue(timeout);
+                return;
+            }
+
+            timeout.Dispose();
+        }
+
+        /// <summary>One attempt under its own timeout (<see cref="RetryOptions.AttemptTimeout"/>), linked to the caller's token.</summary>
+        private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state, CancellationToken callerToken)
         {
             int attempt = ++state.Attempts;
-            using var request = new HttpRequestMessage(state.Method, state.Path);
+            using HttpRequestMessage request = BuildRequest(state);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            HttpResponseMessage answer;
+            CancellationTokenSource timeout = RentTimeout();
+            timeout.CancelAfter(_retry.AttemptTimeout);
+            CancellationTokenRegistration link = callerToken.CanBeCanceled ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout) : default;
+            try
+            {
+                answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // every failure travels as an outcome, as the retry decision (RetryPolicy.ShouldRetry) reads it
+                bool timedOut = e is OperationCanceledException && !callerToken.IsCancellationRequested && timeout.IsCancellationRequested;
+                if ((e is HttpRequestException || timedOut) && _logger.IsEnabled(LogLevel.Warning))
+                {
+                    LogFailure(_logger, _provider, state.Method.Method, state.LogUrl, attempt, Redact(e.Message), null);
+                }
+
+                return Outcome.FromException<HttpResponseMessage>(
+                    timedOut ? new TimeoutRejectedException("The attempt did not complete within " + _retry.AttemptTimeout + ".", _retry.AttemptTimeout) : e);
+            }
+            finally
+            {
+                link.Dispose();
+                ReturnTimeout(timeout);
+            }
+
+            if (RetryPolicy.IsTransient(answer.StatusCode))
+            {
+                if (_logger.IsEnabled(LogLevel.Warning))
+                {
+                    LogTransient(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, attempt, null);
+                }
+            }
+            else if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                LogAnswer(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt, null);
+            }
+
+            return Outcome.FromResult(answer);
+        }
+
+        private HttpRequestMessage BuildRequest(CallState state)
+        {
+            var request = new HttpRequestMessage(state.Method, Target(state.Path));
+
+            // Raw values: nothing to parse or allocate per attempt (both are fixed, valid header values).
             if (state.Accept != null)
             {
-                request.Headers.Accept.Add(state.Accept);
+                request.Headers.TryAddWithoutValidation("Accept", state.Accept);
             }
 
             if (state.Authenticate)
             {
-                _auth.Apply(request, _key);
+                request.Headers.TryAddWithoutValidation(_auth.Header, _authValue);
             }
 
             if (state.Call.IdempotencyKey != null)
@@ -459,37 +563,25 @@ namespace SchemaClients.Http
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             }
 
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            HttpResponseMessage answer;
-            try
-            {
-                answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                // Polly's outcome API wants no exception out of the callback: every failure travels as an outcome.
-                if ((e is HttpRequestException || (e is OperationCanceledException && !state.CallerToken.IsCancellationRequested)) && _logger.IsEnabled(LogLevel.Warning))
-                {
-                    LogFailure(_logger, _provider, state.Method.Method, state.LogUrl, attempt, Redact(e.Message), null);
-                }
-
-                return Outcome.FromException<HttpResponseMessage>(e);
-            }
-
-            if (RetryPolicy.IsTransient(answer.StatusCode))
-            {
-                if (_logger.IsEnabled(LogLevel.Warning))
-                {
-                    LogTransient(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, attempt, null);
-                }
-            }
-            else if (_logger.IsEnabled(LogLevel.Debug))
-            {
-                LogAnswer(_logger, _provider, state.Method.Method, state.LogUrl, (int)answer.StatusCode, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds, attempt, null);
-            }
-
-            return Outcome.FromResult(answer);
+            return request;
         }
+
+        /// <summary>The request URI of a path; the last one is kept, so a client that calls one endpoint parses its URL once.</summary>
+        private Uri Target(string path)
+        {
+            TargetCache? last = Volatile.Read(ref _lastTarget);
+            if (last != null && string.Equals(last.Path, path, StringComparison.Ordinal))
+            {
+                return last.Uri;
+            }
+
+            var uri = new Uri(path, path.StartsWith('/') ? UriKind.Relative : UriKind.RelativeOrAbsolute);
+            Volatile.Write(ref _lastTarget, new TargetCache(path, uri));
+            return uri;
+        }
+
+        /// <summary>A path and its parsed URI.</summary>
+        private sealed record TargetCache(string Path, Uri Uri);
 
         private string LogUrl(string path)
         {

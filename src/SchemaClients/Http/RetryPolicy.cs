@@ -74,7 +74,8 @@ namespace SchemaClients.Http
     }
 
     /// <summary>
-    /// The resilience pipeline every call goes through. What is retried depends on the call's
+    /// The retry policy every call follows (<see cref="ProviderHttpClient"/> runs it in place; <see cref="Create"/>
+    /// builds the same policy as a Polly pipeline for callers who compose their own). What is retried depends on the call's
     /// <see cref="RetryMode"/>: 429 honouring Retry-After always; 408, 5xx, timeouts and lost connections with
     /// exponential backoff and jitter only for repeatable calls; other 4xx never.
     /// </summary>
@@ -140,11 +141,7 @@ namespace SchemaClients.Http
                     Delay = options.BaseDelay,
                     MaxDelay = options.MaxDelay,
                     ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome, args.Context.Properties.GetValue(ModeKey, RetryMode.Repeatable), options)),
-                    DelayGenerator = args =>
-                    {
-                        TimeSpan? retryAfter = args.Outcome.Result is { } response ? RetryAfter(response) : null;
-                        return new ValueTask<TimeSpan?>(retryAfter.HasValue ? (retryAfter.Value > options.MaxDelay ? options.MaxDelay : retryAfter.Value) : null);
-                    },
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(DelayFor(args.AttemptNumber, args.Outcome, options)),
                     OnRetry = args =>
                     {
                         onRetry?.Invoke(args.Context, args.AttemptNumber, args.RetryDelay);
@@ -155,6 +152,24 @@ namespace SchemaClients.Http
             }
 
             return builder.AddTimeout(options.AttemptTimeout).Build();
+        }
+
+        /// <summary>
+        /// The wait before retry number <paramref name="retry"/> + 1: the Retry-After the answer asked for, else
+        /// <see cref="RetryOptions.BaseDelay"/> doubled per retry with jitter (between half and one and a half times
+        /// it, so clients that failed together do not retry together); never more than <see cref="RetryOptions.MaxDelay"/>.
+        /// </summary>
+        /// <param name="retry">How many retries came before this one (0 for the first).</param>
+        /// <param name="outcome">The attempt that failed.</param>
+        /// <param name="options">The retry options.</param>
+        public static TimeSpan DelayFor(int retry, Outcome<HttpResponseMessage> outcome, RetryOptions options)
+        {
+            ArgumentNullException.ThrowIfNull(options);
+            TimeSpan? asked = outcome.Result is { } response ? RetryAfter(response) : null;
+            double wait = asked.HasValue
+                ? asked.Value.TotalMilliseconds
+                : options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 30)) * (0.5 + Random.Shared.NextDouble());
+            return TimeSpan.FromMilliseconds(Math.Min(wait, options.MaxDelay.TotalMilliseconds));
         }
 
         /// <summary>The wait a response asks for in Retry-After (seconds or a date), if any.</summary>

@@ -271,13 +271,18 @@ namespace SchemaClients.Serialization
         /// <summary>Serializes a value to UTF-8 JSON.</summary>
         public byte[] ToUtf8Bytes(T value)
         {
-            var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-            using (var writer = new Utf8JsonWriter(buffer))
+            // A writer and buffer kept per thread: a request costs its final array only.
+            (System.Buffers.ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer) = WriterCache.Rent();
+            try
             {
                 WriteValue(writer, value);
+                writer.Flush();
+                return buffer.WrittenSpan.ToArray();
             }
-
-            return buffer.WrittenSpan.ToArray();
+            finally
+            {
+                WriterCache.Return(buffer, writer);
+            }
         }
 
         /// <summary>Reads a value from UTF-8 JSON that holds exactly one value.</summary>
@@ -469,6 +474,51 @@ namespace SchemaClients.Serialization
             public override System.Text.Json.JsonElement ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadElement(ref reader);
 
             public override void WriteValue(System.Text.Json.Utf8JsonWriter writer, System.Text.Json.JsonElement value) => value.WriteTo(writer);
+        }
+    }
+}
+
+namespace SchemaClients.Serialization
+{
+    /// <summary>One JSON writer and its buffer per thread, for <see cref="SchemaConverter{T}.ToUtf8Bytes"/>; a nested use gets fresh ones.</summary>
+    internal static class WriterCache
+    {
+        private const int MaxKeptCapacity = 64 * 1024;
+
+        [ThreadStatic]
+        private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
+
+        [ThreadStatic]
+        private static Utf8JsonWriter? t_writer;
+
+        public static (System.Buffers.ArrayBufferWriter<byte> Buffer, Utf8JsonWriter Writer) Rent()
+        {
+            System.Buffers.ArrayBufferWriter<byte>? buffer = t_buffer;
+            Utf8JsonWriter? writer = t_writer;
+            if (buffer == null || writer == null)
+            {
+                buffer = new System.Buffers.ArrayBufferWriter<byte>(512);
+                return (buffer, new Utf8JsonWriter(buffer));
+            }
+
+            t_buffer = null;
+            t_writer = null;
+            writer.Reset(buffer);
+            return (buffer, writer);
+        }
+
+        public static void Return(System.Buffers.ArrayBufferWriter<byte> buffer, Utf8JsonWriter writer)
+        {
+            if (buffer.Capacity > MaxKeptCapacity)
+            {
+                writer.Dispose();
+                return;
+            }
+
+            buffer.ResetWrittenCount();
+            writer.Reset();
+            t_buffer = buffer;
+            t_writer = writer;
         }
     }
 }
