@@ -360,6 +360,72 @@ public sealed class SecretLeakTests : IAsyncLifetime
         Assert.Equal("x *** y", new ApiKey("short").Redact("x short y"));
     }
 
+    [Fact]
+    public void EveryEscapeAReaderDecodesIsSeenThrough()
+    {
+        // a key holding every character JSON escapes by letter and one outside the BMP, and one with HTML's five
+        const string jsonKey = "k3y\"q\\b/s\bf\fn\nr\rt\t-\U0001F600-end";
+        const string htmlKey = "k3y-&<>'\"-\U0001F600-0123";
+        string json = string.Concat(jsonKey.Select(c => c switch
+        {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '/' => "\\/",
+            '\b' => "\\b",
+            '\f' => "\\f",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            _ when char.IsSurrogate(c) => "\\u" + ((int)c).ToString("X4", System.Globalization.CultureInfo.InvariantCulture),
+            _ => c.ToString(),
+        }));
+        string lowerHex = System.Text.RegularExpressions.Regex.Replace(json, "\\\\u([0-9A-F]{4})", m => "\\u" + m.Groups[1].Value.ToLowerInvariant(), System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(5));
+        string html = htmlKey.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<", "&lt;", StringComparison.Ordinal).Replace(">", "&gt;", StringComparison.Ordinal)
+            .Replace("'", "&apos;", StringComparison.Ordinal).Replace("\"", "&quot;", StringComparison.Ordinal).Replace("\U0001F600", "&#x1F600;", StringComparison.Ordinal);
+        string decimalRef = string.Concat(htmlKey.Select(c => c is '&' or '<' ? "&#" + (int)c + ";" : c.ToString())).Replace("\U0001F600", "&#128512;", StringComparison.Ordinal);
+        (string Key, string Form)[] cases =
+        {
+            (jsonKey, json),
+            (jsonKey, lowerHex),
+            (jsonKey, Uri.EscapeDataString(jsonKey)), // the emoji as 4 UTF-8 bytes
+            (htmlKey, html),
+            (htmlKey, decimalRef),
+            (htmlKey, Uri.EscapeDataString(htmlKey)),
+        };
+        foreach ((string key, string form) in cases)
+        {
+            Assert.Equal("[***]", new ApiKey(key).Redact("[" + form + "]"));
+        }
+
+        var apiKey = new ApiKey(jsonKey);
+
+        // what only looks like an escape is left as written, and so is text with no key
+        const string lookalikes = "100% sure & \\q \\u12G4 \\u00 %ZZ %C3( %E2%82 %F5%80%80%80 &#xZZ; &bogus; &#; &#x; &#1114112; &#xD800; %ED%A0%80 \\uD800x &verylongentityname; \\";
+        Assert.Equal(lookalikes, apiKey.Redact(lookalikes));
+        Assert.Equal(string.Empty, apiKey.Redact(string.Empty));
+    }
+
+    [Fact]
+    public void MasksCoverEveryOccurrenceAndOnlyRunsOfEight()
+    {
+        const string key = "abcdefgh12345678";
+        var apiKey = new ApiKey(key);
+        Assert.Equal("*** and ***", apiKey.Redact(key + " and " + key));
+        Assert.Equal("x***y", apiKey.Redact("x" + key.Substring(3, 8) + "y"));             // a run of exactly 8
+        Assert.Equal("x" + key.Substring(3, 7) + "y", apiKey.Redact("x" + key.Substring(3, 7) + "y")); // 7 is not a leak
+        Assert.Equal("***", apiKey.Redact(key.Substring(0, 9) + key.Substring(7)));       // overlapping runs make one mask
+        Assert.Equal("abcdefg-2345678", apiKey.Redact("abcdefg-2345678"));                // no 8 in a row of the key
+        var shortKey = new ApiKey("s3cr3t");
+        Assert.Equal("*** s3cr3 ***", shortKey.Redact("s3cr3t s3cr3 s3cr3t"));             // shorter than 8: only whole
+        Assert.Equal("Proxy-Authorization: ***\nnext", apiKey.Redact("Proxy-Authorization: Basic Zm9vOmJhcg==\nnext"));
+        Assert.Equal("?authorization=***&page=2", apiKey.Redact("?authorization=Bearer%20token&page=2"));
+        Assert.Equal("'Authorization': '***', 'n': 1", apiKey.Redact("'Authorization': 'Key abc', 'n': 1"));
+        Assert.Equal("<authorization>x</authorization>", apiKey.Redact("<authorization>x</authorization>")); // no separator: not a header
+        Assert.Equal("Authorization: ", apiKey.Redact("Authorization: "));
+        Assert.Equal("authorization:***;x", apiKey.Redact("authorization:abc;x"));
+        Assert.Equal("[authorization: ***]", apiKey.Redact("[authorization: abc]"));
+    }
+
     private sealed class CapturingLogs : ILoggerProvider
     {
         public ConcurrentQueue<string> Lines { get; } = new();
