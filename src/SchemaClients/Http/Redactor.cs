@@ -81,17 +81,16 @@ namespace SchemaClients.Http
             string view = text;
             int[]? starts = null; // null: the view is the text itself
             int[]? ends = null;
-            for (int depth = 0; ; depth++)
+            for (int depth = 0; depth <= MaxDecodeDepth; depth++)
             {
                 Scan(view, starts, ends, ref masked, text.Length);
-                if (depth == MaxDecodeDepth || !Decode(view, starts, ends, out string decoded, out int[]? decodedStarts, out int[]? decodedEnds))
+                (string Text, int[]? Starts, int[]? Ends)? next = depth < MaxDecodeDepth ? Decode(view, starts, ends) : null;
+                if (next == null)
                 {
                     break;
                 }
 
-                view = decoded;
-                starts = decodedStarts;
-                ends = decodedEnds;
+                (view, starts, ends) = next.Value;
             }
 
             return masked == null ? text : Apply(text, masked);
@@ -238,14 +237,11 @@ namespace SchemaClients.Http
         /// One level of decoding: JSON string escapes, %XX sequences (UTF-8), HTML character references. Each decoded
         /// character keeps the span of the original text it came from. False when nothing was decoded.
         /// </summary>
-        private static bool Decode(string view, int[]? starts, int[]? ends, out string decoded, out int[]? decodedStarts, out int[]? decodedEnds)
+        private static (string Text, int[]? Starts, int[]? Ends)? Decode(string view, int[]? starts, int[]? ends)
         {
-            decoded = view;
-            decodedStarts = starts;
-            decodedEnds = ends;
             if (view.AsSpan().IndexOfAny('\\', '%', '&') < 0)
             {
-                return false;
+                return null;
             }
 
             var chars = new StringBuilder(view.Length);
@@ -284,15 +280,7 @@ namespace SchemaClients.Http
                 i += consumed;
             }
 
-            if (!changed)
-            {
-                return false;
-            }
-
-            decoded = chars.ToString();
-            decodedStarts = newStarts.ToArray();
-            decodedEnds = newEnds.ToArray();
-            return true;
+            return changed ? (chars.ToString(), newStarts.ToArray(), newEnds.ToArray()) : null;
         }
 
         private static int? TryJsonEscape(string s, int i, out char a, out char b)
@@ -377,16 +365,18 @@ namespace SchemaClients.Http
             }
 
             ReadOnlySpan<char> body = s.AsSpan(i + 1, semicolon - i - 1);
-            int code;
+            int code = -1;
             if (body.Length > 1 && body[0] == '#')
             {
                 bool hex = body[1] is 'x' or 'X';
                 ReadOnlySpan<char> digits = body.Slice(hex ? 2 : 1);
-                if (digits.Length == 0 || !(hex ? int.TryParse(digits, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out code)
-                    : int.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out code)))
+                System.Globalization.NumberStyles style = hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None;
+                if (!int.TryParse(digits, style, System.Globalization.CultureInfo.InvariantCulture, out int parsed))
                 {
                     return null;
                 }
+
+                code = parsed;
             }
             else
             {
