@@ -3,7 +3,13 @@
 # (build/stryker-config.json: coverage-analysis perTest). Prints the score and the surviving mutants.
 # Not part of CI: Http/ alone takes about 20 minutes on 2 cores.
 #
-#   build/mutation.sh [Http|Clients|Serialization|Validation|all]     (default Http)
+#   build/mutation.sh [SCOPE [TEST_FILTER]]
+#
+#   SCOPE        Http (default), Clients, Serialization, Validation, all, or one file under src/SchemaClients
+#                (for example Http/Redactor.cs)
+#   TEST_FILTER  a dotnet test --filter expression, to run only the tests that bear on the scope (much faster;
+#                the score is then a lower bound: a mutant another test would kill counts as surviving), for
+#                example 'FullyQualifiedName~SecretLeakTests'
 #
 # Reports: artifacts/mutation/<scope>/reports/mutation-report.{html,json}
 set -euo pipefail
@@ -14,17 +20,23 @@ if [ ! -x "$tools/dotnet-stryker" ]; then
 fi
 
 scope="${1:-Http}"
+filter="${2:-}"
 case "$scope" in
   Http|Clients|Serialization|Validation) mutate="**/$scope/**/*.cs" ;;
   all) mutate="**/*.cs" ;;
-  *) echo "usage: $0 [Http|Clients|Serialization|Validation|all]" >&2; exit 2 ;;
+  *.cs)
+    if [ ! -f "$root/src/SchemaClients/$scope" ]; then echo "no file src/SchemaClients/$scope" >&2; exit 2; fi
+    mutate="**/$scope" ;;
+  *) echo "usage: $0 [Http|Clients|Serialization|Validation|all|FILE.cs [TEST_FILTER]]" >&2; exit 2 ;;
 esac
 
-out="$root/artifacts/mutation/$scope"
+extra=()
+if [ -n "$filter" ]; then extra=(--test-case-filter "$filter"); fi
+out="$root/artifacts/mutation/${scope//\//_}"
 rm -rf "$out"
 mkdir -p "$out"
 cd "$root/src/SchemaClients"
-"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --mutate "$mutate" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout" || true
+"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --mutate "$mutate" "${extra[@]}" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout" || true
 
 report="$out/reports/mutation-report.json"
 if [ ! -f "$report" ]; then
