@@ -84,8 +84,25 @@ public sealed class SecretLeakTests : IAsyncLifetime
             return;
         }
 
+        if (context.Request.Path.StartsWithSegments("/home", StringComparison.Ordinal))
+        {
+            // a same-origin redirect's target: it answers like the provider when the key came along
+            _homeKeys.Enqueue(context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault() ?? "(none)");
+            await AnswerLikeTheProviderAsync(context);
+            return;
+        }
+
         switch (_mode)
         {
+            case "redirect-away":
+                // 303 for Oxen's queue (the follow-up is a GET without the body), 307 for the others (method and body again)
+                response.StatusCode = context.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) ? 303 : 307;
+                response.Headers.Location = new Uri(_away, context.Request.Path.Value!.TrimStart('/')).AbsoluteUri;
+                break;
+            case "redirect-home":
+                response.StatusCode = 308;
+                response.Headers.Location = "/home" + context.Request.Path;
+                break;
             case "plain":
                 response.StatusCode = 401;
                 response.ContentType = "text/plain";
@@ -134,6 +151,70 @@ public sealed class SecretLeakTests : IAsyncLifetime
             default:
                 response.StatusCode = 500;
                 break;
+        }
+    }
+
+    private readonly ConcurrentQueue<string> _homeKeys = new();
+    private readonly ConcurrentQueue<string> _awayHeaders = new();
+    private WebApplication _awayApp = null!;
+    private Uri _away = null!;
+
+    /// <summary>A 200 each client reads as success: a fal output, an Oxen queue answer, an apiframe job.</summary>
+    private static Task AnswerLikeTheProviderAsync(HttpContext context)
+    {
+        string path = context.Request.Path.Value ?? string.Empty;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(
+            path.Contains("/v2/", StringComparison.Ordinal) ? "{\"jobId\":\"job-2\",\"status\":\"QUEUED\"}"
+            : path.Contains("/api/ai/queue", StringComparison.Ordinal) ? "{\"generations\":[{\"generation_id\":\"gen-2\",\"status\":\"queued\"}]}"
+            : "{\"images\":[{\"url\":\"https://cdn.example/a.png\"}]}");
+    }
+
+    [Fact]
+    public async Task TheKeyFollowsARedirectOnlyToTheOriginItWasSentTo()
+    {
+        const string key = "probe-secret-0123456789abcdef";
+        _key = key;
+        (_awayApp, _away) = await Loopback.StartAsync(context =>
+        {
+            _awayHeaders.Enqueue(context.Request.Method + " " + (context.Request.ContentLength > 0 ? "body " : string.Empty)
+                + (context.Request.Headers.Authorization.FirstOrDefault() ?? context.Request.Headers["X-API-Key"].FirstOrDefault() ?? "(no key)"));
+            return AnswerLikeTheProviderAsync(context);
+        });
+        try
+        {
+            (ServiceProvider provider, _) = Services(key);
+            await using (provider)
+            {
+                var fal = provider.GetRequiredService<FalFlex.FalFlux2FlexClient>();
+                var oxen = provider.GetRequiredService<OxenFlex.OxenFlux2FlexClient>();
+                var apiframe = provider.GetRequiredService<ApiframeFlex.ApiframeFlux2FlexClient>();
+
+                // to another origin (another port): followed, the body sent again (307), the key not
+                _mode = "redirect-away";
+                Assert.Single((await fal.RunAsync(FalInput())).Images!);
+                Assert.Equal("gen-2", (await oxen.EnqueueAsync(OxenInput())).First.GenerationId);
+                Assert.Equal("job-2", (await apiframe.GenerateAsync(ApiframeInput())).Id);
+                Assert.Equal(new[] { "POST body (no key)", "GET (no key)", "POST body (no key)" }, _awayHeaders.ToArray());
+
+                // a result file behind a redirect (a CDN's signed URL) still downloads
+                using (var file = new System.IO.MemoryStream())
+                {
+                    Assert.True(await fal.DownloadAsync(new Uri(_base, "files/result.png"), file) > 0);
+                }
+
+                Assert.Equal("GET (no key)", _awayHeaders.Last());
+
+                // to the same origin: followed with the key, as the provider would want
+                _mode = "redirect-home";
+                Assert.Single((await fal.RunAsync(FalInput())).Images!);
+                Assert.Equal("job-2", (await apiframe.GenerateAsync(ApiframeInput())).Id);
+                Assert.Equal(new[] { "Key " + key, key }, _homeKeys.ToArray());
+            }
+        }
+        finally
+        {
+            await _awayApp.DisposeAsync();
         }
     }
 

@@ -65,7 +65,20 @@ namespace SchemaClients.Clients
                 services.Configure(name, configure);
             }
 
-            IHttpClientBuilder builder = services.AddHttpClient(name);
+            // The handler does not follow redirects: ProviderHttpClient does, and sends the key only to the origin it
+            // was meant for (a handler would carry a custom header such as X-API-Key to any host a redirect names).
+            IHttpClientBuilder builder = services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(static (handler, _) =>
+            {
+                switch (handler)
+                {
+                    case SocketsHttpHandler sockets:
+                        sockets.AllowAutoRedirect = false;
+                        break;
+                    case HttpClientHandler client:
+                        client.AllowAutoRedirect = false;
+                        break;
+                }
+            });
             services.AddTransient(provider =>
             {
                 HttpClient http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(name);

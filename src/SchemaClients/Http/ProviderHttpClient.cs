@@ -486,7 +486,7 @@ namespace SchemaClients.Http
         private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(CallState state, CancellationToken callerToken)
         {
             int attempt = ++state.Attempts;
-            using HttpRequestMessage request = BuildRequest(state);
+            HttpRequestMessage request = BuildRequest(state, Target(state.Path), state.Method, withBody: true, state.Authenticate);
             long started = System.Diagnostics.Stopwatch.GetTimestamp();
             HttpResponseMessage answer;
             CancellationTokenSource timeout = RentTimeout();
@@ -495,6 +495,16 @@ namespace SchemaClients.Http
             try
             {
                 answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+
+                // Redirects the handler left to us (the DI registrations switch its own off): followed here, so the
+                // key goes only to the origin it was sent to.
+                for (int hop = 0; hop < MaxRedirects && Redirect(state, request, answer) is { } next; hop++)
+                {
+                    answer.Dispose();
+                    request.Dispose();
+                    request = next;
+                    answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception e)
             {
@@ -512,6 +522,7 @@ namespace SchemaClients.Http
             {
                 link.Dispose();
                 ReturnTimeout(timeout);
+                request.Dispose();
             }
 
             if (RetryPolicy.IsTransient(answer.StatusCode))
@@ -529,9 +540,51 @@ namespace SchemaClients.Http
             return Outcome.FromResult(answer);
         }
 
-        private HttpRequestMessage BuildRequest(CallState state)
+        /// <summary>How many redirects one attempt follows, as HttpClient's own default.</summary>
+        private const int MaxRedirects = 50;
+
+        /// <summary>
+        /// The request a redirect answer asks for, or null when the answer is not one to follow: 301, 302, 303, 307 or
+        /// 308 with a Location on http(s), never from https down to http. 303, and 301/302 after a POST, become a GET
+        /// without a body (as browsers and HttpClient do); 307 and 308 repeat the method and body. The key goes along
+        /// only when the new URL has the same scheme, host and port as the one it was sent to.
+        /// </summary>
+        private HttpRequestMessage? Redirect(CallState state, HttpRequestMessage sent, HttpResponseMessage answer)
         {
-            var request = new HttpRequestMessage(state.Method, Target(state.Path));
+            int status = (int)answer.StatusCode;
+            if (status is not (301 or 302 or 303 or 307 or 308) || answer.Headers.Location is not { } location)
+            {
+                return null;
+            }
+
+            Uri? from = answer.RequestMessage?.RequestUri ?? sent.RequestUri;
+            if (from == null || !from.IsAbsoluteUri)
+            {
+                return null;
+            }
+
+            Uri to = location.IsAbsoluteUri ? location : new Uri(from, location);
+            if ((to.Scheme != Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttp) || (from.Scheme == Uri.UriSchemeHttps && to.Scheme == Uri.UriSchemeHttp))
+            {
+                return null;
+            }
+
+            // A URL that holds the key is never requested: handlers and proxies log URLs. The redirect stays the answer.
+            string target = to.OriginalString;
+            if (!string.Equals(Redact(target), target, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            bool keep = status is 307 or 308 || (status != 303 && sent.Method != HttpMethod.Post);
+            bool sameOrigin = Uri.Compare(from, to, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+            bool authenticate = sameOrigin && sent.Headers.Contains(_auth.Header);
+            return BuildRequest(state, to, keep ? sent.Method : HttpMethod.Get, keep, authenticate);
+        }
+
+        private HttpRequestMessage BuildRequest(CallState state, Uri target, HttpMethod method, bool withBody, bool authenticate)
+        {
+            var request = new HttpRequestMessage(method, target);
 
             // Raw values: nothing to parse or allocate per attempt (both are fixed, valid header values).
             if (state.Accept != null)
@@ -539,7 +592,7 @@ namespace SchemaClients.Http
                 request.Headers.TryAddWithoutValidation("Accept", state.Accept);
             }
 
-            if (state.Authenticate)
+            if (authenticate)
             {
                 request.Headers.TryAddWithoutValidation(_auth.Header, _authValue);
             }
@@ -557,7 +610,7 @@ namespace SchemaClients.Http
                 }
             }
 
-            if (state.Payload != null)
+            if (withBody && state.Payload != null)
             {
                 request.Content = new ByteArrayContent(state.Payload);
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
