@@ -70,7 +70,9 @@ namespace SchemaClients.Http
     /// The transport generated clients call: JSON over HTTP with the provider's auth, retries and timeouts,
     /// and errors as <see cref="ProviderApiException"/>. Serialization goes through source-generated
     /// metadata only (trimming and AOT safe). What is retried depends on each call's <see cref="RetryMode"/>:
-    /// a billed call is never sent again once it may have reached the provider.
+    /// a billed call is never sent again once it may have reached the provider. Redirects the handler leaves to it are
+    /// followed here, with the key only to the origin it was sent to; every text that leaves it (exceptions, logs) has
+    /// the key masked first (<see cref="ApiKey.Redact"/>).
     /// </summary>
     public sealed class ProviderHttpClient
     {
