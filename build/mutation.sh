@@ -36,11 +36,15 @@ out="$root/artifacts/mutation/${scope//\//_}"
 rm -rf "$out"
 mkdir -p "$out"
 cd "$root/src/SchemaClients"
-"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --mutate "$mutate" "${extra[@]}" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout" || true
+set +e
+"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --log-to-file --mutate "$mutate" "${extra[@]}" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout"
+stryker_status=${PIPESTATUS[0]}
+set -e
+echo "dotnet-stryker exited with $stryker_status"
 
 report="$out/reports/mutation-report.json"
 if [ ! -f "$report" ]; then
-  echo "no report was written; see $out/stryker.log" >&2
+  echo "no report was written (dotnet-stryker exit $stryker_status); see $out/stryker.log and $out/logs/" >&2
   exit 1
 fi
 
