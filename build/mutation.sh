@@ -21,23 +21,29 @@ fi
 
 scope="${1:-Http}"
 filter="${2:-}"
-case "$scope" in
-  Http|Clients|Serialization|Validation) mutate="**/$scope/**/*.cs" ;;
-  all) mutate="**/*.cs" ;;
-  *.cs)
-    if [ ! -f "$root/src/SchemaClients/$scope" ]; then echo "no file src/SchemaClients/$scope" >&2; exit 2; fi
-    mutate="**/$scope" ;;
-  *) echo "usage: $0 [Http|Clients|Serialization|Validation|all|FILE.cs [TEST_FILTER]]" >&2; exit 2 ;;
-esac
-
+# SCOPE may list several parts, comma-separated; a part that starts with ! is left out (Http,!Http/Redactor.cs)
 extra=()
-if [ -n "$filter" ]; then extra=(--test-case-filter "$filter"); fi
-out="$root/artifacts/mutation/${scope//\//_}"
+IFS=',' read -r -a parts <<< "$scope"
+for part in "${parts[@]}"; do
+  not=""
+  if [ "${part#!}" != "$part" ]; then not="!"; part="${part#!}"; fi
+  case "$part" in
+    Http|Clients|Serialization|Validation) extra+=(--mutate "$not**/$part/**/*.cs") ;;
+    all) extra+=(--mutate "$not**/*.cs") ;;
+    *.cs)
+      if [ ! -f "$root/src/SchemaClients/$part" ]; then echo "no file src/SchemaClients/$part" >&2; exit 2; fi
+      extra+=(--mutate "$not**/$part") ;;
+    *) echo "usage: $0 [Http|Clients|Serialization|Validation|all|FILE.cs[,!PART...] [TEST_FILTER]]" >&2; exit 2 ;;
+  esac
+done
+
+if [ -n "$filter" ]; then extra+=(--test-case-filter "$filter"); fi
+out="$root/artifacts/mutation/$(printf '%s' "$scope" | tr '/,!' '_+-')"
 rm -rf "$out"
 mkdir -p "$out"
 cd "$root/src/SchemaClients"
 set +e
-"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --log-to-file --mutate "$mutate" "${extra[@]}" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout"
+"$tools/dotnet-stryker" --config-file "$root/build/stryker-config.json" --log-to-file "${extra[@]}" --output "$out" 2>&1 | tee "$out/stryker.log" | grep -E "mutation score|Killed|Survived|No coverage|Timeout"
 stryker_status=${PIPESTATUS[0]}
 set -e
 echo "dotnet-stryker exited with $stryker_status"
