@@ -35,7 +35,7 @@ namespace SchemaClients.Http
         internal string Reveal() => _value;
 
         /// <summary>
-        /// Masks the key in <paramref name="text"/>: as written, JSON-, URL- or HTML-escaped, Base64-encoded, any run of
+        /// Masks the key in <paramref name="text"/>: as written, JSON- or URL-escaped, Base64-encoded, any run of
         /// 8 or more of its characters, and the value of an echoed <c>Authorization</c> header. Each masked run becomes
         /// <c>***</c>; a mask may cover a little more than the key, never less.
         /// </summary>

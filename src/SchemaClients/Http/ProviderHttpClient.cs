@@ -317,7 +317,7 @@ namespace SchemaClients.Http
         }
 
         /// <summary>
-        /// Masks the key in a text before it leaves the runtime: raw, JSON-, URL- and HTML-escaped, Base64-encoded, any
+        /// Masks the key in a text before it leaves the runtime: raw, JSON- and URL-escaped, Base64-encoded, any
         /// run of 8 or more of its characters, and the value of an echoed auth header (see <see cref="Redactor"/>).
         /// Every exception message, exception property and log argument that may hold text from outside goes through it.
         /// </summary>

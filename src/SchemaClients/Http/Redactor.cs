@@ -7,7 +7,7 @@ namespace SchemaClients.Http
     /// <summary>
     /// The one place text is cleaned of a key before it leaves the runtime (exception messages and properties, log
     /// lines). It looks for the key in the text as written and as a reader would decode it (JSON escapes such as
-    /// <c>\u002B</c> and <c>\/</c>, URL percent-encoding, HTML character references, up to two levels deep), masks
+    /// <c>\u002B</c> and <c>\/</c>, URL percent-encoding, up to two levels deep), masks
     /// every run of <see cref="FragmentLength"/> or more characters of the key (so a key cut by a server or by a
     /// truncation leaves nothing usable), the key's Base64 encodings at any alignment (standard and URL-safe: HTTP
     /// Basic credentials, tokens), and the value after an echoed auth header name. Masking over-reaches rather than
@@ -56,24 +56,18 @@ namespace SchemaClients.Http
             }
 
             _encodedForms = Base64Forms(key);
-            var names = new List<string> { "authorization", "proxy-authorization" };
-            foreach (string name in headerNames)
-            {
-                if (!string.IsNullOrEmpty(name) && !names.Contains(name.ToLowerInvariant()))
-                {
-                    names.Add(name.ToLowerInvariant());
-                }
-            }
-
-            _headerNames = names.ToArray();
+            _headerNames = new string[headerNames.Length + 2];
+            _headerNames[0] = "Authorization";
+            _headerNames[1] = "Proxy-Authorization";
+            headerNames.CopyTo(_headerNames, 2);
         }
 
         /// <summary>The text with every trace of the key masked.</summary>
-        public string Redact(string? text)
+        public string Redact(string text)
         {
-            if (string.IsNullOrEmpty(text))
+            if (text.Length == 0)
             {
-                return text ?? string.Empty;
+                return text;
             }
 
             // Mask flags over the original text; each decoded view maps its characters back to spans of it.
@@ -140,11 +134,6 @@ namespace SchemaClients.Http
 
         private static void MarkAll(ReadOnlySpan<char> span, string what, int[]? starts, int[]? ends, ref bool[]? masked, int length, StringComparison comparison)
         {
-            if (what.Length == 0)
-            {
-                return;
-            }
-
             int from = 0;
             while (from < span.Length)
             {
@@ -234,12 +223,13 @@ namespace SchemaClients.Http
         private static int End(int[]? ends, int i) => ends == null ? i + 1 : ends[i];
 
         /// <summary>
-        /// One level of decoding: JSON string escapes, %XX sequences (UTF-8), HTML character references. Each decoded
-        /// character keeps the span of the original text it came from. False when nothing was decoded.
+        /// One level of decoding: JSON string escapes (each <c>\uXXXX</c> on its own, so a surrogate pair comes out as
+        /// its two halves) and runs of <c>%XX</c> (decoded together as UTF-8). Each decoded character keeps the span of
+        /// the original text it came from (a percent run's characters share the run's span). Null when nothing was decoded.
         /// </summary>
         private static (string Text, int[]? Starts, int[]? Ends)? Decode(string view, int[]? starts, int[]? ends)
         {
-            if (view.AsSpan().IndexOfAny('\\', '%', '&') < 0)
+            if (view.AsSpan().IndexOfAny('\\', '%') < 0)
             {
                 return null;
             }
@@ -248,31 +238,39 @@ namespace SchemaClients.Http
             var newStarts = new List<int>(view.Length);
             var newEnds = new List<int>(view.Length);
             bool changed = false;
+            var bytes = new List<byte>();
             int i = 0;
             while (i < view.Length)
             {
-                int consumed = TryJsonEscape(view, i, out char a, out char b)
-                    ?? TryPercent(view, i, out a, out b)
-                    ?? TryEntity(view, i, out a, out b)
-                    ?? 0;
-                if (consumed == 0)
+                int consumed = 1;
+                string decoded;
+                if (JsonEscape(view, i) is char escaped)
                 {
-                    chars.Append(view[i]);
-                    newStarts.Add(Start(starts, i));
-                    newEnds.Add(End(ends, i));
-                    i++;
-                    continue;
+                    consumed = view[i + 1] == 'u' ? 6 : 2;
+                    decoded = escaped.ToString();
+                }
+                else if (PercentByte(view, i) >= 0)
+                {
+                    bytes.Clear();
+                    for (int value; (value = PercentByte(view, i + (3 * bytes.Count))) >= 0;)
+                    {
+                        bytes.Add((byte)value);
+                    }
+
+                    consumed = 3 * bytes.Count;
+                    decoded = Encoding.UTF8.GetString(bytes.ToArray());
+                }
+                else
+                {
+                    decoded = view[i].ToString();
                 }
 
-                changed = true;
+                changed |= consumed > 1;
                 int start = Start(starts, i);
                 int end = End(ends, i + consumed - 1);
-                chars.Append(a);
-                newStarts.Add(start);
-                newEnds.Add(end);
-                if (b != '\0')
+                foreach (char c in decoded)
                 {
-                    chars.Append(b);
+                    chars.Append(c);
                     newStarts.Add(start);
                     newEnds.Add(end);
                 }
@@ -283,139 +281,32 @@ namespace SchemaClients.Http
             return changed ? (chars.ToString(), newStarts.ToArray(), newEnds.ToArray()) : null;
         }
 
-        private static int? TryJsonEscape(string s, int i, out char a, out char b)
+        /// <summary>The character a JSON escape at <paramref name="i"/> stands for, or null when there is none there.</summary>
+        private static char? JsonEscape(string s, int i)
         {
-            a = b = '\0';
             if (s[i] != '\\' || i + 1 >= s.Length)
             {
                 return null;
             }
 
-            switch (s[i + 1])
+            return s[i + 1] switch
             {
-                case '"': a = '"'; return 2;
-                case '\\': a = '\\'; return 2;
-                case '/': a = '/'; return 2;
-                case 'b': a = '\b'; return 2;
-                case 'f': a = '\f'; return 2;
-                case 'n': a = '\n'; return 2;
-                case 'r': a = '\r'; return 2;
-                case 't': a = '\t'; return 2;
-                case 'u' when i + 6 <= s.Length && TryHex(s.AsSpan(i + 2, 4), out int code):
-                    a = (char)code;
-                    if (char.IsHighSurrogate(a) && i + 12 <= s.Length && s[i + 6] == '\\' && s[i + 7] == 'u'
-                        && TryHex(s.AsSpan(i + 8, 4), out int low) && char.IsLowSurrogate((char)low))
-                    {
-                        b = (char)low;
-                        return 12;
-                    }
-
-                    return 6;
-                default:
-                    return null;
-            }
+                '"' => '"',
+                '\\' => '\\',
+                '/' => '/',
+                'b' => '\b',
+                'f' => '\f',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'u' when i + 6 <= s.Length && TryHex(s.AsSpan(i + 2, 4), out int code) => (char)code,
+                _ => null,
+            };
         }
 
-        private static int? TryPercent(string s, int i, out char a, out char b)
-        {
-            a = b = '\0';
-            if (!TryPercentByte(s, i, out int lead))
-            {
-                return null;
-            }
-
-            int count = lead < 0x80 ? 1 : lead is >= 0xC2 and <= 0xDF ? 2 : lead is >= 0xE0 and <= 0xEF ? 3 : lead is >= 0xF0 and <= 0xF4 ? 4 : 0;
-            if (count == 0)
-            {
-                return null;
-            }
-
-            int code = count == 1 ? lead : lead & (0xFF >> (count + 1));
-            for (int k = 1; k < count; k++)
-            {
-                if (!TryPercentByte(s, i + (3 * k), out int next) || (next & 0xC0) != 0x80)
-                {
-                    return null;
-                }
-
-                code = (code << 6) | (next & 0x3F);
-            }
-
-            return ToChars(code, out a, out b) ? 3 * count : null;
-        }
-
-        private static bool TryPercentByte(string s, int i, out int value)
-        {
-            value = 0;
-            return i + 3 <= s.Length && s[i] == '%' && TryHex(s.AsSpan(i + 1, 2), out value);
-        }
-
-        private static int? TryEntity(string s, int i, out char a, out char b)
-        {
-            a = b = '\0';
-            if (s[i] != '&')
-            {
-                return null;
-            }
-
-            int semicolon = s.IndexOf(';', i + 1, Math.Min(10, s.Length - i - 1));
-            if (semicolon < 0)
-            {
-                return null;
-            }
-
-            ReadOnlySpan<char> body = s.AsSpan(i + 1, semicolon - i - 1);
-            int code = -1;
-            if (body.Length > 1 && body[0] == '#')
-            {
-                bool hex = body[1] is 'x' or 'X';
-                ReadOnlySpan<char> digits = body.Slice(hex ? 2 : 1);
-                System.Globalization.NumberStyles style = hex ? System.Globalization.NumberStyles.AllowHexSpecifier : System.Globalization.NumberStyles.None;
-                if (!int.TryParse(digits, style, System.Globalization.CultureInfo.InvariantCulture, out int parsed))
-                {
-                    return null;
-                }
-
-                code = parsed;
-            }
-            else
-            {
-                code = body switch
-                {
-                    "amp" => '&',
-                    "quot" => '"',
-                    "apos" => '\'',
-                    "lt" => '<',
-                    "gt" => '>',
-                    _ => -1,
-                };
-            }
-
-            return ToChars(code, out a, out b) ? semicolon - i + 1 : null;
-        }
-
-        /// <summary>A code point as one char or a surrogate pair; false for what is not a Unicode scalar value.</summary>
-        private static bool ToChars(int code, out char a, out char b)
-        {
-            a = b = '\0';
-            if (code < 0 || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF))
-            {
-                return false;
-            }
-
-            if (code > 0xFFFF)
-            {
-                code -= 0x10000;
-                a = (char)(0xD800 + (code >> 10));
-                b = (char)(0xDC00 + (code & 0x3FF));
-            }
-            else
-            {
-                a = (char)code;
-            }
-
-            return true;
-        }
+        /// <summary>The byte a <c>%XX</c> at <paramref name="i"/> stands for, or -1.</summary>
+        private static int PercentByte(string s, int i)
+            => i + 3 <= s.Length && s[i] == '%' && TryHex(s.AsSpan(i + 1, 2), out int value) ? value : -1;
 
         private static bool TryHex(ReadOnlySpan<char> digits, out int value)
         {
