@@ -283,6 +283,36 @@ public sealed class ProviderHttpClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ErrorMessagesSayOnlyWhatIsKnown()
+    {
+        Assert.Equal("fal answered 500 InternalServerError", new ProviderApiException("fal", HttpStatusCode.InternalServerError, null, string.Empty, 1).Message);
+        Assert.Equal("fal answered 502 BadGateway after 2 attempts: down", new ProviderApiException("fal", HttpStatusCode.BadGateway, null, "down", 2).Message);
+        Assert.Equal("oxen answered 404 NotFound (request id r-9)", new ProviderApiException("oxen", HttpStatusCode.NotFound, "r-9", string.Empty, 1).Message);
+    }
+
+    [Fact]
+    public void AKeyIsNeverEmptyAndComesFromItsVariableOnlyWhenSet()
+    {
+        Assert.Equal("value", Assert.Throws<ArgumentException>(() => new ApiKey(" \t")).ParamName);
+        Assert.Contains("cannot be empty", Assert.Throws<ArgumentException>(() => new ApiKey(string.Empty)).Message, StringComparison.Ordinal);
+        string variable = "SCHEMACLIENTS_TEST_KEY_" + Guid.NewGuid().ToString("N");
+        Assert.Null(ApiKey.FromEnvironment(variable));
+        try
+        {
+            Environment.SetEnvironmentVariable(variable, "   ");
+            Assert.Null(ApiKey.FromEnvironment(variable));
+            Environment.SetEnvironmentVariable(variable, Secret);
+            ApiKey key = ApiKey.FromEnvironment(variable)!;
+            Assert.Equal("x *** y", key.Redact("x " + Secret + " y"));
+            Assert.Equal("ApiKey(***)", key.ToString());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
     public async Task ARetryAfterLongerThanMaxDelayWaitsMaxDelay()
     {
         _script.Enqueue(new Answer(429, "{}", RetryAfter: "30"));
