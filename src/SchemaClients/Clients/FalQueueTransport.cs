@@ -180,12 +180,9 @@ namespace SchemaClients.Clients
 
         /// <summary>The URL fal returned when it is on the configured queue host, else the document's path for the id.</summary>
         private string Pick(Uri? returned, string template, FalQueuedRequest request)
-            => returned != null && SameOrigin(returned, _core.QueueBaseAddress)
+            => returned != null && ProviderHttpClient.SameOrigin(returned, _core.QueueBaseAddress)
                 ? returned.AbsoluteUri
                 : _core.Url(ModelClientCore.Expand(template, "request_id", request.RequestId), queue: true);
-
-        private static bool SameOrigin(Uri a, Uri b)
-            => string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
         private static FalQueueStatus? TryParseStatus(string data, string requestId)
         {

@@ -579,10 +579,13 @@ namespace SchemaClients.Http
             }
 
             bool keep = status is 307 or 308 || (status != 303 && sent.Method != HttpMethod.Post);
-            bool sameOrigin = Uri.Compare(from, to, UriComponents.SchemeAndServer, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
-            bool authenticate = sameOrigin && sent.Headers.Contains(_auth.Header);
+            bool authenticate = SameOrigin(from, to) && sent.Headers.Contains(_auth.Header);
             return BuildRequest(state, to, keep ? sent.Method : HttpMethod.Get, keep, authenticate);
         }
+
+        /// <summary>Whether two absolute URLs have the same scheme, host and port: the only place the key may go.</summary>
+        internal static bool SameOrigin(Uri a, Uri b)
+            => string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase) && a.Port == b.Port;
 
         private HttpRequestMessage BuildRequest(CallState state, Uri target, HttpMethod method, bool withBody, bool authenticate)
         {
@@ -640,13 +643,13 @@ namespace SchemaClients.Http
 
         private string LogUrl(string path)
         {
-            Uri? uri = Uri.TryCreate(path, path.StartsWith('/') ? UriKind.Relative : UriKind.RelativeOrAbsolute, out Uri? parsed) ? parsed : null;
-            if (uri != null && !uri.IsAbsoluteUri && _http.BaseAddress != null)
+            Uri uri = Target(path); // parsed already for the request
+            if (!uri.IsAbsoluteUri && _http.BaseAddress != null)
             {
                 uri = new Uri(_http.BaseAddress, uri);
             }
 
-            string text = uri == null ? string.Empty : uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString.Split('?')[0];
+            string text = uri.IsAbsoluteUri ? uri.GetLeftPart(UriPartial.Path) : uri.OriginalString.Split('?')[0];
             return Redact(text); // no query string: it may carry tokens
         }
 
