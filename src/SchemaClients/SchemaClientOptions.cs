@@ -18,6 +18,25 @@ namespace SchemaClients
         /// </summary>
         public Uri? QueueBaseAddress { get; set; }
 
+        /// <summary>
+        /// Where fal's CDN uploads go (<c>POST /storage/upload/initiate</c>); null uses the documented
+        /// <c>https://rest.alpha.fal.ai</c>. Only fal clients and <see cref="Files.FalCdnUploader"/> use it.
+        /// </summary>
+        public Uri? StorageBaseAddress { get; set; }
+
+        /// <summary>
+        /// Hosts local image inputs (a file, bytes, a stream) for providers that take image URLs only (Oxen, apiframe);
+        /// fal clients use it instead of fal's CDN when set. Null: fal uploads to its CDN, and the others refuse local
+        /// images before anything billed is sent.
+        /// </summary>
+        public Files.IImageUploader? ImageUploader { get; set; }
+
+        /// <summary>
+        /// Sends local image inputs inline as <c>data:</c> URIs instead of uploading them, up to
+        /// <see cref="Files.ImageInput.MaxInlineBytes"/> each; only for providers that document data URIs (fal). Default false.
+        /// </summary>
+        public bool InlineImages { get; set; }
+
         /// <summary>The API key; null reads <see cref="ApiKeyEnvironmentVariable"/>.</summary>
         public string? ApiKey { get; set; }
 
@@ -52,6 +71,7 @@ namespace SchemaClients
             Retry.Validate();
             CheckAddress(BaseAddress, nameof(BaseAddress));
             CheckAddress(QueueBaseAddress, nameof(QueueBaseAddress));
+            CheckAddress(StorageBaseAddress, nameof(StorageBaseAddress));
             if (PollInterval is { } poll && poll <= TimeSpan.Zero)
             {
                 throw new ArgumentOutOfRangeException(nameof(PollInterval), poll, "SchemaClientOptions.PollInterval must be positive (or null for the provider's own).");

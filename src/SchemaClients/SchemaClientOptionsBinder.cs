@@ -11,8 +11,8 @@ namespace SchemaClients
     /// safe), from a section per provider: <c>SchemaClients:Fal</c>, <c>SchemaClients:Oxen</c>,
     /// <c>SchemaClients:Apiframe</c>. With the usual environment-variable provider that is
     /// <c>SchemaClients__Fal__BaseAddress</c> and so on. Keys:
-    /// <c>BaseAddress</c>, <c>QueueBaseAddress</c> (absolute http or https URLs), <c>ApiKey</c>,
-    /// <c>ApiKeyEnvironmentVariable</c>, <c>ValidateBeforeSend</c> (true/false), <c>PollInterval</c> and
+    /// <c>BaseAddress</c>, <c>QueueBaseAddress</c>, <c>StorageBaseAddress</c> (absolute http or https URLs), <c>ApiKey</c>,
+    /// <c>ApiKeyEnvironmentVariable</c>, <c>ValidateBeforeSend</c> and <c>InlineImages</c> (true/false), <c>PollInterval</c> and
     /// <c>WaitTimeout</c> (a TimeSpan such as <c>00:00:02</c>, or seconds such as <c>2.5</c>), and under <c>Retry</c>:
     /// <c>MaxRetries</c>, <c>BaseDelay</c>, <c>MaxDelay</c>, <c>AttemptTimeout</c>, <c>RetryBilledCalls</c>.
     /// A key that is not one of these, or a value that does not parse, is an error that names the key and the
@@ -23,7 +23,7 @@ namespace SchemaClients
         /// <summary>The configuration root all providers' sections sit under.</summary>
         public const string RootSection = "SchemaClients";
 
-        private static readonly string[] Keys = { "BaseAddress", "QueueBaseAddress", "ApiKey", "ApiKeyEnvironmentVariable", "ValidateBeforeSend", "PollInterval", "WaitTimeout", "Retry" };
+        private static readonly string[] Keys = { "BaseAddress", "QueueBaseAddress", "StorageBaseAddress", "InlineImages", "ApiKey", "ApiKeyEnvironmentVariable", "ValidateBeforeSend", "PollInterval", "WaitTimeout", "Retry" };
         private static readonly string[] RetryKeys = { "MaxRetries", "BaseDelay", "MaxDelay", "AttemptTimeout", "RetryBilledCalls" };
 
         /// <summary>The section of a provider: <c>SchemaClients:</c> and its name in PascalCase (<c>fal</c> gives <c>SchemaClients:Fal</c>).</summary>
@@ -67,6 +67,16 @@ namespace SchemaClients
             if (Value(section, "QueueBaseAddress") is { } queue)
             {
                 options.QueueBaseAddress = ParseUrl(path, "QueueBaseAddress", queue);
+            }
+
+            if (Value(section, "StorageBaseAddress") is { } storage)
+            {
+                options.StorageBaseAddress = ParseUrl(path, "StorageBaseAddress", storage);
+            }
+
+            if (Value(section, "InlineImages") is { } inline)
+            {
+                options.InlineImages = ParseBool(path, "InlineImages", inline);
             }
 
             if (Value(section, "ApiKey") is { } key)

@@ -135,6 +135,67 @@ namespace SchemaClients.Clients
         }
 
         /// <summary>
+        /// Validates a generated request with image inputs, resolves those inputs the way the provider documents (fal:
+        /// uploaded to its CDN, or inlined as data URIs with <see cref="SchemaClientOptions.InlineImages"/>; the others:
+        /// through <see cref="SchemaClientOptions.ImageUploader"/>), and writes it. Everything is checked before the first
+        /// upload, and nothing billed is sent by this method: the caller sends the bytes it returns.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        /// <exception cref="InvalidOperationException">A local image the provider cannot be given (no uploader); nothing was sent.</exception>
+        /// <exception cref="InvalidDataException">An image over <see cref="Files.ImageInput.MaxFileBytes"/>, or not a PNG, JPEG or WebP; nothing was sent.</exception>
+        public Task<byte[]> SerializeAsync<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter, CancellationToken cancellationToken)
+            where TRequest : ISchemaValidated
+            => SerializeWithAsync(request, converter, Array.Empty<KeyValuePair<string, string>>(), Array.Empty<KeyValuePair<string, string>>(), cancellationToken);
+
+        /// <summary>
+        /// <see cref="SerializeAsync{TRequest}(TRequest, Serialization.SchemaConverter{TRequest}, CancellationToken)"/> with members
+        /// the schema does not carry, as <see cref="SerializeWith{TRequest}(TRequest, Serialization.SchemaConverter{TRequest}, IReadOnlyList{KeyValuePair{string, string}}, IReadOnlyList{KeyValuePair{string, string}})"/> adds them.
+        /// </summary>
+        /// <exception cref="SchemaValidationException">The request breaks its schema; nothing was sent.</exception>
+        /// <exception cref="InvalidOperationException">A local image the provider cannot be given (no uploader); nothing was sent.</exception>
+        /// <exception cref="InvalidDataException">An image over <see cref="Files.ImageInput.MaxFileBytes"/>, or not a PNG, JPEG or WebP; nothing was sent.</exception>
+        public async Task<byte[]> SerializeWithAsync<TRequest>(TRequest request, Serialization.SchemaConverter<TRequest> converter, IReadOnlyList<KeyValuePair<string, string>> leading, IReadOnlyList<KeyValuePair<string, string>> trailing, CancellationToken cancellationToken)
+            where TRequest : ISchemaValidated
+        {
+            ArgumentNullException.ThrowIfNull(request);
+            ArgumentNullException.ThrowIfNull(converter);
+            if (Options.ValidateBeforeSend)
+            {
+                request.Validate().ThrowIfInvalid();
+            }
+
+            var pending = new List<Files.ImageInput>();
+            byte[] json;
+            using (Files.ImageWriteScope.Collect(pending))
+            {
+                json = converter.ToUtf8Bytes(request);
+            }
+
+            if (pending.Count > 0)
+            {
+                Dictionary<Files.ImageInput, string> resolved = await Images.ResolveAsync(pending, cancellationToken).ConfigureAwait(false);
+                using (Files.ImageWriteScope.Write(resolved))
+                {
+                    json = converter.ToUtf8Bytes(request);
+                }
+            }
+
+            return AddMembers(json, leading, trailing);
+        }
+
+        private Files.ImageResolver? _images;
+
+        private Files.ImageResolver Images => _images ??= CreateImageResolver();
+
+        private Files.ImageResolver CreateImageResolver()
+        {
+            bool fal = string.Equals(Description.Provider, "fal", StringComparison.OrdinalIgnoreCase);
+            Files.IImageUploader? uploader = Options.ImageUploader
+                ?? (fal ? new Files.FalCdnUploader(Http, Options.StorageBaseAddress ?? Files.FalCdnUploader.DefaultStorageBaseAddress) : null);
+            return new Files.ImageResolver(Description.Provider + " " + Description.Model, fal, Options.InlineImages, uploader, Options.ImageUploader != null);
+        }
+
+        /// <summary>
         /// <see cref="Serialize{TRequest}(TRequest, Serialization.SchemaConverter{TRequest})"/> with members the schema does
         /// not carry, as <see cref="SerializeWith{TRequest}(TRequest, JsonTypeInfo{TRequest}, Func{TRequest, ValidationResult}, IReadOnlyList{KeyValuePair{string, string}}, IReadOnlyList{KeyValuePair{string, string}})"/> adds them.
         /// </summary>
@@ -265,10 +326,55 @@ namespace SchemaClients.Clients
         /// Downloads a result file to <paramref name="path"/>: written to a temporary file beside it and moved into
         /// place only when complete, so a failed download never leaves a partial file or harms an existing one.
         /// </summary>
-        public async Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken)
+        public Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken)
         {
             ArgumentNullException.ThrowIfNull(url);
             ArgumentException.ThrowIfNullOrEmpty(path);
+            return WriteAtomicallyAsync(Path.GetFullPath(path), file => Http.DownloadAsync(url, file, cancellationToken), cancellationToken);
+        }
+
+        /// <summary>
+        /// Saves a result file given as an answer has it: a <c>data:</c> URI (fal's <c>sync_mode</c>) is decoded and written
+        /// with no HTTP request; an http(s) URL is downloaded with no key. The extension of <paramref name="path"/> follows
+        /// the content type when one is known (<paramref name="contentType"/>, else the data URI's own), so a JPEG is not
+        /// saved as <c>.png</c>. Written to a temporary file and moved into place, so a failure or a cancellation leaves no
+        /// partial file and an existing file untouched.
+        /// </summary>
+        /// <param name="fileUrl">The URL or data URI from the answer.</param>
+        /// <param name="path">The file to write; its extension may change (see the returned path).</param>
+        /// <param name="contentType">The content type the answer gives for the file (fal's <c>content_type</c>); null when it gives none.</param>
+        /// <param name="cancellationToken">Cancels the download or the write.</param>
+        /// <exception cref="InvalidDataException">A data URI that is not valid Base64, or over <see cref="ResultFiles.MaxDataUriBytes"/>.</exception>
+        public async Task<SavedFile> SaveAsync(string fileUrl, string path, string? contentType, CancellationToken cancellationToken)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(fileUrl);
+            ArgumentException.ThrowIfNullOrEmpty(path);
+            if (Files.DataUri.IsDataUri(fileUrl))
+            {
+                byte[] bytes = Files.DataUri.Decode(fileUrl, ResultFiles.MaxDataUriBytes, "The result's data URI");
+                Files.DataUri.TryParseHeader(fileUrl, out string dataType, out _);
+                string type = contentType ?? Files.ImageFormats.Sniff(bytes) ?? dataType;
+                string target = ResultFiles.PathFor(path, type);
+                await WriteAtomicallyAsync(target, async file =>
+                {
+                    await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                    return bytes.LongLength;
+                }, cancellationToken).ConfigureAwait(false);
+                return new SavedFile(target, bytes.LongLength, type);
+            }
+
+            if (!Uri.TryCreate(fileUrl, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new ArgumentException("A result file is an http(s) URL or a data: URI, not '" + Http.Redact(fileUrl.Length > 80 ? fileUrl.Substring(0, 80) + "..." : fileUrl) + "'.", nameof(fileUrl));
+            }
+
+            string destination = ResultFiles.PathFor(path, contentType);
+            long written = await WriteAtomicallyAsync(destination, file => Http.DownloadAsync(url, file, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return new SavedFile(destination, written, contentType);
+        }
+
+        private static async Task<long> WriteAtomicallyAsync(string path, Func<FileStream, Task<long>> write, CancellationToken cancellationToken)
+        {
             string full = Path.GetFullPath(path);
             string temp = Path.Combine(Path.GetDirectoryName(full) ?? ".", "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try
@@ -276,9 +382,10 @@ namespace SchemaClients.Clients
                 long written;
                 await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
                 {
-                    written = await Http.DownloadAsync(url, file, cancellationToken).ConfigureAwait(false);
+                    written = await write(file).ConfigureAwait(false);
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 File.Move(temp, full, overwrite: true);
                 return written;
             }

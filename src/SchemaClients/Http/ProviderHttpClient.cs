@@ -317,6 +317,20 @@ namespace SchemaClients.Http
         }
 
         /// <summary>
+        /// Uploads a file's bytes with <c>PUT</c> to a URL a provider gave for it (fal's signed <c>upload_url</c>). No key is
+        /// sent: such URLs are signed and usually on another host. An upload is not billed, so it is retried like a GET.
+        /// </summary>
+        /// <exception cref="ProviderApiException">The upload was refused.</exception>
+        public async Task PutFileAsync(Uri url, byte[] content, string contentType, CancellationToken cancellationToken = default)
+        {
+            ArgumentNullException.ThrowIfNull(url);
+            ArgumentNullException.ThrowIfNull(content);
+            ArgumentException.ThrowIfNullOrEmpty(contentType);
+            (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Put, url.ToString(), content, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken, contentType).ConfigureAwait(false);
+            response.Dispose();
+        }
+
+        /// <summary>
         /// Masks the key in a text before it leaves the runtime: raw, JSON- and URL-escaped, Base64-encoded, any
         /// run of 8 or more of its characters, and the value of an echoed auth header (see <see cref="Redactor"/>).
         /// Every exception message, exception property and log argument that may hold text from outside goes through it.
@@ -370,6 +384,9 @@ namespace SchemaClients.Http
 
             public int Attempts { get; set; }
 
+            /// <summary>The body's content type when it is not JSON (an uploaded file).</summary>
+            public string? ContentType { get; init; }
+
             /// <summary>The URL as logs and messages show it (no query string, key masked); worked out once, when first needed.</summary>
             public string LogUrl => _logUrl ??= Owner.LogUrl(Path);
 
@@ -385,10 +402,11 @@ namespace SchemaClients.Http
             IReadOnlyList<KeyValuePair<string, string>>? headers,
             bool authenticate,
             Func<HttpStatusCode, bool>? acceptStatus,
-            CancellationToken cancellationToken)
+            CancellationToken cancellationToken,
+            string? contentType = null)
         {
             // The retry loop of RetryPolicy, run in place: no pipeline, context or closure per call.
-            var state = new CallState(this, method, path, payload, call, accept, headers, authenticate);
+            var state = new CallState(this, method, path, payload, call, accept, headers, authenticate) { ContentType = contentType };
             Outcome<HttpResponseMessage> outcome;
             for (int retry = 0; ; retry++)
             {
@@ -618,7 +636,7 @@ namespace SchemaClients.Http
             if (withBody && state.Payload != null)
             {
                 request.Content = new ByteArrayContent(state.Payload);
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(state.ContentType ?? "application/json");
             }
 
             return request;

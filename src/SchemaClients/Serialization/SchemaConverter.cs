@@ -434,6 +434,13 @@ namespace SchemaClients.Serialization
         /// <summary>Raw JSON, kept as sent.</summary>
         public static SchemaConverter<System.Text.Json.JsonElement> Element { get; } = new ElementConverter();
 
+        /// <summary>
+        /// Image inputs: written as the URL (or data URI) they are sent as. A local file, bytes or a stream must be resolved
+        /// first, which the generated clients do before they send; written any other way it throws
+        /// <see cref="System.InvalidOperationException"/> rather than send something the provider cannot read.
+        /// </summary>
+        public static SchemaConverter<Files.ImageInput> Image { get; } = new Files.ImageInputConverter();
+
         private sealed class StringConverter : SchemaConverter<string>
         {
             public override string ReadValue(ref System.Text.Json.Utf8JsonReader reader) => JsonIo.ReadString(ref reader);
