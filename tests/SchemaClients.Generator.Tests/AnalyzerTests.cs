@@ -53,7 +53,7 @@ public sealed class AnalyzerTests
         Diagnostic[] found = Analyze("""
             internal static class C
             {
-                internal static object M(int steps, double guidance, string ratio, IReadOnlyList<string> images) => new Apiframe.Flux2FlexGenerateRequest
+                internal static object M(int steps, double guidance, string ratio, IReadOnlyList<global::SchemaClients.Files.ImageInput> images) => new Apiframe.Flux2FlexGenerateRequest
                 {
                     Prompt = "p",
                     Model = ratio,
@@ -77,11 +77,11 @@ public sealed class AnalyzerTests
 
                 internal static object N() => new Oxen.Flux2FlexRequest { Prompt = null!, NumInferenceSteps = Steps, Guidance = Low, OutputQuality = 100 };
 
-                internal static object P() => new Apiframe.Flux2FlexParams { InputImages = new[] { "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k" }, AspectRatio = "16x9" };
+                internal static object P() => new Apiframe.Flux2FlexParams { InputImages = ["http://a", "http://b", "http://c", "http://d", "http://e", "http://f", "http://g", "http://h", "http://i", "http://j", "http://k"], AspectRatio = "16x9" };
             }
             """);
         Assert.Equal(
-            new[] { "SCG1001:40 + 20", "SCG1007:null", "SCG1001:Steps", "SCG1001:Low", "SCG1006:new[] { \"a\", \"b\", \"c\", \"d\", \"e\", \"f\", \"g\", \"h\", \"i\", \"j\", \"k\" }", "SCG1004:\"16x9\"" },
+            new[] { "SCG1001:40 + 20", "SCG1007:null", "SCG1001:Steps", "SCG1001:Low", "SCG1006:[\"http://a\", \"http://b\", \"http://c\", \"http://d\", \"http://e\", \"http://f\", \"http://g\", \"http://h\", \"http://i\", \"http://j\", \"http://k\"]", "SCG1004:\"16x9\"" },
             found.Select(d => d.Id + ":" + At(d)).ToArray());
     }
 
@@ -96,7 +96,7 @@ public sealed class AnalyzerTests
             """).Single();
         Assert.Equal("SCG1001", d.Id);
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
-        Assert.Equal("Flux2FlexRequest.NumInferenceSteps = 51 breaks maximum 50 of oxen model 'flux-2-flex' (flux-2-flex.json line 55)", d.GetMessage());
+        Assert.Equal("Flux2FlexRequest.NumInferenceSteps = 51 breaks maximum 50 of oxen model 'flux-2-flex' (flux-2-flex.json line 56)", d.GetMessage());
         Location schema = d.AdditionalLocations.Single();
         Assert.EndsWith("schemas/oxen/flux-2-flex.json", schema.GetLineSpan().Path, StringComparison.Ordinal);
         string line = File.ReadAllLines(Path.Combine(TestPaths.Schemas, "oxen", "flux-2-flex.json"))[schema.GetLineSpan().StartLinePosition.Line];
@@ -110,7 +110,7 @@ public sealed class AnalyzerTests
         Diagnostic[] found = Analyze("""
             internal static class C
             {
-                internal static object M() => new Apiframe.Flux2FlexParams { InputImages = ["a", "b"], Width = 2048, Height = 2049 };
+                internal static object M() => new Apiframe.Flux2FlexParams { InputImages = ["http://a", "http://b"], Width = 2048, Height = 2049 };
             }
             """);
         Assert.Equal(new[] { "SCG1001:2049" }, found.Select(d => d.Id + ":" + At(d)).ToArray());

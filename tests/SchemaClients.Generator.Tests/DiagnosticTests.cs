@@ -129,16 +129,16 @@ public sealed class DiagnosticTests
             {
               "type": "object",
               "properties": {
-                "image_url": { "type": "string" },
-                "imageUrl": { "type": "string" }
+                "source_url": { "type": "string" },
+                "sourceUrl": { "type": "string" }
               }
             }
             """;
         GeneratorHarness.Run run = RunWithNeighbour(text);
         Diagnostic d = Single(run, "SCG0007");
-        AssertAt(d, Find(text, "\"imageUrl\""), "subject.json");
+        AssertAt(d, Find(text, "\"sourceUrl\""), "subject.json");
         string source = string.Concat(run.Result.GeneratedSources().Where(s => s.HintName.StartsWith("Tests.Subject.", StringComparison.Ordinal)).Select(s => s.SourceText.ToString()));
-        Assert.Contains("public string? ImageUrl2 { get; init; }", source);
+        Assert.Contains("public string? SourceUrl2 { get; init; }", source);
     }
 
     [Fact]

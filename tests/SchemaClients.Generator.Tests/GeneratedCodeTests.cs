@@ -66,7 +66,7 @@ public sealed class GeneratedCodeTests
                 {
                     Prompt = "p",
                     Model = "flux-2-flex",
-                    FluxParams = new Apiframe.Flux2FlexParams { AspectRatio = "16 by 9", Width = 100, InputImages = Enumerable.Range(0, 11).Select(i => "u" + i).ToArray() },
+                    FluxParams = new Apiframe.Flux2FlexParams { AspectRatio = "16 by 9", Width = 100, InputImages = Enumerable.Range(0, 11).Select(i => global::SchemaClients.Files.ImageInput.Parse("https://example.com/" + i + ".png")).ToArray() },
                 };
                 return string.Join(";", request.Validate().Violations.Select(v => v.Path + " " + v.Rule));
             }
@@ -86,7 +86,7 @@ public sealed class GeneratedCodeTests
 
             public static long BytesAllocatedByValidValidate()
             {
-                var request = new Oxen.Flux2FlexRequest { Prompt = "p", NumInferenceSteps = 30, Guidance = 2.5, InputImage = new[] { "a", "b" } };
+                var request = new Oxen.Flux2FlexRequest { Prompt = "p", NumInferenceSteps = 30, Guidance = 2.5, InputImage = ["https://example.com/a.png", "https://example.com/b.png"] };
                 request.Validate();
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 for (int i = 0; i < 1000; i++)

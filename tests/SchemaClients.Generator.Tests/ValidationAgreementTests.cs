@@ -67,8 +67,8 @@ public sealed class ValidationAgreementTests(ITestOutputHelper output)
                 if (schema["maxItems"] is JsonValue maxItems)
                 {
                     int limit = maxItems.GetValue<int>();
-                    yield return (model, new Case(model.Type, name, new JsonArray(Enumerable.Range(0, limit).Select(i => (JsonNode)("u" + i)).ToArray()), true, "maxItems"));
-                    yield return (model, new Case(model.Type, name, new JsonArray(Enumerable.Range(0, limit + 1).Select(i => (JsonNode)("u" + i)).ToArray()), false, "maxItems"));
+                    yield return (model, new Case(model.Type, name, new JsonArray(Enumerable.Range(0, limit).Select(i => (JsonNode)("https://example.com/u" + i)).ToArray()), true, "maxItems"));
+                    yield return (model, new Case(model.Type, name, new JsonArray(Enumerable.Range(0, limit + 1).Select(i => (JsonNode)("https://example.com/u" + i)).ToArray()), false, "maxItems"));
                 }
 
                 if (schema["pattern"] is not null)

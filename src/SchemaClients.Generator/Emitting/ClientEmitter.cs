@@ -163,16 +163,101 @@ namespace SchemaClients.Generator.Emitting
         private string RequestType => Client.InputType != null ? Full(Client.InputType) : Element;
 
         private string BodyExpression(string? typeName, string variable, string extra = "")
-            => typeName != null
-                ? "_core.Serialize(" + variable + ", " + InfoOf(typeName) + extra + ")"
-                : "_core.SerializeJson(" + variable + ")";
+            => typeName == null ? "_core.SerializeJson(" + variable + ")"
+                : CarriesImages(typeName) ? "await _core.SerializeAsync(" + variable + ", " + InfoOf(typeName) + extra + ", cancellationToken).ConfigureAwait(false)"
+                : "_core.Serialize(" + variable + ", " + InfoOf(typeName) + extra + ")";
+
+        /// <summary>
+        /// Writes a method that sends a serialized request. When the request carries image inputs, serializing resolves them
+        /// (uploads, checks) asynchronously first, so the method is async and awaits its call.
+        /// </summary>
+        private void EmitSend(string signature, string call)
+        {
+            if (call.Contains("await "))
+            {
+                _w.Line(signature.Replace("public ", "public async "));
+                _w.Line("    => await " + call.TrimEnd(';') + ".ConfigureAwait(false);");
+            }
+            else
+            {
+                _w.Line(signature);
+                _w.Line("    => " + call);
+            }
+        }
+
+        /// <summary>Whether a type holds an image input anywhere in it (properties, list items, union branches).</summary>
+        private bool CarriesImages(string typeName)
+        {
+            if (_carriesImages.TryGetValue(typeName, out bool known))
+            {
+                return known;
+            }
+
+            bool found = FindImages(typeName);
+            _carriesImages[typeName] = found;
+            return found;
+        }
+
+        private readonly Dictionary<string, bool> _carriesImages = new Dictionary<string, bool>(System.StringComparer.Ordinal);
+
+        private bool FindImages(string typeName)
+        {
+            var byName = new Dictionary<string, TypeSpec>(System.StringComparer.Ordinal);
+            foreach (TypeSpec type in _document.Types)
+            {
+                byName[type.Name] = type;
+            }
+
+            var seen = new HashSet<string>(System.StringComparer.Ordinal);
+            var pending = new Stack<TypeRef>();
+            if (byName.TryGetValue(typeName, out TypeSpec? root))
+            {
+                seen.Add(typeName);
+                Push(root, pending);
+            }
+
+            while (pending.Count > 0)
+            {
+                TypeRef type = pending.Pop();
+                if (type.Kind == ValueKind.Image)
+                {
+                    return true;
+                }
+
+                if (type.Element != null)
+                {
+                    pending.Push(type.Element);
+                }
+
+                if (seen.Add(type.Name) && byName.TryGetValue(type.Name, out TypeSpec? spec))
+                {
+                    Push(spec, pending);
+                }
+            }
+
+            return false;
+        }
+
+        private static void Push(TypeSpec type, Stack<TypeRef> pending)
+        {
+            foreach (PropertySpec property in type.Properties)
+            {
+                pending.Push(property.Type);
+            }
+
+            foreach (UnionBranchSpec branch in type.Branches)
+            {
+                pending.Push(branch.Type);
+            }
+        }
 
         private void EmitOxenMethods()
         {
             string request = RequestType;
-            string body = Client.InputType != null
-                ? "_core.SerializeWith(request, " + InfoOf(Client.InputType) + ", global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue))"
-                : "_core.SerializeJson(request)";
+            string members = ", global::SchemaClients.Clients.OxenTransport.ModelMember(ModelId), global::SchemaClients.Clients.OxenTransport.QueueMembers(queue)";
+            string body = Client.InputType == null ? "_core.SerializeJson(request)"
+                : CarriesImages(Client.InputType) ? "await _core.SerializeWithAsync(request, " + InfoOf(Client.InputType) + members + ", cancellationToken).ConfigureAwait(false)"
+                : "_core.SerializeWith(request, " + InfoOf(Client.InputType) + members + ")";
             string syncBody = body.Replace("QueueMembers(queue)", "QueueMembers(null)");
             const string ProgressDoc = "/// <param name=\"progress\">Receives status changes; may be null.</param>";
             _w.Line();
@@ -181,8 +266,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">Oxen answered with an error.</exception>");
-            _w.Line("public " + Task + "<" + Element + "> GenerateAsync(" + request + " request, " + TokenParameter + ")");
-            _w.Line("    => _transport.GenerateAsync(" + syncBody + ", cancellationToken);");
+            EmitSend("public " + Task + "<" + Element + "> GenerateAsync(" + request + " request, " + TokenParameter + ")", "_transport.GenerateAsync(" + syncBody + ", cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>");
             _w.Line("/// Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) with <c>model</c> set to <see cref=\"ModelId\"/> and returns every");
@@ -193,8 +277,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <param name=\"queue\">The queue's own parameters (<c>num_generations</c> 1 to 4, <c>target_namespace</c>); null sends neither.</param>");
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request or the queue parameters break their rules; nothing was sent.</exception>");
-            _w.Line("public " + Task + "<" + OxenSubmission + "> EnqueueAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + TokenParameter + ")");
-            _w.Line("    => _transport.EnqueueAsync(" + body + ", cancellationToken);");
+            EmitSend("public " + Task + "<" + OxenSubmission + "> EnqueueAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + TokenParameter + ")", "_transport.EnqueueAsync(" + body + ", cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Puts the request in Oxen's queue with the queue's defaults (one generation); see the overload with queue parameters.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
@@ -231,8 +314,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The generation failed or was cancelled.</exception>");
-            _w.Line("public " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line("    => _transport.EnqueueAndWaitAsync(" + syncBody + ", progress, cancellationToken);");
+            EmitSend("public " + Task + "<" + OxenGeneration + "> EnqueueAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")", "_transport.EnqueueAndWaitAsync(" + syncBody + ", progress, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref=\"" + OxenGeneration + ".Succeeded\"/>), so no finished result is lost to one failure.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
@@ -240,8 +322,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <param name=\"progress\">Receives status changes, each with its generation's id; may be null.</param>");
             _w.Line(TokenDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Validation.SchemaValidationException\">The request or the queue parameters break their rules; nothing was sent.</exception>");
-            _w.Line("public " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> EnqueueAndWaitAllAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line("    => _transport.EnqueueAndWaitAllAsync(" + body + ", progress, cancellationToken);");
+            EmitSend("public " + Task + "<" + ReadOnlyList + "<" + OxenGeneration + ">> EnqueueAndWaitAllAsync(" + request + " request, " + OxenQueueOptions + "? queue, " + Progress + "? progress = null, " + TokenParameter + ")", "_transport.EnqueueAndWaitAllAsync(" + body + ", progress, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>");
             _w.Line(TokenDoc);
@@ -274,18 +355,16 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">fal answered with an error.</exception>");
-            _w.Line("public " + Task + "<" + output + "> RunAsync(" + request + " input, " + TokenParameter + ")");
-            _w.Line(Client.OutputType != null
-                ? "    => _transport.RunAsync(" + body + ", " + outputInfo + ", cancellationToken);"
-                : "    => _transport.RunJsonAsync(" + body + ", cancellationToken);");
+            EmitSend("public " + Task + "<" + output + "> RunAsync(" + request + " input, " + TokenParameter + ")", Client.OutputType != null
+                ? "_transport.RunAsync(" + body + ", " + outputInfo + ", cancellationToken);"
+                : "_transport.RunJsonAsync(" + body + ", cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Puts the input in the queue; the answer has the request id, and the URLs and queue position when fal sends them. Billed: never sent twice by a retry once it may have reached fal.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
             _w.Line("/// <param name=\"webhook\">Where fal POSTs the outcome when the request ends (<c>fal_webhook</c>); null for none.</param>");
             _w.Line(TokenDoc);
             _w.Line(InputInvalidDoc);
-            _w.Line("public " + Task + "<" + FalQueued + "> SubmitAsync(" + request + " input, global::System.Uri? webhook, " + TokenParameter + ")");
-            _w.Line("    => _transport.SubmitAsync(" + body + ", webhook, cancellationToken);");
+            EmitSend("public " + Task + "<" + FalQueued + "> SubmitAsync(" + request + " input, global::System.Uri? webhook, " + TokenParameter + ")", "_transport.SubmitAsync(" + body + ", webhook, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Puts the input in the queue, without a webhook; see the overload with one.</summary>");
             _w.Line("/// <param name=\"input\">The input.</param>");
@@ -342,8 +421,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(InputInvalidDoc);
             if (Client.OutputType != null)
             {
-                _w.Line("public " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")");
-                _w.Line("    => _transport.SubmitAndWaitAsync(" + body + ", " + InfoOf(Client.OutputType) + ", progress, cancellationToken);");
+                EmitSend("public " + Task + "<" + output + "> SubmitAndWaitAsync(" + request + " input, " + Progress + "? progress = null, " + TokenParameter + ")", "_transport.SubmitAndWaitAsync(" + body + ", " + InfoOf(Client.OutputType) + ", progress, cancellationToken);");
             }
             else
             {
@@ -371,8 +449,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">apiframe answered with an error.</exception>");
-            _w.Line("public " + Task + "<" + ApiframeJob + "> GenerateAsync(" + request + " request, string? idempotencyKey, " + TokenParameter + ")");
-            _w.Line("    => _transport.GenerateAsync(" + body + ", idempotencyKey, cancellationToken);");
+            EmitSend("public " + Task + "<" + ApiframeJob + "> GenerateAsync(" + request + " request, string? idempotencyKey, " + TokenParameter + ")", "_transport.GenerateAsync(" + body + ", idempotencyKey, cancellationToken);");
             _w.Line();
             _w.Line("/// <summary>Starts a job with a new <c>Idempotency-Key</c>; see the overload that takes one.</summary>");
             _w.Line("/// <param name=\"request\">The request.</param>");
@@ -401,8 +478,7 @@ namespace SchemaClients.Generator.Emitting
             _w.Line(TokenDoc);
             _w.Line(RequestInvalidDoc);
             _w.Line("/// <exception cref=\"global::SchemaClients.Clients.QueueJobFailedException\">The job ended FAILED; the message carries apiframe's error.</exception>");
-            _w.Line("public " + Task + "<" + ApiframeJob + "> GenerateAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")");
-            _w.Line("    => _transport.GenerateAndWaitAsync(" + body + ", null, progress, cancellationToken);");
+            EmitSend("public " + Task + "<" + ApiframeJob + "> GenerateAndWaitAsync(" + request + " request, " + Progress + "? progress = null, " + TokenParameter + ")", "_transport.GenerateAndWaitAsync(" + body + ", null, progress, cancellationToken);");
         }
 
         private void EmitOperationMethods()
@@ -455,7 +531,9 @@ namespace SchemaClients.Generator.Emitting
                 }
 
                 _w.Line("/// <exception cref=\"global::SchemaClients.Http.ProviderApiException\">The provider answered with an error.</exception>");
-                _w.Open("public " + Task + "<" + response + "> " + operation.MethodName + "Async(" + string.Join(", ", parameters) + ")");
+                string bodyExpression = operation.HasBody ? BodyExpression(operation.RequestType, "request") : "null";
+                bool resolvesImages = bodyExpression.StartsWith("await ", System.StringComparison.Ordinal);
+                _w.Open("public " + (resolvesImages ? "async " : string.Empty) + Task + "<" + response + "> " + operation.MethodName + "Async(" + string.Join(", ", parameters) + ")");
                 _w.Line("string path = " + Literal(operation.Path) + ";");
                 foreach (ParameterSpec parameter in operation.Parameters)
                 {
@@ -470,11 +548,12 @@ namespace SchemaClients.Generator.Emitting
                     }
                 }
 
-                _w.Line("byte[]? body = " + (operation.HasBody ? BodyExpression(operation.RequestType, "request") : "null") + ";");
+                _w.Line("byte[]? body = " + bodyExpression + ";");
                 string method = HttpMethodType + "." + char.ToUpperInvariant(operation.Method[0]) + operation.Method.Substring(1).ToLowerInvariant();
-                _w.Line(operation.ResponseType != null
-                    ? "return _core.SendAsync(" + method + ", path, false, body, " + InfoOf(operation.ResponseType) + ", cancellationToken);"
-                    : "return _core.SendForJsonAsync(" + method + ", path, false, body, cancellationToken);");
+                string send = operation.ResponseType != null
+                    ? "_core.SendAsync(" + method + ", path, false, body, " + InfoOf(operation.ResponseType) + ", cancellationToken)"
+                    : "_core.SendForJsonAsync(" + method + ", path, false, body, cancellationToken)";
+                _w.Line(resolvesImages ? "return await " + send + ".ConfigureAwait(false);" : "return " + send + ";");
                 _w.Close();
             }
         }
@@ -500,6 +579,15 @@ namespace SchemaClients.Generator.Emitting
             _w.Line("/// <returns>The bytes written.</returns>");
             _w.Line("public " + Task + "<long> DownloadToFileAsync(global::System.Uri url, string path, " + TokenParameter + ")");
             _w.Line("    => _core.DownloadToFileAsync(url, path, cancellationToken);");
+            _w.Line();
+            _w.Line("/// <summary>Saves a result file as the answer gives it: a data URI (fal's <c>sync_mode</c>) is decoded with no request, a URL is downloaded with no key; the extension follows the content type, and the file appears only when complete.</summary>");
+            _w.Line("/// <param name=\"fileUrl\">The URL or data URI from the answer.</param>");
+            _w.Line("/// <param name=\"path\">The file to write; its extension follows <paramref name=\"contentType\"/> (or the data URI's type) when known.</param>");
+            _w.Line("/// <param name=\"contentType\">The content type the answer gives for the file; null when it gives none.</param>");
+            _w.Line(TokenDoc);
+            _w.Line("/// <returns>Where the file went, its size and type.</returns>");
+            _w.Line("public " + Task + "<global::SchemaClients.Clients.SavedFile> SaveAsync(string fileUrl, string path, string? contentType = null, " + TokenParameter + ")");
+            _w.Line("    => _core.SaveAsync(fileUrl, path, contentType, cancellationToken);");
         }
 
         private void EmitServiceExtension()

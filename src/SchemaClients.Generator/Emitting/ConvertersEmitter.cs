@@ -54,7 +54,10 @@ namespace SchemaClients.Generator.Emitting
             _w.Close();
         }
 
-        private string Instance(string typeName) => _context.ConverterName(typeName) + ".Instance";
+        private string Instance(string typeName) => typeName == ImageConverterType ? ImageConverter : _context.ConverterName(typeName) + ".Instance";
+
+        private const string ImageConverterType = Parsing.TypeUsages.ImageInputType;
+        private const string ImageConverter = "global::SchemaClients.Serialization.PrimitiveConverters.Image";
 
         private void Begin(TypeSpec type, string baseType)
         {
@@ -112,6 +115,7 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.String:
                 case ValueKind.Enum:
                 case ValueKind.OpenEnum:
+                case ValueKind.Image:
                     return new[] { "String" };
                 case ValueKind.Int32:
                 case ValueKind.Int64:
@@ -229,6 +233,7 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Json: return nullable ? "NextElementOrNull(ref reader)" : "NextElement(ref reader)";
                 case ValueKind.Record:
                 case ValueKind.Union:
+                case ValueKind.Image:
                     return (nullable ? "NextObjectOrNull(ref reader, " : "NextValue(ref reader, ") + Instance(type.Name) + ")";
                 case ValueKind.Enum:
                 case ValueKind.OpenEnum:
@@ -253,6 +258,7 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Union:
                 case ValueKind.Enum:
                 case ValueKind.OpenEnum:
+                case ValueKind.Image:
                     if (utf8)
                     {
                         return "WriteMember(writer, " + name + ", " + value + ", " + Instance(type.Name) + ");";
@@ -300,6 +306,7 @@ namespace SchemaClients.Generator.Emitting
                 case ValueKind.Double: return Primitives + "Double";
                 case ValueKind.Boolean: return Primitives + "Boolean";
                 case ValueKind.Json: return Primitives + "Element";
+                case ValueKind.Image: return ImageConverter;
                 case ValueKind.Record:
                 case ValueKind.Union:
                 case ValueKind.Enum:

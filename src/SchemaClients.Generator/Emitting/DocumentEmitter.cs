@@ -340,6 +340,7 @@ namespace SchemaClients.Generator.Emitting
             switch (type.Kind)
             {
                 case ValueKind.Enum:
+                case ValueKind.Image: // checked as a URL when the client resolves it; its string limits are not checked
                     return false;
                 case ValueKind.Record:
                 case ValueKind.Union:

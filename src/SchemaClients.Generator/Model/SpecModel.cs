@@ -32,6 +32,9 @@ namespace SchemaClients.Generator.Model
         List,
         Map,
         Json,
+
+        /// <summary>An image input (a URL string on the wire): <c>global::SchemaClients.Files.ImageInput</c>.</summary>
+        Image,
     }
 
     /// <summary>What a declared type is.</summary>

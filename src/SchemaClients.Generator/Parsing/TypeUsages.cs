@@ -57,6 +57,11 @@ namespace SchemaClients.Generator.Parsing
                     type = Reopen(type, opened);
                 }
 
+                if (type.IsSent && !type.IsAnswer)
+                {
+                    type = WithImageInputs(type);
+                }
+
                 result.Add(type);
             }
 
@@ -91,6 +96,104 @@ namespace SchemaClients.Generator.Parsing
                     pending.Push(branch.Type);
                 }
             }
+        }
+
+        /// <summary>The C# type of image inputs in requests.</summary>
+        public const string ImageInputType = "global::SchemaClients.Files.ImageInput";
+
+        /// <summary>
+        /// A sent record's image inputs become <c>ImageInput</c>: a property named for an image and ending in image, images, url
+        /// or urls (<c>input_image</c>, <c>image_urls</c>, <c>input_images</c>, <c>mask_image_url</c>) whose schema is a plain
+        /// string or an array of plain strings (no enum). Types read from answers keep strings, so answers read as before.
+        /// </summary>
+        private static TypeSpec WithImageInputs(TypeSpec type)
+        {
+            if (type.Kind != TypeSpecKind.Record || type.Properties.Count == 0)
+            {
+                return type;
+            }
+
+            PropertySpec[]? changed = null;
+            for (int i = 0; i < type.Properties.Count; i++)
+            {
+                PropertySpec property = type.Properties[i];
+                TypeRef? image = IsImageName(property.JsonName) ? AsImage(property.Type) : null;
+                if (image != null)
+                {
+                    changed ??= ToArray(type.Properties);
+                    changed[i] = property with { Type = image };
+                }
+            }
+
+            return changed == null ? type : type with { Properties = new EquatableArray<PropertySpec>(changed) };
+        }
+
+        private static PropertySpec[] ToArray(EquatableArray<PropertySpec> properties)
+        {
+            var array = new PropertySpec[properties.Count];
+            for (int i = 0; i < array.Length; i++)
+            {
+                array[i] = properties[i];
+            }
+
+            return array;
+        }
+
+        private static TypeRef? AsImage(TypeRef type)
+        {
+            if (IsPlainString(type))
+            {
+                return type with { Kind = ValueKind.Image, Name = ImageInputType };
+            }
+
+            if (type.Kind == ValueKind.List && type.Element != null && !type.ElementNullable && IsPlainString(type.Element))
+            {
+                return type with
+                {
+                    Name = "global::System.Collections.Generic.IReadOnlyList<" + ImageInputType + ">",
+                    Element = type.Element with { Kind = ValueKind.Image, Name = ImageInputType },
+                };
+            }
+
+            return null;
+        }
+
+        private static bool IsPlainString(TypeRef type)
+            => type.Kind == ValueKind.String && type.Constraints.AllowedJson.Count == 0;
+
+        /// <summary>Whether a JSON name names an image input: a word <c>image</c>/<c>images</c>, and the last word one of image, images, url, urls.</summary>
+        internal static bool IsImageName(string name)
+        {
+            var words = new List<string>();
+            var word = new System.Text.StringBuilder();
+            for (int i = 0; i < name.Length && i < 128; i++)
+            {
+                char c = name[i];
+                bool boundary = !char.IsLetterOrDigit(c) || (char.IsUpper(c) && i > 0 && char.IsLower(name[i - 1]));
+                if (boundary && word.Length > 0)
+                {
+                    words.Add(word.ToString());
+                    word.Clear();
+                }
+
+                if (char.IsLetterOrDigit(c))
+                {
+                    word.Append(char.ToLowerInvariant(c));
+                }
+            }
+
+            if (word.Length > 0)
+            {
+                words.Add(word.ToString());
+            }
+
+            if (words.Count == 0 || (!words.Contains("image") && !words.Contains("images")))
+            {
+                return false;
+            }
+
+            string last = words[words.Count - 1];
+            return last == "image" || last == "images" || last == "url" || last == "urls";
         }
 
         private static TypeSpec Reopen(TypeSpec type, HashSet<string> opened)

@@ -55,8 +55,8 @@ public sealed partial class ApiframeFlux2FlexClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Http.ProviderApiException">apiframe answered with an error.</exception>
-    public Task<ApiframeJob> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, string? idempotencyKey, CancellationToken cancellationToken = default)
-        => _transport.GenerateAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance), idempotencyKey, cancellationToken);
+    public async Task<ApiframeJob> GenerateAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, string? idempotencyKey, CancellationToken cancellationToken = default)
+        => await _transport.GenerateAsync(await _core.SerializeAsync(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance, cancellationToken).ConfigureAwait(false), idempotencyKey, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Starts a job with a new <c>Idempotency-Key</c>; see the overload that takes one.</summary>
     /// <param name="request">The request.</param>
@@ -85,8 +85,8 @@ public sealed partial class ApiframeFlux2FlexClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The job ended FAILED; the message carries apiframe's error.</exception>
-    public Task<ApiframeJob> GenerateAndWaitAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-        => _transport.GenerateAndWaitAsync(_core.Serialize(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance), null, progress, cancellationToken);
+    public async Task<ApiframeJob> GenerateAndWaitAsync(global::Consumer.Apiframe.Flux2Flex.Flux2FlexGenerateRequest request, IProgress<global::SchemaClients.Http.QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => await _transport.GenerateAndWaitAsync(await _core.SerializeAsync(request, global::Consumer.Apiframe.Flux2Flex.SchemaConverters.Flux2FlexGenerateRequestConverter.Instance, cancellationToken).ConfigureAwait(false), null, progress, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Downloads a result file (an image URL from an answer) into a stream. No key is sent: result URLs are signed or public.</summary>
     /// <param name="url">The file URL.</param>
@@ -103,6 +103,15 @@ public sealed partial class ApiframeFlux2FlexClient
     /// <returns>The bytes written.</returns>
     public Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken = default)
         => _core.DownloadToFileAsync(url, path, cancellationToken);
+
+    /// <summary>Saves a result file as the answer gives it: a data URI (fal's <c>sync_mode</c>) is decoded with no request, a URL is downloaded with no key; the extension follows the content type, and the file appears only when complete.</summary>
+    /// <param name="fileUrl">The URL or data URI from the answer.</param>
+    /// <param name="path">The file to write; its extension follows <paramref name="contentType"/> (or the data URI's type) when known.</param>
+    /// <param name="contentType">The content type the answer gives for the file; null when it gives none.</param>
+    /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+    /// <returns>Where the file went, its size and type.</returns>
+    public Task<global::SchemaClients.Clients.SavedFile> SaveAsync(string fileUrl, string path, string? contentType = null, CancellationToken cancellationToken = default)
+        => _core.SaveAsync(fileUrl, path, contentType, cancellationToken);
 }
 
 /// <summary>Registers <see cref="ApiframeFlux2FlexClient"/> with dependency injection.</summary>

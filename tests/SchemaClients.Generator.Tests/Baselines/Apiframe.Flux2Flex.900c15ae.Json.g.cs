@@ -6,6 +6,7 @@ namespace Consumer.Apiframe.Flux2Flex;
 
 using System.Collections.Generic;
 using SchemaClients.Serialization;
+using Files = global::SchemaClients.Files;
 
 /// <summary>Reflection-free JSON converters for the types of this document.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
@@ -70,7 +71,7 @@ internal static class SchemaConverters
             int? p4 = default;
             int? p5 = default;
             string? p6 = default;
-            IReadOnlyList<string>? p7 = default;
+            IReadOnlyList<Files.ImageInput>? p7 = default;
             int? p8 = default;
             double? p9 = default;
             bool? p10 = default;
@@ -83,7 +84,7 @@ internal static class SchemaConverters
                 else if (reader.ValueTextEquals("width"u8)) p4 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("height"u8)) p5 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("resolution"u8)) p6 = NextStringOrNull(ref reader);
-                else if (reader.ValueTextEquals("input_images"u8)) p7 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.String);
+                else if (reader.ValueTextEquals("input_images"u8)) p7 = NextIsNull(ref reader) ? default(IReadOnlyList<Files.ImageInput>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.Image);
                 else if (reader.ValueTextEquals("steps"u8)) p8 = NextInt32OrNull(ref reader);
                 else if (reader.ValueTextEquals("guidance"u8)) p9 = NextDoubleOrNull(ref reader);
                 else if (reader.ValueTextEquals("prompt_upsampling"u8)) p10 = NextBooleanOrNull(ref reader);
@@ -115,7 +116,7 @@ internal static class SchemaConverters
             if (value.Width is { } w4) WriteInteger(writer, "width"u8, w4);
             if (value.Height is { } w5) WriteInteger(writer, "height"u8, w5);
             if (value.Resolution is { } w6) WriteText(writer, "resolution"u8, w6);
-            if (value.InputImages is { } w7) WriteListMember(writer, "input_images"u8, w7, global::SchemaClients.Serialization.PrimitiveConverters.String);
+            if (value.InputImages is { } w7) WriteListMember(writer, "input_images"u8, w7, global::SchemaClients.Serialization.PrimitiveConverters.Image);
             if (value.Steps is { } w8) WriteInteger(writer, "steps"u8, w8);
             if (value.Guidance is { } w9) WriteDouble(writer, "guidance"u8, w9);
             if (value.PromptUpsampling is { } w10) WriteBool(writer, "prompt_upsampling"u8, w10);

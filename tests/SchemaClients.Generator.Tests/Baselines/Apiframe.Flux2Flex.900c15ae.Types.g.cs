@@ -126,7 +126,7 @@ public sealed partial record Flux2FlexParams : global::SchemaClients.Validation.
     /// <summary>Up to 10 reference image URLs for image-to-image generation</summary>
     /// <remarks>Items: 0 to 10.</remarks>
     [JsonPropertyName("input_images")]
-    public IReadOnlyList<string>? InputImages { get; init; }
+    public IReadOnlyList<global::SchemaClients.Files.ImageInput>? InputImages { get; init; }
 
     /// <summary>Number of inference steps</summary>
     /// <remarks>Range: from 1 to 50. Provider default: <c>30</c>.</remarks>

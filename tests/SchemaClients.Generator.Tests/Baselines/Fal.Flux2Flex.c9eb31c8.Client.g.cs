@@ -128,6 +128,15 @@ public sealed partial class FalFlux2FlexClient
     /// <returns>The bytes written.</returns>
     public Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken = default)
         => _core.DownloadToFileAsync(url, path, cancellationToken);
+
+    /// <summary>Saves a result file as the answer gives it: a data URI (fal's <c>sync_mode</c>) is decoded with no request, a URL is downloaded with no key; the extension follows the content type, and the file appears only when complete.</summary>
+    /// <param name="fileUrl">The URL or data URI from the answer.</param>
+    /// <param name="path">The file to write; its extension follows <paramref name="contentType"/> (or the data URI's type) when known.</param>
+    /// <param name="contentType">The content type the answer gives for the file; null when it gives none.</param>
+    /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+    /// <returns>Where the file went, its size and type.</returns>
+    public Task<global::SchemaClients.Clients.SavedFile> SaveAsync(string fileUrl, string path, string? contentType = null, CancellationToken cancellationToken = default)
+        => _core.SaveAsync(fileUrl, path, contentType, cancellationToken);
 }
 
 /// <summary>Registers <see cref="FalFlux2FlexClient"/> with dependency injection.</summary>

@@ -53,8 +53,8 @@ public sealed partial class OxenFlux2FlexClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Http.ProviderApiException">Oxen answered with an error.</exception>
-    public Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, CancellationToken cancellationToken = default)
-        => _transport.GenerateAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null)), cancellationToken);
+    public async Task<global::System.Text.Json.JsonElement> GenerateAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, CancellationToken cancellationToken = default)
+        => await _transport.GenerateAsync(await _core.SerializeWithAsync(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Puts the request in Oxen's queue (<c>POST /api/ai/queue</c>) with <c>model</c> set to <see cref="ModelId"/> and returns every
@@ -65,8 +65,8 @@ public sealed partial class OxenFlux2FlexClient
     /// <param name="queue">The queue's own parameters (<c>num_generations</c> 1 to 4, <c>target_namespace</c>); null sends neither.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
-    public Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, CancellationToken cancellationToken = default)
-        => _transport.EnqueueAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue)), cancellationToken);
+    public async Task<global::SchemaClients.Clients.OxenQueueSubmission> EnqueueAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, CancellationToken cancellationToken = default)
+        => await _transport.EnqueueAsync(await _core.SerializeWithAsync(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue), cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Puts the request in Oxen's queue with the queue's defaults (one generation); see the overload with queue parameters.</summary>
     /// <param name="request">The request.</param>
@@ -103,8 +103,8 @@ public sealed partial class OxenFlux2FlexClient
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request breaks the schema; nothing was sent.</exception>
     /// <exception cref="global::SchemaClients.Clients.QueueJobFailedException">The generation failed or was cancelled.</exception>
-    public Task<OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-        => _transport.EnqueueAndWaitAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null)), progress, cancellationToken);
+    public async Task<OxenGeneration> EnqueueAndWaitAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => await _transport.EnqueueAndWaitAsync(await _core.SerializeWithAsync(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(null), cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Enqueues the request with the queue's parameters and waits for every generation it started; returns them all, succeeded or not (check <see cref="global::SchemaClients.Clients.OxenGeneration.Succeeded"/>), so no finished result is lost to one failure.</summary>
     /// <param name="request">The request.</param>
@@ -112,8 +112,8 @@ public sealed partial class OxenFlux2FlexClient
     /// <param name="progress">Receives status changes, each with its generation's id; may be null.</param>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
     /// <exception cref="global::SchemaClients.Validation.SchemaValidationException">The request or the queue parameters break their rules; nothing was sent.</exception>
-    public Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
-        => _transport.EnqueueAndWaitAllAsync(_core.SerializeWith(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue)), progress, cancellationToken);
+    public async Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(global::Consumer.Oxen.Flux2Flex.Flux2FlexRequest request, global::SchemaClients.Clients.OxenQueueOptions? queue, IProgress<QueueProgress>? progress = null, CancellationToken cancellationToken = default)
+        => await _transport.EnqueueAndWaitAllAsync(await _core.SerializeWithAsync(request, global::Consumer.Oxen.Flux2Flex.SchemaConverters.Flux2FlexRequestConverter.Instance, OxenTransport.ModelMember(ModelId), OxenTransport.QueueMembers(queue), cancellationToken).ConfigureAwait(false), progress, cancellationToken).ConfigureAwait(false);
 
     /// <summary>Every generation Oxen's event stream (<c>GET /api/events</c>) announces as completed, as it comes; the stream reconnects when a connection ends. An event may carry only the generation id (then read the generation for its result).</summary>
     /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
@@ -147,6 +147,15 @@ public sealed partial class OxenFlux2FlexClient
     /// <returns>The bytes written.</returns>
     public Task<long> DownloadToFileAsync(Uri url, string path, CancellationToken cancellationToken = default)
         => _core.DownloadToFileAsync(url, path, cancellationToken);
+
+    /// <summary>Saves a result file as the answer gives it: a data URI (fal's <c>sync_mode</c>) is decoded with no request, a URL is downloaded with no key; the extension follows the content type, and the file appears only when complete.</summary>
+    /// <param name="fileUrl">The URL or data URI from the answer.</param>
+    /// <param name="path">The file to write; its extension follows <paramref name="contentType"/> (or the data URI's type) when known.</param>
+    /// <param name="contentType">The content type the answer gives for the file; null when it gives none.</param>
+    /// <param name="cancellationToken">Cancels the call; it takes effect at once, retries included.</param>
+    /// <returns>Where the file went, its size and type.</returns>
+    public Task<global::SchemaClients.Clients.SavedFile> SaveAsync(string fileUrl, string path, string? contentType = null, CancellationToken cancellationToken = default)
+        => _core.SaveAsync(fileUrl, path, contentType, cancellationToken);
 }
 
 /// <summary>Registers <see cref="OxenFlux2FlexClient"/> with dependency injection.</summary>

@@ -6,6 +6,7 @@ namespace Consumer.Oxen.Flux2Flex;
 
 using System.Collections.Generic;
 using SchemaClients.Serialization;
+using Files = global::SchemaClients.Files;
 
 /// <summary>Reflection-free JSON converters for the types of this document.</summary>
 [global::System.CodeDom.Compiler.GeneratedCode("SchemaClients.Generator", "0.1.0")]
@@ -19,7 +20,7 @@ internal static class SchemaConverters
         {
             ExpectObject(ref reader, "Flux2FlexRequest");
             string? p0 = default; bool has0 = false;
-            IReadOnlyList<string>? p1 = default;
+            IReadOnlyList<Files.ImageInput>? p1 = default;
             AspectRatio? p2 = default;
             Resolution? p3 = default;
             int? p4 = default;
@@ -31,7 +32,7 @@ internal static class SchemaConverters
             while (NextProperty(ref reader))
             {
                 if (reader.ValueTextEquals("prompt"u8)) { p0 = NextString(ref reader); has0 = true; }
-                else if (reader.ValueTextEquals("input_image"u8)) p1 = NextIsNull(ref reader) ? default(IReadOnlyList<string>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.String);
+                else if (reader.ValueTextEquals("input_image"u8)) p1 = NextIsNull(ref reader) ? default(IReadOnlyList<Files.ImageInput>?) : ReadList(ref reader, global::SchemaClients.Serialization.PrimitiveConverters.Image);
                 else if (reader.ValueTextEquals("aspect_ratio"u8)) p2 = NextValueOrNull(ref reader, AspectRatioConverter.Instance);
                 else if (reader.ValueTextEquals("resolution"u8)) p3 = NextValueOrNull(ref reader, ResolutionConverter.Instance);
                 else if (reader.ValueTextEquals("num_inference_steps"u8)) p4 = NextInt32OrNull(ref reader);
@@ -62,7 +63,7 @@ internal static class SchemaConverters
         {
             writer.WriteStartObject();
             WriteText(writer, "prompt"u8, value.Prompt);
-            if (value.InputImage is { } w1) WriteListMember(writer, "input_image"u8, w1, global::SchemaClients.Serialization.PrimitiveConverters.String);
+            if (value.InputImage is { } w1) WriteListMember(writer, "input_image"u8, w1, global::SchemaClients.Serialization.PrimitiveConverters.Image);
             if (value.AspectRatio is { } w2) WriteMember(writer, "aspect_ratio"u8, w2, AspectRatioConverter.Instance);
             if (value.Resolution is { } w3) WriteMember(writer, "resolution"u8, w3, ResolutionConverter.Instance);
             if (value.NumInferenceSteps is { } w4) WriteInteger(writer, "num_inference_steps"u8, w4);

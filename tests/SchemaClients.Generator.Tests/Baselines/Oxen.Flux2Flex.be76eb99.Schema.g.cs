@@ -19,7 +19,7 @@ public static partial class SchemaValidator
         [
         {"type":"object","required":["prompt"],"properties":{"prompt":1,"input_image":2,"aspect_ratio":4,"resolution":5,"num_inference_steps":6,"guidance":7,"seed":8,"output_format":9,"output_quality":10,"disable_safety_checker":11}},
         {"type":"string"},
-        {"type":"array","items":3},
+        {"type":"array","maxItems":10,"items":3},
         {"type":"string"},
         {"type":"string","enum":["1:1","16:9","9:16","4:3","3:4","3:2","2:3","match_input_image"]},
         {"type":"string","enum":["1 MP","2 MP","0.5 MP"]},
@@ -38,6 +38,7 @@ public static partial class SchemaValidator
 internal static class SchemaNodes
 {
     internal const int Flux2FlexRequest = 0;
+    internal const int Flux2FlexRequest_InputImage = 2;
     internal const int Flux2FlexRequest_NumInferenceSteps = 6;
     internal const int Flux2FlexRequest_Guidance = 7;
     internal const int Flux2FlexRequest_OutputQuality = 10;

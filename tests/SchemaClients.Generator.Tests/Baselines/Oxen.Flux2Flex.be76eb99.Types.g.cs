@@ -25,9 +25,9 @@ public sealed partial record Flux2FlexRequest : global::SchemaClients.Validation
     public required string Prompt { get; init; }
 
     /// <summary>Input images to transform or use as reference (supports multiple image urls)</summary>
-    /// <remarks>Provider default: <c>["https://hub.oxen.ai/api/repos/elau/assets/file/main/bloxy/bloxy_cropped_512x512.png"]</c>.</remarks>
+    /// <remarks>Items: 0 to 10. Provider default: <c>["https://hub.oxen.ai/api/repos/elau/assets/file/main/bloxy/bloxy_cropped_512x512.png"]</c>.</remarks>
     [JsonPropertyName("input_image")]
-    public IReadOnlyList<string>? InputImage { get; init; }
+    public IReadOnlyList<global::SchemaClients.Files.ImageInput>? InputImage { get; init; }
 
     /// <summary>Aspect ratio for the generated image</summary>
     /// <remarks>Provider default: <c>"16:9"</c>.</remarks>
@@ -98,6 +98,7 @@ public sealed partial record Flux2FlexRequest : global::SchemaClients.Validation
     internal static void ValidateInto(Flux2FlexRequest value, ref TypedValidation v)
     {
         if (value.Prompt is null) v.Missing("prompt");
+        if (value.InputImage is { } p1) v.CheckList(SchemaNodes.Flux2FlexRequest_InputImage, "input_image", p1.Count, null);
         if (value.NumInferenceSteps is { } p4) v.Check(SchemaNodes.Flux2FlexRequest_NumInferenceSteps, "num_inference_steps", p4);
         if (value.Guidance is { } p5) v.Check(SchemaNodes.Flux2FlexRequest_Guidance, "guidance", p5);
         if (value.OutputQuality is { } p8) v.Check(SchemaNodes.Flux2FlexRequest_OutputQuality, "output_quality", p8);

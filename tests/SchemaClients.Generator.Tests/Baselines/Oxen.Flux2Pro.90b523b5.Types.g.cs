@@ -26,7 +26,7 @@ public sealed partial record Flux2ProRequest : global::SchemaClients.Validation.
 
     /// <summary>Input images to transform or use as reference (supports multiple image urls)</summary>
     [JsonPropertyName("input_image")]
-    public IReadOnlyList<string>? InputImage { get; init; }
+    public IReadOnlyList<global::SchemaClients.Files.ImageInput>? InputImage { get; init; }
 
     /// <summary>Aspect ratio for the generated image</summary>
     /// <remarks>Provider default: <c>"16:9"</c>.</remarks>
