@@ -14,8 +14,10 @@ internal static class Png
     /// <summary>
     /// A <paramref name="width"/> x <paramref name="height"/> truecolour PNG: an 8 x 8 grid of cells whose colours come
     /// from SHA-256 of prompt and seed, over a gradient, so two prompts or two seeds give visibly different images.
+    /// A <paramref name="tint"/> (an edit's input images) is mixed half and half into every pixel, so the output shows
+    /// which inputs reached the model.
     /// </summary>
-    public static byte[] Render(string prompt, long seed, int width = 64, int height = 64)
+    public static byte[] Render(string prompt, long seed, int width = 64, int height = 64, (byte R, byte G, byte B)? tint = null)
     {
         byte[] hash = SHA256.HashData(Encoding.UTF8.GetBytes(prompt + "\n" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         // 64 cells x 3 channels: the hash, hashed again until there are enough bytes.
@@ -36,9 +38,19 @@ internal static class Png
             for (int x = 0; x < width; x++)
             {
                 int cell = ((row * 8) + (x * 8 / width)) * 3;
-                raw[i++] = (byte)((palette[cell] + (x * 64 / width)) & 0xFF);
-                raw[i++] = (byte)((palette[cell + 1] + (y * 64 / height)) & 0xFF);
-                raw[i++] = palette[cell + 2];
+                byte r = (byte)((palette[cell] + (x * 64 / width)) & 0xFF);
+                byte g = (byte)((palette[cell + 1] + (y * 64 / height)) & 0xFF);
+                byte b = palette[cell + 2];
+                if (tint is { } t)
+                {
+                    r = (byte)((r + t.R) / 2);
+                    g = (byte)((g + t.G) / 2);
+                    b = (byte)((b + t.B) / 2);
+                }
+
+                raw[i++] = r;
+                raw[i++] = g;
+                raw[i++] = b;
             }
         }
 

@@ -90,6 +90,12 @@ public sealed partial class ProviderEmulator
         public bool Cancelled { get; set; }
 
         public bool Announced { get; set; }
+
+        /// <summary>The tint the edit's input images give the output; null without inputs.</summary>
+        public (byte R, byte G, byte B)? Tint { get; set; }
+
+        /// <summary>fal's <c>sync_mode</c>: the output's image is a data URI.</summary>
+        public bool SyncMode { get; set; }
     }
 
     private Fault NextFault(string path, string pathAndQuery)
@@ -139,6 +145,11 @@ public sealed partial class ProviderEmulator
     {
         string path = context.Request.Path.Value ?? string.Empty;
         string method = context.Request.Method;
+        if (await HandleUploadAsync(context, path, method).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (path.StartsWith("/files/", StringComparison.Ordinal) && method == "GET")
         {
             await ServeFileAsync(context, path.Substring("/files/".Length)).ConfigureAwait(false);
@@ -146,7 +157,7 @@ public sealed partial class ProviderEmulator
         }
 
         string? provider = path.StartsWith("/api/", StringComparison.Ordinal) ? "oxen"
-            : path.StartsWith(FalModel, StringComparison.Ordinal) || path.StartsWith(FalQueue, StringComparison.Ordinal) ? "fal"
+            : path.StartsWith(FalModel, StringComparison.Ordinal) || path.StartsWith(FalQueue, StringComparison.Ordinal) || path.StartsWith("/storage/", StringComparison.Ordinal) ? "fal"
             : path.StartsWith("/v2/", StringComparison.Ordinal) ? "apiframe"
             : null;
         if (provider == null)
@@ -168,11 +179,14 @@ public sealed partial class ProviderEmulator
 
         switch (provider, method)
         {
-            case ("fal", "POST") when path == FalModel:
-                await FalCallAsync(context, queue: false).ConfigureAwait(false);
+            case ("fal", "POST") when path == FalModel || path == FalModel + "/edit":
+                await FalCallAsync(context, queue: false, edit: path.EndsWith("/edit", StringComparison.Ordinal)).ConfigureAwait(false);
                 return;
-            case ("fal", "POST") when path == FalQueue:
-                await FalCallAsync(context, queue: true).ConfigureAwait(false);
+            case ("fal", "POST") when path == FalQueue || path == FalQueue + "/edit":
+                await FalCallAsync(context, queue: true, edit: path.EndsWith("/edit", StringComparison.Ordinal)).ConfigureAwait(false);
+                return;
+            case ("fal", "POST") when path == UploadInitiate:
+                await InitiateUploadAsync(context).ConfigureAwait(false);
                 return;
             case ("fal", _) when path.StartsWith(FalQueue + "/requests/", StringComparison.Ordinal):
                 await FalRequestAsync(context, path.Substring((FalQueue + "/requests/").Length), method).ConfigureAwait(false);
@@ -287,7 +301,7 @@ public sealed partial class ProviderEmulator
 
     // ---------------------------------------------------------------- fal
 
-    private async Task FalCallAsync(HttpContext context, bool queue)
+    private async Task FalCallAsync(HttpContext context, bool queue, bool edit)
     {
         using JsonDocument? body = await ReadJsonAsync(context).ConfigureAwait(false);
         if (body == null || await RejectInvalidAsync(context, Schemas.Fal.Flux2Flex.SchemaValidator.ValidateJson(body.RootElement)).ConfigureAwait(false))
@@ -295,7 +309,23 @@ public sealed partial class ProviderEmulator
             return;
         }
 
-        Job job = NewJob("fal", "fal-ai/flux-2-flex", body.RootElement);
+        if (edit && !body.RootElement.TryGetProperty("image_urls", out _))
+        {
+            var missing = new ViolationCollector();
+            missing.Add("$.image_urls", "required", "1 to 10 image URLs", "(missing)");
+            await RejectInvalidAsync(context, missing.ToResult()).ConfigureAwait(false);
+            return;
+        }
+
+        (List<byte[]> inputs, ValidationResult problems) = await ReadInputsAsync(context, "fal", body.RootElement).ConfigureAwait(false);
+        if (await RejectInvalidAsync(context, problems).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        Job job = NewJob("fal", edit ? "fal-ai/flux-2-flex/edit" : "fal-ai/flux-2-flex", body.RootElement);
+        job.Tint = inputs.Count > 0 ? TintOf(inputs) : null;
+        job.SyncMode = body.RootElement.TryGetProperty("sync_mode", out JsonElement sync) && sync.ValueKind == JsonValueKind.True;
         if (!queue)
         {
             if (_options.SyncRunTime > TimeSpan.Zero)
@@ -467,10 +497,14 @@ public sealed partial class ProviderEmulator
     private string FalOutputFor(string baseUrl, Job job)
     {
         (int width, int height) = SizeOf(job);
-        string url = Quote(baseUrl + "/files/" + job.Id + ".png");
+
+        // sync_mode: the image comes inline as a data URI and is not stored (fal: not in the request history).
+        string url = Quote(job.SyncMode ? SchemaClients.Files.DataUri.Create(RenderOf(job), "image/png") : baseUrl + "/files/" + job.Id + ".png");
         if (!_options.FullAnswers)
         {
-            return "{\"images\":[{\"url\":" + url + "}]}"; // the seed page's example output, abridged by fal itself
+            return job.SyncMode
+                ? "{\"images\":[{\"url\":" + url + ",\"content_type\":\"image/png\"}]}"
+                : "{\"images\":[{\"url\":" + url + "}]}"; // the seed page's example output, abridged by fal itself
         }
 
         return "{\"images\":[{\"url\":" + url + ",\"content_type\":\"image/png\",\"width\":" + Int(width) + ",\"height\":" + Int(height) + "}]"
@@ -500,14 +534,20 @@ public sealed partial class ProviderEmulator
         }
 
         ValidationResult validation = model == "flux-2-pro" ? Schemas.Oxen.Flux2Pro.SchemaValidator.ValidateJson(json) : Schemas.Oxen.Flux2Flex.SchemaValidator.ValidateJson(json);
+        (List<byte[]> inputs, ValidationResult problems) = validation.IsValid
+            ? await ReadInputsAsync(context, "oxen", json).ConfigureAwait(false)
+            : (new List<byte[]>(), ValidationResult.Success);
+        (byte R, byte G, byte B)? tint = inputs.Count > 0 ? TintOf(inputs) : null;
         if (!queue)
         {
-            if (await RejectInvalidAsync(context, validation).ConfigureAwait(false))
+            if (await RejectInvalidAsync(context, validation).ConfigureAwait(false) || await RejectInvalidAsync(context, problems).ConfigureAwait(false))
             {
                 return;
             }
 
-            await JsonAsync(context, 200, OxenSyncAnswer(context, NewJob("oxen", model, json))).ConfigureAwait(false);
+            Job sync = NewJob("oxen", model, json);
+            sync.Tint = tint;
+            await JsonAsync(context, 200, OxenSyncAnswer(context, sync)).ConfigureAwait(false);
             return;
         }
 
@@ -526,6 +566,7 @@ public sealed partial class ProviderEmulator
         // Oxen's async queue reference: model parameters are checked only when the generation runs; a bad value makes
         // it fail then, with no error at enqueue time.
         string? failure = !validation.IsValid ? string.Join("; ", validation.Violations.Select(v => v.Message))
+            : !problems.IsValid ? string.Join("; ", problems.Violations.Select(v => v.Message))
             : fault == Fault.JobFails ? "the model failed (injected by the emulator)"
             : null;
         var generations = new StringBuilder("{\"generations\":[");
@@ -533,6 +574,7 @@ public sealed partial class ProviderEmulator
         {
             Job job = NewJob("oxen", model, json, seedOffset: i);
             job.FailsWith = failure;
+            job.Tint = tint;
             generations.Append(i > 0 ? "," : string.Empty).Append("{\"generation_id\":").Append(Quote(job.Id)).Append(",\"status\":\"queued\"}");
         }
 
@@ -615,6 +657,12 @@ public sealed partial class ProviderEmulator
             return;
         }
 
+        (List<byte[]> inputs, ValidationResult problems) = await ReadInputsAsync(context, "apiframe", body.RootElement).ConfigureAwait(false);
+        if (await RejectInvalidAsync(context, problems).ConfigureAwait(false))
+        {
+            return;
+        }
+
         // apiframe honours Idempotency-Key: the same key never makes a second job.
         string? key = context.Request.Headers.TryGetValue("Idempotency-Key", out var k) ? k.ToString() : null;
         Job job;
@@ -626,6 +674,7 @@ public sealed partial class ProviderEmulator
         {
             string model = body.RootElement.TryGetProperty("model", out JsonElement m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "flux-2-flex";
             job = NewJob("apiframe", model, body.RootElement);
+            job.Tint = inputs.Count > 0 ? TintOf(inputs) : null;
             job.FailsWith = fault == Fault.JobFails ? "Generation failed: the model returned no image (injected by the emulator)" : null;
             if (key != null)
             {
@@ -776,8 +825,7 @@ public sealed partial class ProviderEmulator
             return;
         }
 
-        (int width, int height) = SizeOf(job);
-        byte[] png = Png.Render(job.Prompt, job.Seed, width, height);
+        byte[] png = RenderOf(job);
         context.Response.ContentType = "image/png";
         context.Response.ContentLength = png.Length;
         await context.Response.Body.WriteAsync(png, context.RequestAborted).ConfigureAwait(false);

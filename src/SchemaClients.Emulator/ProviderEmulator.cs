@@ -189,6 +189,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.BaseAddress = new Uri(BaseUrl);
         options.QueueBaseAddress = new Uri(BaseUrl + "/queue");
+        options.StorageBaseAddress = new Uri(BaseUrl);
         options.ApiKey = KeyFor(provider);
         return options;
     }
@@ -336,6 +337,7 @@ public sealed partial class ProviderEmulator : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _webhooks.Dispose();
+        _fetcher.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

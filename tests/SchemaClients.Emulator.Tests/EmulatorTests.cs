@@ -60,6 +60,47 @@ public sealed class EmulatorTests : IAsyncLifetime
         return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
     }
 
+    [Fact]
+    public async Task FalsUploadTakesTheBytesOnlyAtItsSignedUrlAndServesThemAtTheFileUrl()
+    {
+        (HttpStatusCode status, JsonElement answer) = await Send(HttpMethod.Post, "/storage/upload/initiate", "{\"content_type\":\"image/png\",\"file_name\":\"a.png\"}", "fal");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var upload = new Uri(answer.GetProperty("upload_url").GetString()!);
+        var file = new Uri(answer.GetProperty("file_url").GetString()!);
+        byte[] png = ProviderEmulator.RenderImage("in", 1, 4, 4);
+
+        using (var forged = new ByteArrayContent(png))
+        {
+            HttpResponseMessage refused = await _http.PutAsync(upload.GetLeftPart(UriPartial.Path) + "?token=forged", forged);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+
+        using (var content = new ByteArrayContent(png))
+        {
+            HttpResponseMessage stored = await _http.PutAsync(upload, content); // no key: the URL is signed
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+
+        Assert.Equal(png, await _http.GetByteArrayAsync(file));
+        Assert.Equal(1, _emulator.UploadCount);
+        (HttpStatusCode noKey, _) = await Send(HttpMethod.Post, "/storage/upload/initiate", "{\"content_type\":\"image/png\"}", "fal", auth: false);
+        Assert.Equal(HttpStatusCode.Unauthorized, noKey);
+    }
+
+    [Theory]
+    [InlineData("oxen", "/api/ai/images/edit", "{\"model\":\"flux-2-flex\",\"prompt\":\"p\",\"input_image\":[\"DATA\"]}", "takes image URLs only")]
+    [InlineData("apiframe", "/v2/images/generate", "{\"model\":\"flux-2-flex\",\"prompt\":\"p\",\"fluxParams\":{\"input_images\":[\"DATA\"]}}", "takes image URLs only")]
+    [InlineData("fal", "/fal-ai/flux-2-flex/edit", "{\"prompt\":\"p\",\"image_urls\":[\"data:image/png;base64,bm90IGFuIGltYWdl\"]}", "not a PNG, JPEG or WebP")]
+    [InlineData("fal", "/fal-ai/flux-2-flex/edit", "{\"prompt\":\"p\"}", "image_urls")]
+    public async Task InputImagesAreCheckedAsTheProviderDocumentsThem(string provider, string path, string json, string expected)
+    {
+        string body = json.Replace("DATA", "data:image/png;base64," + Convert.ToBase64String(ProviderEmulator.RenderImage("in", 1, 4, 4)), StringComparison.Ordinal);
+        (HttpStatusCode status, JsonElement answer) = await Send(HttpMethod.Post, path, body, provider);
+        Assert.Equal((HttpStatusCode)422, status);
+        Assert.Contains(expected, answer.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal(0, _emulator.JobCount);
+    }
+
     [Theory]
     [InlineData("fal", "/fal-ai/flux-2-flex")]
     [InlineData("oxen", "/api/ai/images/edit")]
