@@ -47,7 +47,7 @@ public sealed record Scripted(int Status, string? Body = null, string ContentTyp
 }
 
 /// <summary>A request a <see cref="ReplayServer"/> saw.</summary>
-public sealed record Seen(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record Seen(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body, byte[]? Raw = null)
 {
     public string? Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out string? value) ? value : null;
 }
@@ -92,14 +92,12 @@ public sealed class ReplayServer : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        string body;
-        using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
-        {
-            body = await reader.ReadToEndAsync();
-        }
+        using var raw = new MemoryStream();
+        await context.Request.Body.CopyToAsync(raw);
+        string body = Encoding.UTF8.GetString(raw.ToArray());
 
         var headers = context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
-        _seen.Enqueue(new Seen(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty, headers, body));
+        _seen.Enqueue(new Seen(context.Request.Method, context.Request.Path.Value ?? string.Empty, context.Request.QueryString.Value ?? string.Empty, headers, body, raw.ToArray()));
         string key = context.Request.Method + " " + context.Request.Path.Value;
         Scripted? answer = null;
         if (_routes.TryGetValue(key, out ConcurrentQueue<Scripted>? queue) && queue.TryDequeue(out Scripted? next))
