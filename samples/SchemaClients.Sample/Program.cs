@@ -9,6 +9,7 @@ using Microsoft.Extensions.Configuration;
 using SchemaClients;
 using SchemaClients.Clients;
 using SchemaClients.Emulator;
+using SchemaClients.Files;
 using SchemaClients.Http;
 using SchemaClients.Sample;
 using SchemaClients.Validation;
@@ -56,7 +57,7 @@ catch (QueueJobFailedException e)
     status.Say(e.Message);
     return 3;
 }
-catch (Exception e) when (e is HttpRequestException || e is TimeoutException || e is IOException || e is InvalidOperationException)
+catch (Exception e) when (e is HttpRequestException || e is TimeoutException || e is IOException || e is InvalidDataException || e is InvalidOperationException)
 {
     status.Say($"{options.Provider}: {e.Message}");
     return 3;
@@ -105,9 +106,30 @@ internal static class Runner
         }
 
         using var http = new HttpClient();
-        long bytes = await GenerateAndDownloadAsync(options, request, http, clientOptions, Status, cancellationToken);
+        if (HasLocalImages(options))
+        {
+            // Oxen and apiframe take image URLs only: a local file needs a host. fal's CDN is one (the emulator has a copy).
+            string? falKey = Environment.GetEnvironmentVariable(FalFlex.FalFlux2FlexClient.Description.Auth.EnvironmentVariable);
+            if (emulator != null)
+            {
+                clientOptions.ImageUploader = new FalCdnUploader(http, emulator.OptionsFor("fal"));
+                Status.Say("Local images go to the emulator's copy of fal's CDN, then " + options.Provider + " gets their URLs.");
+            }
+            else if (!string.IsNullOrWhiteSpace(falKey))
+            {
+                clientOptions.ImageUploader = new FalCdnUploader(http);
+                Status.Say("Local images are uploaded to fal's CDN (with FAL_KEY); " + options.Provider + " gets their URLs.");
+            }
+            else
+            {
+                Status.Say(options.Provider + " takes image URLs only, and there is no FAL_KEY to upload local images to fal's CDN. Pass https URLs to --image, or set FAL_KEY. Nothing was sent.");
+                return 2;
+            }
+        }
+
+        SavedFile saved = await GenerateAndSaveAsync(options, request, http, clientOptions, Status, cancellationToken);
         Status.Finish();
-        Console.WriteLine($"Wrote {options.Out} ({bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) from {options.Provider} {options.Model}.");
+        Console.WriteLine($"Wrote {saved.Path} ({saved.Bytes.ToString("N0", CultureInfo.InvariantCulture)} bytes) from {options.Provider} {options.Model}.");
         return 0;
     }
 
@@ -118,6 +140,39 @@ internal static class Runner
         {
             Status.Say("  " + violation.Message);
         }
+    }
+
+    private static bool IsUrl(string source) => Uri.TryCreate(source, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp);
+
+    private static bool HasLocalImages(SampleOptions o)
+    {
+        foreach (string source in o.ImageSources)
+        {
+            if (!IsUrl(source))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The --image inputs: URLs as they are, anything else a local file (read, checked and uploaded when the request is sent).</summary>
+    private static ImageInput[]? Images(SampleOptions o)
+    {
+        if (o.ImageSources.Count == 0)
+        {
+            return null;
+        }
+
+        var images = new ImageInput[o.ImageSources.Count];
+        for (int i = 0; i < images.Length; i++)
+        {
+            string source = o.ImageSources[i];
+            images[i] = IsUrl(source) ? ImageInput.Parse(source) : ImageInput.FromFile(source);
+        }
+
+        return images;
     }
 
     private static string KeyVariable(string provider) => provider switch
@@ -132,6 +187,7 @@ internal static class Runner
         "oxen" when o.Model == "flux-2-pro" => new OxenPro.Flux2ProRequest
         {
             Prompt = o.Prompt,
+            InputImage = Images(o),
             NumInferenceSteps = o.Steps,
             Guidance = o.Guidance,
             Seed = o.Seed,
@@ -140,6 +196,7 @@ internal static class Runner
         "oxen" => new OxenFlex.Flux2FlexRequest
         {
             Prompt = o.Prompt,
+            InputImage = Images(o),
             NumInferenceSteps = o.Steps,
             Guidance = o.Guidance,
             Seed = o.Seed,
@@ -154,6 +211,7 @@ internal static class Runner
             Seed = o.Seed,
             ImageSize = FalFlex.ImageSizeEnum.Portrait16_9,
             OutputFormat = FalFlex.OutputFormat.Png,
+            SyncMode = o.Sync ? true : null,
         },
         _ => new ApiframeFlex.Flux2FlexGenerateRequest
         {
@@ -162,6 +220,7 @@ internal static class Runner
             FluxParams = new ApiframeFlex.Flux2FlexParams
             {
                 AspectRatio = "9:16",
+                InputImages = Images(o),
                 Steps = o.Steps,
                 Guidance = o.Guidance,
                 Seed = o.Seed,
@@ -179,8 +238,8 @@ internal static class Runner
         _ => throw new InvalidOperationException("unreachable: every request type is listed"),
     };
 
-    /// <summary>Calls the model with its generated client and downloads the image with the same client (no key is sent with the download).</summary>
-    private static async Task<long> GenerateAndDownloadAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, IProgress<QueueProgress> progress, CancellationToken cancellationToken)
+    /// <summary>Calls the model with its generated client and saves the image with the same client: a URL is downloaded (no key is sent with it), a data URI decoded.</summary>
+    private static async Task<SavedFile> GenerateAndSaveAsync(SampleOptions o, object request, HttpClient http, SchemaClientOptions clientOptions, IProgress<QueueProgress> progress, CancellationToken cancellationToken)
     {
         switch (request)
         {
@@ -203,21 +262,21 @@ internal static class Runner
                     }
                     FalFlex.Flux2FlexOutput output = await client.GetResultAsync(submitted, cancellationToken);
                     string url = output.Images is [{ Url: { } first }, ..] ? first : throw new InvalidOperationException("fal's output has no image URL.");
-                    return await client.DownloadToFileAsync(Announce(new Uri(url)), o.Out, cancellationToken);
+                    return await client.SaveAsync(Announce(url), o.Out, null, cancellationToken);
                 }
 
             case OxenPro.Flux2ProRequest pro:
                 {
                     var client = new OxenPro.OxenFlux2ProClient(http, clientOptions);
                     OxenGeneration done = await WhenCancelledSayOxenRuns(() => client.EnqueueAndWaitAsync(pro, progress, cancellationToken), cancellationToken);
-                    return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
+                    return await client.SaveAsync(Announce(ResultUrl(done).AbsoluteUri), o.Out, null, cancellationToken);
                 }
 
             case OxenFlex.Flux2FlexRequest flex:
                 {
                     var client = new OxenFlex.OxenFlux2FlexClient(http, clientOptions);
                     OxenGeneration done = await WhenCancelledSayOxenRuns(() => client.EnqueueAndWaitAsync(flex, progress, cancellationToken), cancellationToken);
-                    return await client.DownloadToFileAsync(Announce(ResultUrl(done)), o.Out, cancellationToken);
+                    return await client.SaveAsync(Announce(ResultUrl(done).AbsoluteUri), o.Out, null, cancellationToken);
                 }
 
             default:
@@ -242,7 +301,7 @@ internal static class Runner
                     }
 
                     Uri url = done.ResultUrls.Count > 0 ? done.ResultUrls[0] : throw new InvalidOperationException("apiframe's job " + done.Id + " completed without an image URL.");
-                    return await client.DownloadToFileAsync(Announce(url), o.Out, cancellationToken);
+                    return await client.SaveAsync(Announce(url.AbsoluteUri), o.Out, null, cancellationToken);
                 }
         }
     }
@@ -263,10 +322,10 @@ internal static class Runner
 
     private static Uri ResultUrl(OxenGeneration done) => done.ResultUrl ?? throw new InvalidOperationException("Oxen reported success without a result_url.");
 
-    private static Uri Announce(Uri image)
+    private static string Announce(string image)
     {
         Status.Finish(); // the wait is over
-        Status.Say($"Downloading {image}");
+        Status.Say(DataUri.IsDataUri(image) ? $"Saving the image fal sent inline ({image.Length.ToString("N0", CultureInfo.InvariantCulture)} characters of data URI)" : $"Downloading {image}");
         return image;
     }
 

@@ -1,12 +1,16 @@
 using System;
 using System.CommandLine;
+using System.Collections.Generic;
 using System.IO;
 
 namespace SchemaClients.Sample
 {
     /// <summary>Command-line options of the sample.</summary>
-    internal sealed record SampleOptions(string Prompt, string Provider, string Model, int? Steps, double? Guidance, long? Seed, string Out, bool Emulator)
+    internal sealed record SampleOptions(string Prompt, string Provider, string Model, int? Steps, double? Guidance, long? Seed, string Out, bool Emulator, IReadOnlyList<string>? Images = null, bool Sync = false)
     {
+        /// <summary>The reference images (--image): URLs and local files, in order; empty for a plain generation.</summary>
+        public IReadOnlyList<string> ImageSources => Images ?? Array.Empty<string>();
+
         /// <summary>Every exit code the sample ends with, as its help gives them.</summary>
         public const string ExitCodes = "Exit codes: 0 the image is written, 1 the request breaks the schema, 2 bad arguments, 3 the provider or the network failed, 130 cancelled (Ctrl+C).";
 
@@ -44,7 +48,13 @@ namespace SchemaClients.Sample
             });
             var outFile = new Option<string>("--out") { Description = "The file to write the image to; its folder must exist.", DefaultValueFactory = _ => "poster.png" };
             var emulator = new Option<bool>("--emulator") { Description = "Call the built-in emulator even when a key is set." };
-            var root = new RootCommand(About + "\n" + ExitCodes) { prompt, provider, model, steps, guidance, seed, outFile, emulator };
+            var image = new Option<string[]>("--image")
+            {
+                Description = "A reference image to edit from: an https URL or a local file (PNG, JPEG, WebP). Repeat it for several, up to the schema's limit (10). Oxen and apiframe take URLs only: a local file is uploaded to fal's CDN (FAL_KEY) or, with the emulator, to its copy of that CDN.",
+                AllowMultipleArgumentsPerToken = false,
+            };
+            var sync = new Option<bool>("--sync") { Description = "fal only: ask for sync_mode, so the image comes back inline as a data URI (not kept in fal's request history) and is saved from it." };
+            var root = new RootCommand(About + "\n" + ExitCodes) { prompt, provider, model, steps, guidance, seed, outFile, emulator, image, sync };
 
             SampleOptions? parsed = null;
             root.SetAction(result =>
@@ -59,7 +69,8 @@ namespace SchemaClients.Sample
 
                 parsed = new SampleOptions(
                     string.Join(" ", result.GetValue(prompt)!), result.GetValue(provider)!, result.GetValue(model)!,
-                    result.GetValue(steps), result.GetValue(guidance), result.GetValue(seed), result.GetValue(outFile)!, result.GetValue(emulator));
+                    result.GetValue(steps), result.GetValue(guidance), result.GetValue(seed), result.GetValue(outFile)!, result.GetValue(emulator),
+                    result.GetValue(image) ?? Array.Empty<string>(), result.GetValue(sync));
                 return 0;
             });
 
@@ -86,7 +97,11 @@ namespace SchemaClients.Sample
 
             string? problemText = parsed.Model == "flux-2-pro" && parsed.Provider != "oxen"
                 ? parsed.Provider + " has no model 'flux-2-pro' in schemas/ (only oxen has)."
-                : CheckOut(parsed.Out);
+                : parsed.Sync && parsed.Provider != "fal"
+                ? "--sync is fal's sync_mode; " + parsed.Provider + " documents no such option."
+                : parsed.ImageSources.Count > 0 && parsed.Provider == "fal"
+                ? "--image: fal-ai/flux-2-flex in schemas/fal is fal's text-to-image endpoint, and its schema has no image input. Edit with --provider oxen or apiframe, or add the schema of fal's edit endpoint to schemas/fal."
+                : CheckImages(parsed.ImageSources) ?? CheckOut(parsed.Out);
             if (problemText != null)
             {
                 error.WriteLine(problemText);
@@ -110,6 +125,21 @@ namespace SchemaClients.Sample
             }
 
             result.AddError((result.Parent is System.CommandLine.Parsing.OptionResult option ? option.Option.Name : "the value") + " needs " + what + ", not '" + text + "'.");
+            return null;
+        }
+
+        /// <summary>Each --image is an http(s) URL or a file that exists, checked before anything is sent.</summary>
+        private static string? CheckImages(IReadOnlyList<string> images)
+        {
+            foreach (string source in images)
+            {
+                bool url = Uri.TryCreate(source, UriKind.Absolute, out Uri? parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp);
+                if (!url && !File.Exists(source))
+                {
+                    return "--image '" + source + "' is neither an http(s) URL nor a file that exists.";
+                }
+            }
+
             return null;
         }
 

@@ -85,6 +85,9 @@ public sealed class SampleTests(Xunit.Abstractions.ITestOutputHelper output_)
     [InlineData(new[] { "a poster", "--provider", "nope" }, 2, "'nope' not recognized")]
     [InlineData(new[] { "a poster", "--provider", "fal", "--model", "flux-2-pro" }, 2, "fal has no model 'flux-2-pro'")]
     [InlineData(new[] { "a poster", "--out", "missing-folder/poster.png" }, 2, "the folder")]
+    [InlineData(new[] { "a poster", "--provider", "oxen", "--image", "missing.png" }, 2, "--image 'missing.png' is neither an http(s) URL nor a file that exists.")]
+    [InlineData(new[] { "a poster", "--provider", "fal", "--image", "https://example.com/a.png" }, 2, "its schema has no image input")]
+    [InlineData(new[] { "a poster", "--provider", "oxen", "--sync" }, 2, "--sync is fal's sync_mode")]
     public async Task TheCommandLineAnswersBeforeAnythingIsSent(string[] args, int exit, string expected)
     {
         string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
@@ -215,6 +218,51 @@ public sealed class SampleTests(Xunit.Abstractions.ITestOutputHelper output_)
             Assert.Matches("\r\u001b\\[2K  [|/\\\\-] \\[\\d+\\.\\d s\\] PROCESSING \\d+%", shown);
             Assert.DoesNotMatch(@"(?m)^  \[\d+\.\d s\] ", shown); // no plain progress lines
             Assert.True(File.Exists(Path.Combine(folder, "live.png")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("oxen")]
+    [InlineData("apiframe")]
+    public async Task ImageTurnsTheRunIntoAnEditWithALocalFileUploadedFirst(string provider)
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            byte[] reference = ProviderEmulator.RenderImage("reference", 1, 8, 8);
+            File.WriteAllBytes(Path.Combine(folder, "reference.png"), reference);
+            (int exit, string output, string error) = await RunSampleAsync(folder, new Dictionary<string, string?>(), "the same, in watercolour", "--provider", provider, "--image", "reference.png", "--seed", "3", "--out", "edit.png");
+
+            Assert.True(exit == 0, "exit " + exit + "\n" + output + "\n" + error);
+            Assert.Contains("Local images go to the emulator's copy of fal's CDN", error, StringComparison.Ordinal);
+            byte[] image = File.ReadAllBytes(Path.Combine(folder, "edit.png"));
+            (int width, int height) = (System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(image.AsSpan(16)), System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(image.AsSpan(20)));
+            Assert.Equal(ProviderEmulator.RenderImage("the same, in watercolour", 3, width, height, ProviderEmulator.TintOf(new[] { reference })), image); // the input reached the model
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task SyncOnFalSavesTheDataUriResult()
+    {
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-sample-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            (int exit, string output, string error) = await RunSampleAsync(folder, new Dictionary<string, string?>(), "a lighthouse", "--provider", "fal", "--sync", "--out", "inline.png");
+
+            Assert.True(exit == 0, "exit " + exit + "\n" + output + "\n" + error);
+            Assert.Contains("Saving the image fal sent inline", error, StringComparison.Ordinal);
+            Assert.DoesNotContain("Downloading", error, StringComparison.Ordinal);
+            Assert.Equal(PngSignature, File.ReadAllBytes(Path.Combine(folder, "inline.png")).Take(8).ToArray());
         }
         finally
         {
