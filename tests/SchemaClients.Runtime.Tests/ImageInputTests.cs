@@ -541,6 +541,58 @@ public sealed class ImageInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AStreamReadCancelledHalfwayIsReadAgainFromItsStartWhenItCanSeek()
+    {
+        byte[] png = PngBytes();
+        var stream = new MemoryStream(new byte[] { 9, 9, 9 }.Concat(png).ToArray()) { Position = 3 };
+        ImageInput input = ImageInput.FromStream(new CancellingStream(stream, cancelAfterFirstRead: true));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => input.ReadAsync(Within(5)));
+
+        ImageContent content = await input.ReadAsync(Within(5));
+        Assert.Equal(png, content.Bytes.ToArray());
+    }
+
+    /// <summary>A stream whose second read throws as a cancelled one would, after the first returned one byte.</summary>
+    private sealed class CancellingStream(MemoryStream inner, bool cancelAfterFirstRead) : Stream
+    {
+        private bool _cancelNext = cancelAfterFirstRead;
+        private int _reads;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_reads++ == 1 && _cancelNext)
+            {
+                _cancelNext = false;
+                throw new OperationCanceledException();
+            }
+
+            return inner.ReadAsync(buffer.Slice(0, Math.Min(1, buffer.Length)), cancellationToken);
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public void DataUrisDecodeWithinTheirLimit()
     {
         byte[] png = PngBytes();

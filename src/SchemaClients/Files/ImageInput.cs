@@ -70,7 +70,10 @@ namespace SchemaClients.Files
             _stream = stream;
             _declaredType = contentType;
             FileName = fileName;
+            _streamStart = stream != null && stream.CanSeek ? stream.Position : 0;
         }
+
+        private readonly long _streamStart;
 
         /// <summary>What the input was made from.</summary>
         public ImageInputKind Kind { get; }
@@ -196,9 +199,9 @@ namespace SchemaClients.Files
                 default:
                     lock (_gate)
                     {
-                        if (_streamRead == null || _streamRead.IsCanceled || _streamRead.IsFaulted && _streamRead.Exception?.InnerException is OperationCanceledException)
+                        if (_streamRead == null || _streamRead.IsCanceled)
                         {
-                            _streamRead = ReadStreamAsync(cancellationToken);
+                            _streamRead = ReadStreamAsync(_streamRead != null, cancellationToken);
                         }
 
                         return _streamRead;
@@ -220,8 +223,19 @@ namespace SchemaClients.Files
             return FromChecked(bytes, null);
         }
 
-        private async Task<ImageContent> ReadStreamAsync(CancellationToken cancellationToken)
+        private async Task<ImageContent> ReadStreamAsync(bool again, CancellationToken cancellationToken)
         {
+            if (again)
+            {
+                // A send that was cancelled read part of the stream: start over where it started, or say it cannot be.
+                if (!_stream!.CanSeek)
+                {
+                    throw new InvalidOperationException("The image stream was partly read by a send that was cancelled and cannot seek back; pass a new ImageInput.FromStream.");
+                }
+
+                _stream.Position = _streamStart;
+            }
+
             var buffer = new MemoryStream();
             byte[] chunk = new byte[81920];
             int read;
