@@ -165,7 +165,7 @@ internal static class DefaultsChecker
                 foreach (ValidationError inner in Flatten(child.Errors.SelectMany(e => e.Value)))
                 {
                     any = true;
-                    yield return new ValidationError(inner.Kind, inner.Property, error.Path, null, null);
+                    yield return new ValidationError(inner.Kind, inner.Property, error.Path, null, inner.Schema);
                 }
 
                 if (!any)
