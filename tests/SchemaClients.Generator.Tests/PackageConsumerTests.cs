@@ -27,8 +27,13 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
         {
             foreach (string project in new[] { "src/SchemaClients.Generator", "src/SchemaClients" })
             {
-                Run(TestPaths.RepositoryRoot, "pack", project, "-c", "Release", "--no-restore", "-o", feed, "-p:Version=" + version);
+                string packed = Run(TestPaths.RepositoryRoot, "pack", project, "-c", "Release", "--no-restore", "-o", feed, "-p:Version=" + version);
+                Assert.DoesNotContain("warning", packed, StringComparison.OrdinalIgnoreCase); // package validation included
             }
+
+            AssertPackageMetadata(Path.Combine(feed, "SchemaClients." + version + ".nupkg"), "lib/net8.0/SchemaClients.xml");
+            AssertPackageMetadata(Path.Combine(feed, "SchemaClients.Generator." + version + ".nupkg"), "docs/diagnostics/SCG0001.md");
+            Assert.True(File.Exists(Path.Combine(feed, "SchemaClients." + version + ".snupkg")), "the runtime's symbol package");
 
             File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
                 <?xml version="1.0" encoding="utf-8"?>
@@ -128,6 +133,23 @@ public sealed class PackageConsumerTests(ITestOutputHelper output)
     }
 
     private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>What nuget.org shows and what a user's tools need: licence, readme, description, tags, repository, and the XML docs or help pages.</summary>
+    private static void AssertPackageMetadata(string package, string expectedEntry)
+    {
+        using System.IO.Compression.ZipArchive zip = System.IO.Compression.ZipFile.OpenRead(package);
+        System.IO.Compression.ZipArchiveEntry nuspecEntry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using Stream stream = nuspecEntry.Open();
+        System.Xml.Linq.XElement metadata = System.Xml.Linq.XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+        string? Value(string name) => metadata.Elements().SingleOrDefault(e => e.Name.LocalName == name)?.Value;
+        Assert.Equal("MIT", Value("license"));
+        Assert.Equal("README.md", Value("readme"));
+        Assert.False(string.IsNullOrWhiteSpace(Value("description")), package + ": description");
+        Assert.False(string.IsNullOrWhiteSpace(Value("tags")), package + ": tags");
+        Assert.Equal("git", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("type")?.Value);
+        Assert.Contains(zip.Entries, e => e.FullName == "README.md");
+        Assert.Contains(zip.Entries, e => e.FullName == expectedEntry);
+    }
 
     private string Run(string folder, params string[] args)
     {
