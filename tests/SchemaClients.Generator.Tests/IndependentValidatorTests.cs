@@ -9,6 +9,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.CodeAnalysis;
 using NJsonSchema;
+using NetSchema = Json.Schema.JsonSchema;
 using SchemaClients.Generator.Tests.Infrastructure;
 using SchemaClients.Validation;
 using Xunit;
@@ -17,10 +18,11 @@ using Xunit.Abstractions;
 namespace SchemaClients.Generator.Tests;
 
 /// <summary>
-/// The generated <c>ValidateJson</c> against an independent validator (NJsonSchema) on payloads built around every
-/// limit of every request schema in schemas/ and the public corpus: each property just inside and just outside its
-/// bounds, lengths, enums and type. Disagreements are listed by rule; only the rules where NJsonSchema departs from
-/// JSON Schema are allowed, each named with why.
+/// The generated <c>ValidateJson</c> against two independent validators (NJsonSchema, and JsonSchema.Net, which
+/// follows the newer drafts closely) on payloads built around every limit of every request schema in schemas/ and the
+/// public corpus: each property just inside and just outside its bounds, lengths, enums and type. Disagreements are
+/// listed by validator and rule; only the rules where that validator departs from JSON Schema are allowed, each named
+/// with why (the specification decides).
 /// </summary>
 public sealed class IndependentValidatorTests(ITestOutputHelper output)
 {
@@ -30,12 +32,28 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
         ["pattern"] = "NJsonSchema runs patterns as .NET regular expressions, whose $ also matches before a final newline; JSON Schema says ECMA-262, whose $ is the end of the text",
     };
 
+    /// <summary>Rules where JsonSchema.Net 8.0 is the one that departs from the specification.</summary>
+    private static readonly Dictionary<string, string> JsonSchemaNetDeparts = new(StringComparer.Ordinal)
+    {
+        ["pattern"] = "JsonSchema.Net also matches patterns with .NET regular expressions, whose $ matches before a final newline (\"1:1\\n\" passes ^...$); ECMA-262, which JSON Schema names, ends $ at the end of the text",
+    };
+
+    /// <summary>
+    /// JsonSchema.Net reads the standalone documents as draft 7 (they keep components under <c>definitions</c>, and
+    /// OpenAPI's <c>$ref</c> ignores its siblings, as draft 7's does), with unknown keywords (OpenAPI's <c>nullable</c>,
+    /// <c>example</c>, vendor <c>x-</c> keywords) allowed as annotations.
+    /// </summary>
+    private static readonly Json.Schema.BuildOptions NetBuild = new()
+    {
+        Dialect = Json.Schema.DialectExtensions.With(Json.Schema.Dialect.Draft07, Array.Empty<Json.Schema.IKeywordHandler>(), new Uri("https://schemaclients.test/draft-07-open"), null, true),
+    };
+
     private sealed record Target(string Label, string Provider, string File, JsonObject Schema, JsonObject Definitions);
 
     private sealed record Probe(string Label, string Property, string Rule, JsonObject Payload);
 
     [Fact]
-    public async System.Threading.Tasks.Task GeneratedValidatorsAgreeWithNJsonSchemaAroundEveryLimit()
+    public async System.Threading.Tasks.Task GeneratedValidatorsAgreeWithNJsonSchemaAndJsonSchemaNetAroundEveryLimit()
     {
         var files = new List<(string Path, string Provider)>();
         files.AddRange(Directory.GetFiles(TestPaths.Schemas, "*.json", SearchOption.AllDirectories).Where(p => Path.GetFileName(p) != "manifest.json")
@@ -51,8 +69,9 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
         Dictionary<string, MethodInfo> validators = Validators(run, assembly);
 
         var disagreements = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        var netDisagreements = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         var perSchema = new List<string>();
-        int total = 0, agreed = 0;
+        int total = 0, agreed = 0, netTotal = 0, netAgreed = 0, netUnloadable = 0;
         foreach (Target target in targets)
         {
             if (!validators.TryGetValue(target.Provider + "/" + Path.GetFileName(target.File), out MethodInfo? validate))
@@ -62,12 +81,53 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
             }
 
             JsonSchema independent = await JsonSchema.FromJsonAsync(Standalone(target).ToJsonString());
+            NetSchema? second = null;
+            try
+            {
+                second = NetSchema.FromText(Standalone(target).ToJsonString(), NetBuild);
+            }
+            catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or Json.Schema.RefResolutionException)
+            {
+                netUnloadable++; // a document JsonSchema.Net will not load (OpenAPI 3.0's boolean exclusiveMinimum, say): no verdicts from it
+            }
+
             int cases = 0, same = 0;
             foreach (Probe probe in Probes(target))
             {
                 string json = probe.Payload.ToJsonString();
                 using JsonDocument document = JsonDocument.Parse(json);
                 bool ours = ((ValidationResult)validate.Invoke(null, new object[] { document.RootElement })!).IsValid;
+                if (second != null)
+                {
+                    bool? net = null;
+                    try
+                    {
+                        net = second.Evaluate(document.RootElement).IsValid;
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or ArgumentException or FormatException or Json.Schema.RefResolutionException)
+                    {
+                        // JsonSchema.Net could not evaluate this payload: not a verdict
+                    }
+
+                    if (net is bool verdict)
+                    {
+                        netTotal++;
+                        if (verdict == ours)
+                        {
+                            netAgreed++;
+                        }
+                        else
+                        {
+                            if (!netDisagreements.TryGetValue(probe.Rule, out List<string>? netList))
+                            {
+                                netDisagreements[probe.Rule] = netList = new List<string>();
+                            }
+
+                            netList.Add(target.Label + " " + probe.Property + " = " + Shorten(json) + ": generated " + (ours ? "valid" : "invalid") + ", JsonSchema.Net " + (verdict ? "valid" : "invalid"));
+                        }
+                    }
+                }
+
                 bool theirs;
                 try
                 {
@@ -110,6 +170,18 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
             }
         }
 
+        report.Append(CultureInfo.InvariantCulture, $"second independent validator (JsonSchema.Net 8.0.5): {targets.Count - netUnloadable} of {targets.Count} request schemas loaded, {netTotal} payloads, agreement {netAgreed}/{netTotal} ({(netTotal == 0 ? 0 : 100.0 * netAgreed / netTotal):F2}%)").AppendLine();
+        foreach (KeyValuePair<string, List<string>> pair in netDisagreements)
+        {
+            string why = JsonSchemaNetDeparts.TryGetValue(pair.Key, out string? reason) ? "JsonSchema.Net departs from the spec: " + reason : "NOT EXPLAINED";
+            report.Append("  ").Append(pair.Key).Append(": ").Append(pair.Value.Count).Append(" (").Append(why).AppendLine(")");
+            foreach (string example in pair.Value.Take(3))
+            {
+                report.Append("    ").AppendLine(example);
+            }
+        }
+
+        report.AppendLine("per schema (NJsonSchema):");
         foreach (string line in perSchema)
         {
             report.Append("  ").AppendLine(line);
@@ -122,6 +194,9 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
         Assert.True(total > expected, "too few payloads were compared for the test to say much (expected over " + expected + "):\n" + report);
         string[] unexplained = disagreements.Keys.Where(k => !NJsonSchemaDeparts.ContainsKey(k)).ToArray();
         Assert.True(unexplained.Length == 0, "disagreements not explained by a known NJsonSchema departure: " + string.Join(", ", unexplained) + "\n" + report);
+        Assert.True(netTotal > expected / 2, "too few payloads reached JsonSchema.Net for it to say much:\n" + report);
+        string[] netUnexplained = netDisagreements.Keys.Where(k => !JsonSchemaNetDeparts.ContainsKey(k)).ToArray();
+        Assert.True(netUnexplained.Length == 0, "disagreements with JsonSchema.Net not explained by a known departure: " + string.Join(", ", netUnexplained) + "\n" + report);
     }
 
     /// <summary>The generated request validator of each document, by provider and file name, from the headers of the generated schema files.</summary>
@@ -434,7 +509,10 @@ public sealed class IndependentValidatorTests(ITestOutputHelper output)
         if (s["maxItems"] is JsonValue maxItems && maxItems.GetValue<int>() < 64)
         {
             JsonNode? item = Sample(target, s["items"], 2);
-            yield return P("maxItems", new JsonArray(Enumerable.Range(0, maxItems.GetValue<int>() + 1).Select(_ => item?.DeepClone()).ToArray()));
+            foreach (int count in new[] { maxItems.GetValue<int>(), maxItems.GetValue<int>() + 1 })
+            {
+                yield return P("maxItems", new JsonArray(Enumerable.Range(0, count).Select(_ => item?.DeepClone()).ToArray()));
+            }
         }
 
         if (s["pattern"] is not null)
