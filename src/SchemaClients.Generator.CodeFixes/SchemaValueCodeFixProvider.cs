@@ -40,14 +40,18 @@ namespace SchemaClients.Generator.CodeFixes
                     continue;
                 }
 
+                int rank = 0;
                 foreach (string literal in Candidates(diagnostic))
                 {
+                    // Keyed by the candidate's rank, not its value: "fix all" then gives every value its own nearest
+                    // allowed one (51 -> 50 and 0 -> 1 together), not only the values that share the first one's fix.
                     context.RegisterCodeFix(
                         CodeAction.Create(
                             "Use " + literal + " (allowed by the schema)",
                             cancellationToken => ReplaceAsync(context.Document, value, literal, cancellationToken),
-                            equivalenceKey: diagnostic.Id + ":" + literal),
+                            equivalenceKey: diagnostic.Id + ":" + rank.ToString(System.Globalization.CultureInfo.InvariantCulture)),
                         diagnostic);
+                    rank++;
                 }
             }
         }

@@ -23,6 +23,7 @@ internal static class TestPaths
 
     public static string Net10References => Metadata("Net10ReferencePath");
 
+
     /// <summary>The Microsoft.Extensions assemblies generated clients compile against, for a target framework folder (net8.0, net10.0).</summary>
     public static IEnumerable<string> ExtensionsReferences(string tfm)
     {
