@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -86,8 +88,18 @@ namespace SchemaClients.Generator
                 .Select(static (document, _) => document.Spec)
                 .WithTrackingName(TrackingNames.Specs);
 
+            // Two files that generate one namespace: the first by path keeps it (SCG0015 names both, from the JSON
+            // context step); the other emits nothing, so the build shows that one error and not a cascade of duplicates.
+            IncrementalValueProvider<EquatableArray<string>> shadowed = documents
+                .Select(static (document, _) => (document.Namespace, document.FilePath))
+                .Collect()
+                .Select(static (all, _) => Shadowed(all));
+
             context.RegisterSourceOutput(
                 documents.Where(static document => document.HasOutput)
+                    .Combine(shadowed)
+                    .Where(static pair => !pair.Right.Contains(pair.Left.FilePath))
+                    .Select(static (pair, _) => pair.Left)
                     .SelectMany(static (document, cancellationToken) => DocumentEmitter.Emit(document, cancellationToken))
                     .WithTrackingName(TrackingNames.Sources),
                 static (production, source) => production.AddSource(source.HintName, SourceText.From(source.Text, System.Text.Encoding.UTF8)));
@@ -110,6 +122,24 @@ namespace SchemaClients.Generator
 
                 production.AddSource(GeneratedNames.JsonContextClass + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));
             });
+        }
+
+        /// <summary>The files whose namespace an earlier file (by path, as the JSON context orders them) already generates.</summary>
+        private static EquatableArray<string> Shadowed(ImmutableArray<(string Namespace, string FilePath)> documents)
+        {
+            var sorted = new List<(string Namespace, string FilePath)>(documents);
+            sorted.Sort((a, b) => string.CompareOrdinal(a.FilePath, b.FilePath));
+            var owners = new HashSet<string>(StringComparer.Ordinal);
+            var shadowed = new List<string>();
+            foreach ((string ns, string path) in sorted)
+            {
+                if (ns.Length > 0 && !owners.Add(ns))
+                {
+                    shadowed.Add(path);
+                }
+            }
+
+            return new EquatableArray<string>(shadowed.ToArray());
         }
 
         internal static bool IsSchemaFile(string path)

@@ -54,28 +54,40 @@ internal sealed class SchemaValueTest : CSharpCodeFixTest<SchemaValueAnalyzer, S
 
     public SchemaValueTest()
     {
-        // .NET 8's reference assemblies from the package the test project restores, added by path: nothing is downloaded.
         ReferenceAssemblies = new ReferenceAssemblies("net8.0");
+        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck; // the generated sources have their own baselines (BaselineTests)
+        Configure(TestState, includeRepositorySchemas: true);
+        TestState.AdditionalFiles.Add((LimitsPath, SourceText.From(LimitsSchema, Encoding.UTF8)));
+    }
+
+    /// <summary>
+    /// References (.NET 8's reference assemblies from the package the test project restores, added by path so nothing
+    /// is downloaded; the runtime; Microsoft.Extensions), the build properties the package's props pass, and the
+    /// repository's schema files under <c>/0/schemas/</c>.
+    /// </summary>
+    public static void Configure(SolutionState state, bool includeRepositorySchemas)
+    {
         foreach (string path in Directory.GetFiles(TestPaths.Net8References, "*.dll"))
         {
-            TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(path));
+            state.AdditionalReferences.Add(MetadataReference.CreateFromFile(path));
         }
 
-        TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck; // the generated sources have their own baselines (BaselineTests)
-        TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location));
+        state.AdditionalReferences.Add(MetadataReference.CreateFromFile(typeof(SchemaClients.Validation.ValidationResult).Assembly.Location));
         foreach (string path in TestPaths.ExtensionsReferences("net8.0"))
         {
-            TestState.AdditionalReferences.Add(MetadataReference.CreateFromFile(path));
+            state.AdditionalReferences.Add(MetadataReference.CreateFromFile(path));
         }
 
-        foreach (string file in Directory.GetFiles(TestPaths.Schemas, "*.json", SearchOption.AllDirectories).Where(p => Path.GetFileName(p) != "manifest.json").OrderBy(p => p, StringComparer.Ordinal))
+        if (includeRepositorySchemas)
         {
-            string relative = Path.GetRelativePath(TestPaths.Schemas, file).Replace('\\', '/');
-            TestState.AdditionalFiles.Add(("/0/schemas/" + relative, SourceText.From(File.ReadAllText(file), Encoding.UTF8)));
+            foreach (string file in Directory.GetFiles(TestPaths.Schemas, "*.json", SearchOption.AllDirectories).Where(p => Path.GetFileName(p) != "manifest.json").OrderBy(p => p, StringComparer.Ordinal))
+            {
+                string relative = Path.GetRelativePath(TestPaths.Schemas, file).Replace('\\', '/');
+                state.AdditionalFiles.Add(("/0/schemas/" + relative, SourceText.From(File.ReadAllText(file), Encoding.UTF8)));
+            }
         }
 
-        TestState.AdditionalFiles.Add((LimitsPath, SourceText.From(LimitsSchema, Encoding.UTF8)));
-        TestState.AnalyzerConfigFiles.Add(("/.globalconfig", SourceText.From("""
+        state.AnalyzerConfigFiles.Add(("/.globalconfig", SourceText.From("""
             is_global = true
             build_property.RootNamespace = Consumer
             build_property.ProjectDir = /0/
