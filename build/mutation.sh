@@ -5,7 +5,7 @@
 #
 #   build/mutation.sh [SCOPE [TEST_FILTER]]
 #
-#   SCOPE        Http (default), Clients, Serialization, Validation, all, or one file under src/SchemaClients
+#   SCOPE        Http (default), Clients, Files, Serialization, Validation, all, or one file under src/SchemaClients
 #                (for example Http/Redactor.cs)
 #   TEST_FILTER  a dotnet test --filter expression, to run only the tests that bear on the scope (much faster;
 #                the score is then a lower bound: a mutant another test would kill counts as surviving), for
@@ -28,12 +28,12 @@ for part in "${parts[@]}"; do
   not=""
   if [ "${part#!}" != "$part" ]; then not="!"; part="${part#!}"; fi
   case "$part" in
-    Http|Clients|Serialization|Validation) extra+=(--mutate "$not**/$part/**/*.cs") ;;
+    Http|Clients|Files|Serialization|Validation) extra+=(--mutate "$not**/$part/**/*.cs") ;;
     all) extra+=(--mutate "$not**/*.cs") ;;
     *.cs)
       if [ ! -f "$root/src/SchemaClients/$part" ]; then echo "no file src/SchemaClients/$part" >&2; exit 2; fi
       extra+=(--mutate "$not**/$part") ;;
-    *) echo "usage: $0 [Http|Clients|Serialization|Validation|all|FILE.cs[,!PART...] [TEST_FILTER]]" >&2; exit 2 ;;
+    *) echo "usage: $0 [Http|Clients|Files|Serialization|Validation|all|FILE.cs[,!PART...] [TEST_FILTER]]" >&2; exit 2 ;;
   esac
 done
 
