@@ -215,7 +215,7 @@ public sealed class ImageInputTests : IAsyncLifetime
         var client = new FalEdit.FalFlux2FlexEditClient(_http, ReplayOptions());
         InvalidDataException e = await Assert.ThrowsAsync<InvalidDataException>(() => client.SubmitAsync(Edit(ImageInput.FromFile(path)), Within(10)));
 
-        Assert.Contains("20 MiB", e.Message, StringComparison.Ordinal);
+        Assert.Contains(" is over 20 MiB (ImageInput.MaxFileBytes)", e.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Requests);
     }
 
@@ -464,6 +464,9 @@ public sealed class ImageInputTests : IAsyncLifetime
     [InlineData("out.png", "IMAGE/JPEG; charset=binary", "out.jpg")]
     [InlineData("out.png", "application/octet-stream", "out.png")]
     [InlineData("out.png", null, "out.png")]
+    [InlineData("out.png", "image/jpg", "out.jpg")]
+    [InlineData("out.png", "image/gif", "out.gif")]
+    [InlineData("out.png", "  image/webp ", "out.webp")]
     public void TheSavedExtensionFollowsTheContentType(string path, string? contentType, string expected)
         => Assert.Equal(expected, ResultFiles.PathFor(path, contentType));
 
@@ -483,6 +486,9 @@ public sealed class ImageInputTests : IAsyncLifetime
     [InlineData(new byte[] { 0xFF, 0xD8, 0xFF }, "image/jpeg")]
     [InlineData(new byte[] { (byte)'R', (byte)'I', (byte)'F', (byte)'F', 1, 2, 3, 4, (byte)'W', (byte)'E', (byte)'B', (byte)'P' }, "image/webp")]
     [InlineData(new byte[] { (byte)'R', (byte)'I', (byte)'F', (byte)'F', 1, 2, 3, 4, (byte)'W', (byte)'A', (byte)'V', (byte)'E' }, null)]
+    [InlineData(new byte[] { (byte)'X', (byte)'I', (byte)'F', (byte)'F', 1, 2, 3, 4, (byte)'W', (byte)'E', (byte)'B', (byte)'P' }, null)]
+    [InlineData(new byte[] { (byte)'R', (byte)'X', (byte)'F', (byte)'F', 1, 2, 3, 4, (byte)'W', (byte)'E', (byte)'B', (byte)'P' }, null)]
+    [InlineData(new byte[] { (byte)'R', (byte)'I', (byte)'F', (byte)'F', 1, 2, 3, 4, (byte)'W', (byte)'E', (byte)'B' }, null)]
     [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A }, null)]
     [InlineData(new byte[] { 0xFF, 0xD8 }, null)]
     [InlineData(new byte[] { (byte)'G', (byte)'I', (byte)'F', (byte)'8', (byte)'9', (byte)'a' }, null)]
@@ -593,6 +599,168 @@ public sealed class ImageInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFileOfExactlyTheLimitIsAcceptedAndAStreamOverItIsRefused()
+    {
+        string path = Path.Combine(_dir, "exact.png");
+        using (FileStream file = File.Create(path))
+        {
+            file.Write(PngBytes());
+            file.SetLength(ImageInput.MaxFileBytes);
+        }
+
+        Assert.Equal(ImageInput.MaxFileBytes, (await ImageInput.FromFile(path).ReadAsync(Within(10))).Bytes.Length);
+        byte[] over = new byte[ImageInput.MaxFileBytes + 1];
+        PngBytes().CopyTo(over, 0);
+        var big = new MemoryStream(over);
+        InvalidDataException e = await Assert.ThrowsAsync<InvalidDataException>(() => ImageInput.FromStream(big, fileName: "big.png").ReadAsync(Within(10)));
+        Assert.Contains("The image stream ('big.png') is over 20 MiB", e.Message, StringComparison.Ordinal);
+        InvalidDataException b = await Assert.ThrowsAsync<InvalidDataException>(() => ImageInput.FromBytes(new byte[ImageInput.MaxFileBytes + 1]).ReadAsync(Within(10)));
+        Assert.Contains("is over 20 MiB", b.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheRefusalsSayWhatWasGivenAndWhy()
+    {
+        InvalidDataException notImage = await Assert.ThrowsAsync<InvalidDataException>(() => ImageInput.FromBytes(new byte[] { 1, 2, 3 }, "image/png", "x.png").ReadAsync(Within(5)));
+        Assert.Equal("The image 3 bytes ('x.png') is not a PNG, JPEG or WebP image (its first bytes say otherwise; it was declared image/png).", notImage.Message);
+        InvalidDataException plain = await Assert.ThrowsAsync<InvalidDataException>(() => ImageInput.FromBytes(new byte[] { 1, 2 }).ReadAsync(Within(5)));
+        Assert.Equal("The image 2 bytes is not a PNG, JPEG or WebP image (its first bytes say otherwise).", plain.Message);
+        FileNotFoundException missing = await Assert.ThrowsAsync<FileNotFoundException>(() => ImageInput.FromFile(Path.Combine(_dir, "gone.png")).ReadAsync(Within(5)));
+        Assert.Equal("The image file '" + Path.Combine(_dir, "gone.png") + "' does not exist.", missing.Message);
+        Assert.Equal(Path.Combine(_dir, "gone.png"), missing.FileName);
+        Assert.Throws<InvalidOperationException>(() => { _ = ImageInput.Parse("https://example.com/a.png").ReadAsync(Within(5)); }); // thrown at once, not in the task
+        Assert.Equal("stream ('s.png')", ImageInput.FromStream(new MemoryStream(), fileName: "s.png").ToString());
+        Assert.Equal("stream", ImageInput.FromStream(new MemoryStream()).ToString());
+        Assert.Equal("1,234 bytes ('b.png')", ImageInput.FromBytes(new byte[1234], fileName: "b.png").ToString());
+        Assert.Equal("data URI (image/png, 26 characters)", ImageInput.FromDataUri("data:image/png;base64,AAAA").ToString());
+        Assert.Equal("image.jpg", (await ImageInput.FromBytes(JpegBytes).ReadAsync(Within(5))).FileName);
+        Assert.True(ImageInput.Parse("https://example.com/a.png").IsUrl);
+        Assert.False(ImageInput.FromBytes(JpegBytes).IsUrl);
+        ArgumentException scheme = Assert.Throws<ArgumentException>(() => ImageInput.FromUrl(new Uri("ftp://example.com/a.png")));
+        Assert.Contains("'ftp://example.com/a.png'", scheme.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => ImageInput.FromUrl(new Uri("/relative.png", UriKind.Relative)));
+        Assert.Equal(ImageInputKind.Url, ImageInput.FromUrl(new Uri("http://example.com/a.png")).Kind);
+        string longText = "not-a-url-" + new string('x', 200);
+        ArgumentException shortened = Assert.Throws<ArgumentException>(() => ImageInput.Parse(longText));
+        Assert.Contains("'" + longText.Substring(0, 80) + "...'", shortened.Message, StringComparison.Ordinal);
+        Assert.Contains("must be an absolute http or https URL or a data: URI", shortened.Message, StringComparison.Ordinal);
+        ArgumentException notData = Assert.Throws<ArgumentException>(() => ImageInput.FromDataUri("data:image/png,raw"));
+        Assert.Contains("Not a Base64 data URI (data:<type>;base64,<data>): 'data:image/png,raw'.", notData.Message, StringComparison.Ordinal);
+        var unreadable = new MemoryStream();
+        unreadable.Dispose();
+        Assert.Throws<ArgumentException>(() => ImageInput.FromStream(unreadable));
+        Assert.Throws<ArgumentNullException>(() => ImageInput.FromUrl(null!));
+        Assert.Throws<ArgumentNullException>(() => ImageInput.Parse(null!));
+        Assert.Throws<ArgumentNullException>(() => ImageInput.FromDataUri(null!));
+        Assert.Throws<ArgumentNullException>(() => ImageInput.FromStream(null!));
+        Assert.ThrowsAny<ArgumentException>(() => ImageInput.FromFile(""));
+    }
+
+    [Fact]
+    public async Task AStreamThatCannotSeekIsNotReadAgainAfterACancelledRead()
+    {
+        ImageInput input = ImageInput.FromStream(new ForwardOnly(new CancellingStream(new MemoryStream(PngBytes()), cancelAfterFirstRead: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => input.ReadAsync(Within(5)));
+        InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(() => input.ReadAsync(Within(5)));
+        Assert.Contains("cannot seek back", e.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ForwardOnly(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task ADataUriOverTheInlineLimitIsUploadedToFalAndOneUnderItIsSentAsGiven()
+    {
+        ScriptUpload();
+        var client = new FalEdit.FalFlux2FlexEditClient(_http, ReplayOptions());
+        byte[] small = new byte[ImageInput.MaxInlineBytes - 4096];
+        byte[] large = new byte[ImageInput.MaxInlineBytes + 4096];
+        PngBytes().CopyTo(small, 0);
+        PngBytes().CopyTo(large, 0);
+
+        await client.SubmitAsync(Edit(DataUri.Create(small, "image/png")), Within(20));
+        Assert.Empty(_server.To("POST", Initiate));
+        await client.SubmitAsync(Edit(DataUri.Create(large, "image/png")), Within(20));
+        Assert.Single(_server.To("POST", Initiate));
+        Assert.Equal(large, _server.To("PUT", "/upload/target").Single().Raw);
+    }
+
+    [Fact]
+    public async Task AnUploaderThatGivesNoHttpUrlIsRefusedBeforeTheBilledCall()
+    {
+        SchemaClientOptions options = ReplayOptions();
+        options.ImageUploader = new FixedUploader(new Uri("ftp://files.example.com/a.png"));
+        var client = new OxenFlex.OxenFlux2FlexClient(_http, options);
+        InvalidOperationException e = await Assert.ThrowsAsync<InvalidOperationException>(() => client.EnqueueAsync(new OxenFlex.Flux2FlexRequest { Prompt = "p", InputImage = [ImageInput.FromBytes(PngBytes())] }, Within(10)));
+        Assert.StartsWith("SchemaClientOptions.ImageUploader gave 'ftp://files.example.com/a.png' for ", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Fact]
+    public async Task FalsCdnUploaderWorksOnItsOwnWithItsOwnKey()
+    {
+        _server.On("POST", Initiate, Scripted.Json(200, "{\"upload_url\": \"" + _server.BaseUrl + "upload/target\", \"file_url\": \"" + FileUrl + "\"}"));
+        _server.On("PUT", "/upload/target", new Scripted(200, null));
+        var uploader = new FalCdnUploader(_http, new SchemaClientOptions { ApiKey = "own-fal-key", StorageBaseAddress = _server.BaseUrl });
+        Assert.Equal(_server.BaseUrl, uploader.StorageBaseAddress);
+        Assert.Equal(new Uri(FileUrl), await uploader.UploadAsync(JpegBytes, "image/jpeg", Within(10)));
+        Seen initiate = _server.To("POST", Initiate).Single();
+        Assert.Equal("Key own-fal-key", initiate.Header("Authorization"));
+        using (JsonDocument body = JsonDocument.Parse(initiate.Body))
+        {
+            Assert.Equal("image.jpg", body.RootElement.GetProperty("file_name").GetString());
+        }
+
+        Assert.Equal(new Uri("https://rest.alpha.fal.ai"), FalCdnUploader.DefaultStorageBaseAddress);
+        Assert.Equal(new Uri("https://rest.alpha.fal.ai"), new FalCdnUploader(_http, new SchemaClientOptions { ApiKey = "k" }).StorageBaseAddress);
+        string variable = "SCHEMACLIENTS_TEST_FAL_" + Guid.NewGuid().ToString("N");
+        InvalidOperationException none = Assert.Throws<InvalidOperationException>(() => new FalCdnUploader(_http, new SchemaClientOptions { ApiKeyEnvironmentVariable = variable }));
+        Assert.Contains(variable, none.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentNullException>(() => new FalCdnUploader(null!));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FalCdnUploader(_http, new SchemaClientOptions { ApiKey = "k", WaitTimeout = TimeSpan.Zero }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => uploader.UploadAsync(JpegBytes, "", Within(5)));
+    }
+
+    [Fact]
+    public async Task AnInitiateAnswerWithoutItsUrlsIsAProviderErrorAndNothingIsPut()
+    {
+        _server.On("POST", Initiate, Scripted.Json(200, "{\"upload_url\": \"not a url\"}"));
+        var uploader = new FalCdnUploader(_http, new SchemaClientOptions { ApiKey = "own-fal-key", StorageBaseAddress = _server.BaseUrl });
+        ProviderApiException e = await Assert.ThrowsAsync<ProviderApiException>(() => uploader.UploadAsync(JpegBytes, "image/jpeg", Within(10)));
+        Assert.Contains("no absolute upload_url", e.Message, StringComparison.Ordinal);
+        Assert.Empty(_server.To("PUT", "/upload/target"));
+    }
+
+    private sealed class FixedUploader(Uri url) : IImageUploader
+    {
+        public Task<Uri> UploadAsync(ReadOnlyMemory<byte> content, string contentType, CancellationToken cancellationToken = default) => Task.FromResult(url);
+    }
+
+    [Fact]
     public void DataUrisDecodeWithinTheirLimit()
     {
         byte[] png = PngBytes();
@@ -604,6 +772,20 @@ public sealed class ImageInputTests : IAsyncLifetime
         Assert.Equal("text/plain", type);
         Assert.Equal(13, start);
         Assert.False(DataUri.TryParseHeader("data:image/png,raw", out _, out _));
+        Assert.False(DataUri.TryParseHeader("data:" + new string('x', 1100) + ";base64,AA==", out _, out _)); // a header that long is not one
+        Assert.False(DataUri.TryParseHeader("data:image/png;base64", out _, out _));
+        Assert.False(DataUri.TryParseHeader("https://example.com/a.png", out string none, out int noStart));
+        Assert.Equal(string.Empty, none);
+        Assert.Equal(-1, noStart);
+        Assert.Equal(png, DataUri.Decode(DataUri.Create(png, "image/png").Replace("=", "%3D", StringComparison.Ordinal), png.Length, "it")); // padding percent-escaped
+        InvalidDataException tooBig = Assert.Throws<InvalidDataException>(() => DataUri.Decode(DataUri.Create(new byte[3000], "image/png"), 1000, "The result"));
+        Assert.Equal("The result holds about 3,000 bytes, over the 1,000 accepted.", tooBig.Message);
+        InvalidDataException bad = Assert.Throws<InvalidDataException>(() => DataUri.Decode("data:image/png;base64,***", 100, "The result"));
+        Assert.Equal("The result has content that is not valid Base64.", bad.Message);
+        InvalidDataException header = Assert.Throws<InvalidDataException>(() => DataUri.Decode("data:image/png,raw", 100, "The result"));
+        Assert.Equal("The result is not a Base64 data URI (data:<type>;base64,<data>).", header.Message);
+        Assert.Throws<ArgumentNullException>(() => DataUri.Decode(null!, 1, "it"));
+        Assert.ThrowsAny<ArgumentException>(() => DataUri.Create(png, ""));
     }
 
     [Fact]
