@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.IO;
 using System.Linq;
 using System.Threading;
@@ -93,7 +91,7 @@ namespace SchemaClients.Generator
             IncrementalValueProvider<EquatableArray<string>> shadowed = documents
                 .Select(static (document, _) => (document.Namespace, document.FilePath))
                 .Collect()
-                .Select(static (all, _) => Shadowed(all));
+                .Select(static (all, _) => ContextEmitter.Shadowed(all));
 
             context.RegisterSourceOutput(
                 documents.Where(static document => document.HasOutput)
@@ -122,24 +120,6 @@ namespace SchemaClients.Generator
 
                 production.AddSource(GeneratedNames.JsonContextClass + ".g.cs", SourceText.From(output.Source, System.Text.Encoding.UTF8));
             });
-        }
-
-        /// <summary>The files whose namespace an earlier file (by path, as the JSON context orders them) already generates.</summary>
-        private static EquatableArray<string> Shadowed(ImmutableArray<(string Namespace, string FilePath)> documents)
-        {
-            var sorted = new List<(string Namespace, string FilePath)>(documents);
-            sorted.Sort((a, b) => string.CompareOrdinal(a.FilePath, b.FilePath));
-            var owners = new HashSet<string>(StringComparer.Ordinal);
-            var shadowed = new List<string>();
-            foreach ((string ns, string path) in sorted)
-            {
-                if (ns.Length > 0 && !owners.Add(ns))
-                {
-                    shadowed.Add(path);
-                }
-            }
-
-            return new EquatableArray<string>(shadowed.ToArray());
         }
 
         internal static bool IsSchemaFile(string path)

@@ -85,7 +85,7 @@ namespace SchemaClients
 
         private static void CheckAddress(Uri? address, string name)
         {
-            if (address != null && (!address.IsAbsoluteUri || (address.Scheme != Uri.UriSchemeHttps && address.Scheme != Uri.UriSchemeHttp)))
+            if (address != null && !HttpUrls.IsHttp(address))
             {
                 throw new ArgumentException("SchemaClientOptions." + name + " must be an absolute http or https URL, not '" + address.OriginalString + "'.", name);
             }

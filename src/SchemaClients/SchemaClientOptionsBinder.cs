@@ -148,7 +148,7 @@ namespace SchemaClients
             => new("Configuration value " + Join(path, key) + " = '" + value + "' is not " + expected + ".");
 
         private static Uri ParseUrl(string path, string key, string value)
-            => Uri.TryCreate(value, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)
+            => HttpUrls.Parse(value) is Uri url
                 ? url
                 : throw Invalid(path, key, value, "an absolute http or https URL");
 

@@ -14,6 +14,27 @@ namespace SchemaClients.Generator.Emitting
     /// </summary>
     internal static class ContextEmitter
     {
+        /// <summary>
+        /// The files whose namespace an earlier file (by path) already generates: the same rule <see cref="Emit"/> applies
+        /// when it reports SCG0015, so the file it names as second is the one that emits no sources.
+        /// </summary>
+        internal static EquatableArray<string> Shadowed(ImmutableArray<(string Namespace, string FilePath)> documents)
+        {
+            var sorted = new List<(string Namespace, string FilePath)>(documents);
+            sorted.Sort((a, b) => string.CompareOrdinal(a.FilePath, b.FilePath));
+            var owners = new HashSet<string>(StringComparer.Ordinal);
+            var shadowed = new List<string>();
+            foreach ((string ns, string path) in sorted)
+            {
+                if (ns.Length > 0 && !owners.Add(ns))
+                {
+                    shadowed.Add(path);
+                }
+            }
+
+            return new EquatableArray<string>(shadowed.ToArray());
+        }
+
         public static ContextOutput Emit(ImmutableArray<ContextEntries> documents, GeneratorOptions options)
         {
             var diagnostics = new List<DiagnosticInfo>();

@@ -363,7 +363,7 @@ namespace SchemaClients.Clients
                 return new SavedFile(target, bytes.LongLength, type);
             }
 
-            if (!Uri.TryCreate(fileUrl, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            if (HttpUrls.Parse(fileUrl) is not Uri url)
             {
                 throw new ArgumentException("A result file is an http(s) URL or a data: URI, not '" + Http.Redact(fileUrl.Length > 80 ? fileUrl.Substring(0, 80) + "..." : fileUrl) + "'.", nameof(fileUrl));
             }

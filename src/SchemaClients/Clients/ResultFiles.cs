@@ -77,8 +77,7 @@ namespace SchemaClients.Clients
             {
                 case JsonValueKind.String:
                     string? text = json.GetString();
-                    bool file = text != null && (Files.DataUri.IsDataUri(text)
-                        || (Uri.TryCreate(text, UriKind.Absolute, out Uri? uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)));
+                    bool file = text != null && (Files.DataUri.IsDataUri(text) || Http.HttpUrls.Parse(text) != null);
                     if (file && !found.Exists(f => f.Url == text))
                     {
                         found.Add(new ResultFile(text!, contentType));
@@ -110,43 +109,15 @@ namespace SchemaClients.Clients
         public static IReadOnlyList<Uri> FindUrls(JsonElement json)
         {
             var found = new List<Uri>();
-            Walk(json, found, 0);
+            foreach (ResultFile file in FindFiles(json))
+            {
+                if (!file.IsDataUri && new Uri(file.Url) is var uri && !found.Contains(uri))
+                {
+                    found.Add(uri);
+                }
+            }
+
             return found;
-        }
-
-        private static void Walk(JsonElement json, List<Uri> found, int depth)
-        {
-            if (depth > 64)
-            {
-                return;
-            }
-
-            switch (json.ValueKind)
-            {
-                case JsonValueKind.String:
-                    string? text = json.GetString();
-                    if (text != null && Uri.TryCreate(text, UriKind.Absolute, out Uri? uri)
-                        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && !found.Contains(uri))
-                    {
-                        found.Add(uri);
-                    }
-
-                    break;
-                case JsonValueKind.Array:
-                    foreach (JsonElement item in json.EnumerateArray())
-                    {
-                        Walk(item, found, depth + 1);
-                    }
-
-                    break;
-                case JsonValueKind.Object:
-                    foreach (JsonProperty property in json.EnumerateObject())
-                    {
-                        Walk(property.Value, found, depth + 1);
-                    }
-
-                    break;
-            }
         }
     }
 }

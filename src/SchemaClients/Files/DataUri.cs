@@ -59,7 +59,7 @@ namespace SchemaClients.Files
             long estimate = (text.Length - start) / 4L * 3;
             if (estimate > maxBytes + 3)
             {
-                throw new InvalidDataException(what + " holds about " + estimate.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes, over the " + maxBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " accepted.");
+                throw TooLarge(what, "about " + Count(estimate), maxBytes); // refused before any decoding
             }
 
             try
@@ -69,7 +69,7 @@ namespace SchemaClients.Files
                 byte[] bytes = Convert.FromBase64String(data);
                 if (bytes.LongLength > maxBytes)
                 {
-                    throw new InvalidDataException(what + " holds " + bytes.LongLength.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes, over the " + maxBytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " accepted.");
+                    throw TooLarge(what, Count(bytes.LongLength), maxBytes);
                 }
 
                 return bytes;
@@ -79,6 +79,11 @@ namespace SchemaClients.Files
                 throw new InvalidDataException(what + " has content that is not valid Base64.");
             }
         }
+
+        private static InvalidDataException TooLarge(string what, string size, long maxBytes)
+            => new(what + " holds " + size + " bytes, over the " + Count(maxBytes) + " accepted.");
+
+        private static string Count(long value) => value.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 
         /// <summary>The data URI of some content: <c>data:{type};base64,{Base64}</c>.</summary>
         public static string Create(ReadOnlySpan<byte> bytes, string contentType)

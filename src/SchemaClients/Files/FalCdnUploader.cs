@@ -81,8 +81,7 @@ namespace SchemaClients.Files
         private static Uri AbsoluteUrl(ProviderAnswer answer, string name)
         {
             if (answer.Json.ValueKind == JsonValueKind.Object && answer.Json.TryGetProperty(name, out JsonElement value)
-                && value.ValueKind == JsonValueKind.String && Uri.TryCreate(value.GetString(), UriKind.Absolute, out Uri? url)
-                && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+                && value.ValueKind == JsonValueKind.String && HttpUrls.Parse(value.GetString()) is Uri url)
             {
                 return url;
             }

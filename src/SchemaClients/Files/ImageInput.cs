@@ -98,7 +98,7 @@ namespace SchemaClients.Files
         public static ImageInput FromUrl(Uri url)
         {
             ArgumentNullException.ThrowIfNull(url);
-            if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+            if (!Http.HttpUrls.IsHttp(url))
             {
                 throw new ArgumentException("An image URL must be an absolute http or https URL, not '" + Shorten(url.OriginalString) + "'. For a local file use ImageInput.FromFile.", nameof(url));
             }
@@ -116,7 +116,7 @@ namespace SchemaClients.Files
                 return FromDataUri(urlOrDataUri);
             }
 
-            if (Uri.TryCreate(urlOrDataUri, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp))
+            if (Http.HttpUrls.Parse(urlOrDataUri) is Uri url)
             {
                 return new ImageInput(ImageInputKind.Url, url, null, null, default, null, null, null);
             }

@@ -82,12 +82,12 @@ namespace SchemaClients.Files
                 else
                 {
                     Uri url = await _uploader!.UploadAsync(content.Bytes, content.ContentType, cancellationToken).ConfigureAwait(false);
-                    if (url == null || !url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && url.Scheme != Uri.UriSchemeHttp))
+                    if (!Http.HttpUrls.IsHttp(url))
                     {
                         throw new InvalidOperationException((_ownUploader ? "SchemaClientOptions.ImageUploader" : "The uploader") + " gave '" + url + "' for " + input + ", not an absolute http(s) URL. Nothing billed was sent.");
                     }
 
-                    resolved[input] = url.AbsoluteUri;
+                    resolved[input] = url!.AbsoluteUri;
                 }
             }
 
