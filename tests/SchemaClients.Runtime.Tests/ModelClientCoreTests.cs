@@ -9,6 +9,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SchemaClients.Clients;
 using SchemaClients.Http;
 using Xunit;
@@ -24,9 +27,29 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
     private WebApplication _app = null!;
     private Uri _base = null!;
     private volatile bool _fail;
+    private readonly TaskCompletionSource _halfWay = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task InitializeAsync() => (_app, _base) = await Loopback.StartAsync(async context =>
     {
+        if (context.Request.Path == "/slow")
+        {
+            // part of the body, then nothing until the test lets it finish: a download caught half way
+            await context.Response.Body.WriteAsync(Encoding.ASCII.GetBytes("PNG"));
+            await context.Response.Body.FlushAsync();
+            _halfWay.TrySetResult();
+            await _release.Task;
+            await context.Response.Body.WriteAsync(Encoding.ASCII.GetBytes("DATA"));
+            return;
+        }
+
+        if (context.Request.Path == "/hop")
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = "/landing";
+            return;
+        }
+
         if (_fail)
         {
             // the body starts, then the connection breaks: a download that fails half way
@@ -181,6 +204,151 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ResultFilesAreSavedFromDataUrisAndUrlsAndAnythingElseIsRefusedByName()
+    {
+        ModelClientCore core = Core();
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-save-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            byte[] jpeg = { 0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0x49, 0x46, 0x00, 0x01, 0xFF, 0xD9 };
+            string mislabelled = "data:image/png;base64," + Convert.ToBase64String(jpeg);
+
+            // the bytes say JPEG though the data URI says PNG; a type the answer gives wins over both
+            SavedFile sniffed = await core.SaveAsync(mislabelled, Path.Combine(folder, "a.png"), null, default);
+            Assert.Equal((Path.Combine(folder, "a.jpg"), "image/jpeg", 14L), (sniffed.Path, sniffed.ContentType, sniffed.Bytes));
+            SavedFile given = await core.SaveAsync(mislabelled, Path.Combine(folder, "b.png"), "image/webp", default);
+            Assert.Equal((Path.Combine(folder, "b.webp"), "image/webp"), (given.Path, given.ContentType));
+            SavedFile declared = await core.SaveAsync("data:image/gif;base64," + Convert.ToBase64String(Encoding.ASCII.GetBytes("GIF89a")), Path.Combine(folder, "c.png"), null, default);
+            Assert.Equal((Path.Combine(folder, "c.gif"), "image/gif"), (declared.Path, declared.ContentType));
+
+            // a file that is there is replaced once the new one is whole
+            string existing = Path.Combine(folder, "d.png");
+            File.WriteAllText(existing, "old");
+            SavedFile downloaded = await core.SaveAsync(new Uri(_base, "image.png").AbsoluteUri, existing, null, default);
+            Assert.Equal((existing, 7L), (downloaded.Path, downloaded.Bytes));
+            Assert.Equal("PNGDATA", File.ReadAllText(existing));
+
+            ArgumentException ftp = await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync("ftp://files.example.com/a.png", Path.Combine(folder, "e.png"), null, default));
+            Assert.Equal("fileUrl", ftp.ParamName);
+            Assert.StartsWith("A result file is an http(s) URL or a data: URI, not 'ftp://files.example.com/a.png'.", ftp.Message, StringComparison.Ordinal);
+            string longText = "ftp://files.example.com/" + new string('x', 100);
+            ArgumentException cut = await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync(longText, Path.Combine(folder, "e.png"), null, default));
+            Assert.StartsWith("A result file is an http(s) URL or a data: URI, not '" + longText.Substring(0, 80) + "...'.", cut.Message, StringComparison.Ordinal);
+            string eighty = "ftp://files.example.com/" + new string('x', 80 - 24);
+            ArgumentException whole = await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync(eighty, Path.Combine(folder, "e.png"), null, default));
+            Assert.StartsWith("A result file is an http(s) URL or a data: URI, not '" + eighty + "'.", whole.Message, StringComparison.Ordinal);
+
+            InvalidDataException bad = await Assert.ThrowsAsync<InvalidDataException>(() => core.SaveAsync("data:image/png;base64,***", Path.Combine(folder, "f.png"), null, default));
+            Assert.Equal("The result's data URI has content that is not valid Base64.", bad.Message);
+            Assert.Equal(new[] { "a.jpg", "b.webp", "c.gif", "d.png" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ADownloadIsWrittenToAHiddenTemporaryFileBesideItsTarget()
+    {
+        ModelClientCore core = Core();
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-temp-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            Task<long> download = core.DownloadToFileAsync(new Uri(_base, "slow"), Path.Combine(folder, "out.png"), default);
+            await _halfWay.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(100);
+            string temp = Path.GetFileName(Assert.Single(Directory.GetFiles(folder)));
+            Assert.Matches("^\\.out\\.png\\.[0-9a-f]{8}\\.tmp$", temp);
+            _release.SetResult();
+            Assert.Equal(7, await download.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(new[] { "out.png" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            _release.TrySetResult();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ARegisteredClientHasNoRedirectsInItsHandlerLogsThroughTheFactoryAndNamesItsBadOptions()
+    {
+        var description = new ClientDescription("fal", "flux-2-flex", ProviderAuth.Fal, _base, null);
+        Func<HttpClient, SchemaClientOptions, ILogger, ModelClientCore> create = (http, options, logger) => new ModelClientCore(http, options, description, logger);
+        var services = new ServiceCollection();
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => SchemaClientServiceCollectionExtensions.AddSchemaClient(null!, "n", null, null, create)).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => services.AddSchemaClient(string.Empty, null, null, create)).ParamName);
+        Assert.Equal("create", Assert.Throws<ArgumentNullException>(() => services.AddSchemaClient<ModelClientCore>("n", null, null, null!)).ParamName);
+
+        var logs = new ListLoggerProvider();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
+        var handler = new HttpClientHandler();
+        services.AddSchemaClient("schema-test", null, o => { o.ApiKey = "core-test-key-0123"; o.Retry = new RetryOptions { MaxRetries = 0 }; }, create)
+            .ConfigurePrimaryHttpMessageHandler(() => handler);
+        using (ServiceProvider provider = services.BuildServiceProvider())
+        {
+            ModelClientCore core = provider.GetRequiredService<ModelClientCore>();
+            Assert.False(handler.AllowAutoRedirect);
+            await core.SendForJsonAsync(HttpMethod.Get, "/image.json", false, null, default).ContinueWith(_ => { }, TaskScheduler.Default);
+            Assert.Contains(logs.Lines, l => l.StartsWith("schema-test Debug: fal GET " + _base.AbsoluteUri + "image.json answered 200", StringComparison.Ordinal));
+        }
+
+        // a handler the app set, whatever its type, and one that already sent requests with redirects on
+        var sockets = new SocketsHttpHandler();
+        var used = new HttpClientHandler();
+        using (var before = new HttpClient(used, disposeHandler: false))
+        {
+            await before.GetAsync(_base);
+        }
+
+        var more = new ServiceCollection();
+        more.AddSchemaClient("sockets-test", null, o => o.ApiKey = "core-test-key-0123", create).ConfigurePrimaryHttpMessageHandler(() => sockets);
+        more.AddSchemaClient("used-test", null, o => o.ApiKey = "core-test-key-0123", (http, options, logger) => new ModelClientCore(http, options, description, logger) is var c ? new UsedCore(c) : null!)
+            .ConfigurePrimaryHttpMessageHandler(() => used);
+        using (ServiceProvider provider = more.BuildServiceProvider())
+        {
+            provider.GetRequiredService<ModelClientCore>();
+            Assert.False(sockets.AllowAutoRedirect);
+            InvalidOperationException refused = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<UsedCore>());
+            Assert.StartsWith("The primary handler of a schema client follows redirects and has already sent requests", refused.Message, StringComparison.Ordinal);
+        }
+
+        used.Dispose();
+        var bad = new ServiceCollection();
+        bad.AddSchemaClient("bad-test", null, o => o.Retry = new RetryOptions { MaxRetries = -1 }, create);
+        using ServiceProvider badProvider = bad.BuildServiceProvider();
+        OptionsValidationException startup = Assert.Throws<OptionsValidationException>(() => badProvider.GetRequiredService<IStartupValidator>().Validate());
+        Assert.StartsWith("The options of bad-test: RetryOptions.MaxRetries cannot be negative", Assert.Single(startup.Failures), StringComparison.Ordinal);
+    }
+
+    private sealed record UsedCore(ModelClientCore Core);
+
+    private sealed class ListLoggerProvider : ILoggerProvider
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
+
+        public ILogger CreateLogger(string categoryName) => new Named(categoryName, Lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Named(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+                => lines.Enqueue(category + " " + logLevel + ": " + formatter(state, exception));
         }
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Net.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -66,19 +67,10 @@ namespace SchemaClients.Clients
             }
 
             // The handler does not follow redirects: ProviderHttpClient does, and sends the key only to the origin it
-            // was meant for (a handler would carry a custom header such as X-API-Key to any host a redirect names).
-            IHttpClientBuilder builder = services.AddHttpClient(name).ConfigurePrimaryHttpMessageHandler(static (handler, _) =>
-            {
-                switch (handler)
-                {
-                    case SocketsHttpHandler sockets:
-                        sockets.AllowAutoRedirect = false;
-                        break;
-                    case HttpClientHandler client:
-                        client.AllowAutoRedirect = false;
-                        break;
-                }
-            });
+            // was meant for (a handler would carry a custom header such as X-API-Key to any host a redirect names). Set
+            // after every other configuration (PostConfigure), so a primary handler the app sets later is covered too.
+            IHttpClientBuilder builder = services.AddHttpClient(name);
+            services.PostConfigure<HttpClientFactoryOptions>(name, static options => options.HttpMessageHandlerBuilderActions.Add(static b => NoRedirects(b.PrimaryHandler)));
             services.AddTransient(provider =>
             {
                 HttpClient http = provider.GetRequiredService<IHttpClientFactory>().CreateClient(name);
@@ -87,6 +79,30 @@ namespace SchemaClients.Clients
                 return create(http, options, logger);
             });
             return builder;
+        }
+
+        /// <summary>Switches off the redirects a primary handler would follow on its own.</summary>
+        private static void NoRedirects(HttpMessageHandler handler)
+        {
+            try
+            {
+                switch (handler)
+                {
+                    case SocketsHttpHandler sockets when sockets.AllowAutoRedirect:
+                        sockets.AllowAutoRedirect = false;
+                        break;
+                    case HttpClientHandler client when client.AllowAutoRedirect:
+                        client.AllowAutoRedirect = false;
+                        break;
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new InvalidOperationException(
+                    "The primary handler of a schema client follows redirects and has already sent requests, so they cannot be switched off: "
+                    + "give the client a handler of its own, or one with AllowAutoRedirect = false (the client follows redirects itself, sending the key only to the origin it was meant for).",
+                    e);
+            }
         }
 
         /// <summary>Runs <see cref="SchemaClientOptions.Validate"/> on one client's named options, at start-up and whenever they are read.</summary>
