@@ -116,6 +116,23 @@ public sealed class ImageInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AFalClientWithTheUsersOwnUploaderUsesItInsteadOfFalsCdn()
+    {
+        _server.On("POST", FalEditSubmit, Scripted.Json(200, DocumentedAnswers.FalSubmit));
+        var uploader = new RecordingUploader();
+        SchemaClientOptions options = ReplayOptions();
+        options.ImageUploader = uploader;
+        var client = new FalEdit.FalFlux2FlexEditClient(_http, options);
+
+        await client.SubmitAsync(Edit(ImageInput.FromBytes(PngBytes())), Within(10));
+
+        Assert.Single(uploader.Uploads);
+        Assert.Empty(_server.To("POST", Initiate));
+        using JsonDocument submitted = JsonDocument.Parse(_server.To("POST", FalEditSubmit).Single().Body);
+        Assert.Equal("https://uploads.example.com/1.png", submitted.RootElement.GetProperty("image_urls")[0].GetString());
+    }
+
+    [Fact]
     public async Task UrlsAreSentAsTheyAreWithNoUpload()
     {
         ScriptUpload();

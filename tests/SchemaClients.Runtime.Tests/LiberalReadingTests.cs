@@ -135,4 +135,102 @@ public sealed class LiberalReadingTests
         Assert.Equal("fal request r ended cancelled.", new QueueJobFailedException("fal", "r", "cancelled", null).Message);
         Assert.Equal("fal request r ended cancelled.", new QueueJobFailedException("fal", "r", "cancelled", string.Empty).Message);
     }
+    [Theory]
+    [InlineData("QUEUED", ApiframeJobState.Queued, false)]
+    [InlineData("PROCESSING", ApiframeJobState.Processing, false)]
+    [InlineData("COMPLETED", ApiframeJobState.Completed, true)]
+    [InlineData("FAILED", ApiframeJobState.Failed, true)]
+    [InlineData("processing", ApiframeJobState.Unknown, false)]
+    public void EachApiframeStatusWordHasItsState(string status, ApiframeJobState state, bool terminal)
+    {
+        ApiframeJob job = ApiframeJob.Parse(Json("{\"jobId\":\"j\",\"status\":\"" + status + "\",\"model\":\"flux-2-pro\"}"), "fallback")!;
+        Assert.Equal((state, terminal), (job.State, job.IsTerminal));
+        Assert.Equal("j", job.Id); // the answer's own id wins over the fallback
+        Assert.Equal("flux-2-pro", job.Model);
+    }
+
+    [Theory]
+    [InlineData("queued", OxenGenerationState.Queued, false)]
+    [InlineData("processing", OxenGenerationState.Processing, false)]
+    [InlineData("succeeded", OxenGenerationState.Succeeded, true)]
+    [InlineData("failed", OxenGenerationState.Failed, true)]
+    [InlineData("cancelled", OxenGenerationState.Cancelled, true)]
+    [InlineData("QUEUED", OxenGenerationState.Unknown, false)]
+    public void EachOxenStatusWordHasItsState(string status, OxenGenerationState state, bool terminal)
+    {
+        OxenGeneration generation = OxenGeneration.Parse(Json("{\"generation_id\":\"g\",\"status\":\"" + status + "\"}"), "fallback")!;
+        Assert.Equal((state, terminal, state == OxenGenerationState.Succeeded), (generation.State, generation.IsTerminal, generation.Succeeded));
+        Assert.Equal("g", generation.GenerationId); // the answer's own id wins over the fallback
+    }
+
+    [Fact]
+    public void AFalStatusReadsItsPositionAndResultUrlAndAnInferenceTimeAtTheEdges()
+    {
+        FalQueueStatus status = FalQueueStatus.Parse(Json("{\"status\":\"IN_QUEUE\",\"request_id\":\"r9\",\"queue_position\":2,\"response_url\":\"https://queue.fal.run/x/requests/r9\"}"), "fallback");
+        Assert.Equal(("IN_QUEUE", "r9", 2), (status.Status, status.RequestId, status.QueuePosition));
+        Assert.Equal(new Uri("https://queue.fal.run/x/requests/r9"), status.ResponseUrl);
+        Assert.Equal(TimeSpan.Zero, FalQueueStatus.Parse(Json("{\"metrics\":{\"inference_time\":0}}"), "r").InferenceTime);
+
+        // the largest time a TimeSpan cannot hold reads as unknown, not as an overflow
+        string max = TimeSpan.MaxValue.TotalSeconds.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Null(FalQueueStatus.Parse(Json("{\"metrics\":{\"inference_time\":" + max + "}}"), "r").InferenceTime);
+    }
+
+    [Theory]
+    [InlineData("2147483647.0", 2147483647)]
+    [InlineData("-2147483648.0", -2147483648)]
+    [InlineData("2147483648.0", null)]
+    [InlineData("2.4", 2)]
+    public void AWholeNumberWrittenWithAFractionIsReadWithinThe32BitRange(string value, int? expected)
+        => Assert.Equal(expected, FalQueuedRequest.Parse(Json("{\"request_id\":\"r\",\"queue_position\":" + value + "}"))!.QueuePosition);
+
+    [Fact]
+    public void ARequestMadeFromAnIdNeedsAnId()
+    {
+        ArgumentException e = Assert.Throws<ArgumentException>(() => FalQueuedRequest.FromId(string.Empty));
+        Assert.Equal("requestId", e.ParamName);
+        Assert.StartsWith("A request id cannot be empty.", e.Message, StringComparison.Ordinal);
+        FalQueuedRequest fromText = "r-7";
+        Assert.Equal(("r-7", JsonValueKind.Undefined), (fromText.RequestId, fromText.Json.ValueKind));
+    }
+
+    [Fact]
+    public void AWebhookDeliveryReadsItsIdsAndStatusAndRefusesWhatIsNotJson()
+    {
+        FalWebhookDelivery delivery = FalWebhookDelivery.Parse("{\"request_id\":\"r1\",\"gateway_request_id\":\"g1\",\"status\":\"ERROR\",\"error\":\"boom\",\"payload\":null}"u8)!;
+        Assert.Equal(("r1", "g1", "ERROR", false, "boom"), (delivery.RequestId, delivery.GatewayRequestId, delivery.Status, delivery.IsOk, delivery.Error));
+        Assert.Null(FalWebhookDelivery.Parse("{\"request_id\":"u8));
+        Assert.Null(FalWebhookDelivery.Parse("not json"u8));
+        Assert.Equal("outputType", Assert.Throws<ArgumentNullException>(() => delivery.PayloadAs<EchoResult>(null!)).ParamName);
+    }
+
+    [Fact]
+    public void AResultFileShowsItsUrlOrOnlyTheSizeOfItsDataUri()
+    {
+        Assert.Equal("https://cdn.example/a.png", new ResultFile("https://cdn.example/a.png", "image/png").ToString());
+        Assert.Equal("data URI (1,234 characters)", new ResultFile("data:image/png;base64," + new string('A', 1234 - 22), null).ToString());
+        Assert.Equal("path", Assert.Throws<ArgumentException>(() => ResultFiles.PathFor(string.Empty, "image/png")).ParamName);
+    }
+
+    [Fact]
+    public void FilesAreFoundAsDeepAsSixtyFourLevelsAndAContentTypeThatIsNoStringIsIgnored()
+    {
+        static JsonElement Nested(int depth)
+        {
+            string text = new string('[', depth) + "\"https://cdn.example/deep.png\"" + new string(']', depth);
+            using JsonDocument document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 256 });
+            return document.RootElement.Clone();
+        }
+
+        Assert.Single(ResultFiles.FindFiles(Nested(64)));
+        Assert.Empty(ResultFiles.FindFiles(Nested(65)));
+        Assert.Empty(ResultFiles.FindFiles(Nested(200)));
+        using (JsonDocument deepObjects = JsonDocument.Parse(string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "\"https://cdn.example/o.png\"" + new string('}', 100), new JsonDocumentOptions { MaxDepth = 256 }))
+        {
+            Assert.Empty(ResultFiles.FindFiles(deepObjects.RootElement));
+        }
+
+        ResultFile file = Assert.Single(ResultFiles.FindFiles(Json("{\"url\":\"https://cdn.example/a.png\",\"content_type\":5}")));
+        Assert.Null(file.ContentType);
+    }
 }
