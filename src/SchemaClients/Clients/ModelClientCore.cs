@@ -380,7 +380,8 @@ namespace SchemaClients.Clients
             try
             {
                 long written;
-                await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+                var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
+                await using (file.ConfigureAwait(false))
                 {
                     written = await write(file).ConfigureAwait(false);
                 }

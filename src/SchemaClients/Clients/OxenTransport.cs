@@ -207,7 +207,8 @@ namespace SchemaClients.Clients
             return _core.WaitWithTimeoutAsync(
                 async token =>
                 {
-                    await using EventStream stream = await _core.Http.OpenEventStreamAsync(_core.Url("/api/events"), token).ConfigureAwait(false);
+                    EventStream stream = await _core.Http.OpenEventStreamAsync(_core.Url("/api/events"), token).ConfigureAwait(false);
+                    await using System.Runtime.CompilerServices.ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
                     OxenGeneration now = await GetGenerationAsync(generationId, token).ConfigureAwait(false);
                     if (now.IsTerminal)
                     {

@@ -6,6 +6,7 @@ using System.IO;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using System.Threading;
@@ -162,7 +163,8 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(responseType);
             (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
-            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
             try
             {
                 return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
@@ -187,7 +189,8 @@ namespace SchemaClients.Http
             try
             {
                 int total = 0;
-                await using (Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false))
+                Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
                 {
                     while (true)
                     {
@@ -280,7 +283,8 @@ namespace SchemaClients.Http
         /// <summary>Opens a server-sent event stream and yields its events, reconnecting as <see cref="EventStream"/> describes.</summary>
         public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
-            await using EventStream stream = await OpenEventStreamAsync(path, cancellationToken).ConfigureAwait(false);
+            EventStream stream = await OpenEventStreamAsync(path, cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
             await foreach (ServerSentEvent item in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
@@ -310,7 +314,8 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(destination);
             (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, url.ToString(), null, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
-            await using Stream source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            Stream source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using ConfiguredAsyncDisposable disposeSource = source.ConfigureAwait(false);
             long before = destination.CanSeek ? destination.Position : 0;
             await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
             return destination.CanSeek ? destination.Position - before : -1;

@@ -1,0 +1,164 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Net.Http;
+using System.Threading;
+using System.Threading.Tasks;
+using SchemaClients.Clients;
+using SchemaClients.Emulator;
+using SchemaClients.Files;
+using Xunit;
+using ApiframeFlex = SchemaClients.Runtime.Tests.Schemas.Apiframe.Flux2Flex;
+using FalEdit = SchemaClients.Runtime.Tests.Schemas.Fal.Flux2FlexEdit;
+using FalFlex = SchemaClients.Runtime.Tests.Schemas.Fal.Flux2Flex;
+using OxenFlex = SchemaClients.Runtime.Tests.Schemas.Oxen.Flux2Flex;
+
+namespace SchemaClients.Runtime.Tests;
+
+/// <summary>
+/// No continuation inside the runtime or the generated clients waits for the caller's synchronization context, so
+/// an app that blocks on a call from a UI thread or a classic ASP.NET request (<c>.Result</c>, <c>.Wait()</c>)
+/// cannot deadlock. Each call starts on a thread whose context counts what is posted to it; none may be.
+/// Against a replay server on loopback, with the providers' documented answers.
+/// </summary>
+public sealed class SynchronizationContextTests : IAsyncLifetime
+{
+    private const string Key = "sync-context-key-0123456789";
+    private const string FalRequests = "/fal-ai/flux-2-flex/requests/" + DocumentedAnswers.FalRequestId;
+
+    private readonly HttpClient _http = new();
+    private ReplayServer _server = null!;
+    private string _dir = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await ReplayServer.StartAsync();
+        _dir = Path.Combine(Path.GetTempPath(), "schemaclients-context-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_dir);
+        static string Data(string json) => "data: " + json.ReplaceLineEndings(" ") + "\n\n";
+        _server.On("POST", "/fal-ai/flux-2-flex", Scripted.Json(200, DocumentedAnswers.FalSubmit));
+        _server.On("GET", FalRequests + "/status", Scripted.Json(200, DocumentedAnswers.FalCompleted));
+        _server.On("GET", FalRequests + "/status/stream", Scripted.Events(Data(DocumentedAnswers.FalInProgress) + Data(DocumentedAnswers.FalCompleted)));
+        _server.On("GET", FalRequests, Scripted.Json(200, DocumentedAnswers.FalExampleOutput));
+        _server.On("PUT", FalRequests + "/cancel", Scripted.Json(400, """{"status": "ALREADY_COMPLETED"}"""));
+        _server.On("POST", "/storage/upload/initiate", Scripted.Json(200, "{\"upload_url\": \"" + _server.BaseUrl + "upload/target\", \"file_url\": \"https://v3.fal.media/files/penguin/ref-0.png\"}"));
+        _server.On("PUT", "/upload/target", new Scripted(200, null));
+        _server.On("POST", "/fal-ai/flux-2-flex/edit", Scripted.Json(200, DocumentedAnswers.FalSubmit));
+        _server.On("POST", "/api/ai/queue", Scripted.Json(200, DocumentedAnswers.OxenEnqueued));
+        _server.On("GET", "/api/ai/queue/" + DocumentedAnswers.OxenGenerationId, Scripted.Json(200, DocumentedAnswers.OxenProcessing), Scripted.Json(200, DocumentedAnswers.OxenSucceeded));
+        _server.On("GET", "/api/events", Scripted.Events(DocumentedAnswers.OxenCompletedEvent));
+        _server.On("POST", "/api/ai/images/edit", Scripted.Json(200, "{\"images\": [{\"url\": \"https://hub.oxen.ai/a.png\"}]}"));
+        _server.On("GET", "/api/ai/models/flux-2-flex", Scripted.Json(200, "{\"id\": \"flux-2-flex\"}"));
+        _server.On("POST", "/v2/images/generate", Scripted.Json(202, DocumentedAnswers.ApiframeAccepted));
+        _server.On("GET", "/v2/jobs/" + DocumentedAnswers.ApiframeJobId, Scripted.Json(200, DocumentedAnswers.ApiframeProcessing), Scripted.Json(200, DocumentedAnswers.ApiframeCompletedUrl));
+        _server.On("GET", "/files/result.png", new Scripted(200, "PNGDATA", "image/png"));
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        await _server.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private SchemaClientOptions Options() => new()
+    {
+        BaseAddress = _server.BaseUrl,
+        QueueBaseAddress = _server.BaseUrl,
+        StorageBaseAddress = _server.BaseUrl,
+        ApiKey = Key,
+        PollInterval = TimeSpan.FromMilliseconds(10),
+        WaitTimeout = TimeSpan.FromSeconds(10),
+        Retry = new Http.RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10) },
+    };
+
+    /// <summary>Starts <paramref name="call"/> on a thread with a counting context and blocks on it, as a UI thread would.</summary>
+    private static void AssertNothingIsPosted(string name, Func<Task> call)
+    {
+        var context = new CountingContext();
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            SynchronizationContext.SetSynchronizationContext(context);
+            try
+            {
+                call().GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        })
+        { IsBackground = true };
+        thread.Start();
+        Assert.True(thread.Join(TimeSpan.FromSeconds(20)), name + " did not finish");
+        Assert.True(failure == null, name + " failed: " + failure);
+        Assert.True(context.Posts == 0, name + " posted " + context.Posts + " continuations to the caller's context: a caller that blocks on it would deadlock");
+    }
+
+    private sealed class CountingContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            ThreadPool.QueueUserWorkItem(_ => d(state)); // run anyway, so a failing case reports instead of hanging
+        }
+
+        public override void Send(SendOrPostCallback d, object? state) => throw new NotSupportedException();
+    }
+
+    private static async Task Drain<T>(IAsyncEnumerable<T> items)
+    {
+        await foreach (T unused in items.ConfigureAwait(false))
+        {
+        }
+    }
+
+    [Fact]
+    public void FalCallsNeverNeedTheCallersContext()
+    {
+        var fal = new FalFlex.FalFlux2FlexClient(_http, Options());
+        var edit = new FalEdit.FalFlux2FlexEditClient(_http, Options());
+        var input = new FalFlex.Flux2FlexInput { Prompt = "a poster" };
+        byte[] png = ProviderEmulator.RenderImage("reference", 1, 16, 16);
+        string local = Path.Combine(_dir, "ref.png");
+        File.WriteAllBytes(local, png);
+
+        AssertNothingIsPosted("fal submit", () => fal.SubmitAsync(input));
+        AssertNothingIsPosted("fal status", () => fal.GetStatusAsync(DocumentedAnswers.FalRequestId));
+        AssertNothingIsPosted("fal wait", () => fal.WaitAsync(DocumentedAnswers.FalRequestId));
+        AssertNothingIsPosted("fal result", () => fal.GetResultAsync(DocumentedAnswers.FalRequestId));
+        AssertNothingIsPosted("fal cancel", () => fal.CancelAsync(DocumentedAnswers.FalRequestId));
+        AssertNothingIsPosted("fal submit and wait", () => fal.SubmitAndWaitAsync(input));
+        AssertNothingIsPosted("fal status stream", () => Drain(fal.StreamStatusAsync(DocumentedAnswers.FalRequestId)));
+        AssertNothingIsPosted("fal edit with a local image", () => edit.SubmitAsync(new FalEdit.Flux2FlexInput { Prompt = "p", ImageUrls = [ImageInput.FromFile(local)] }));
+        AssertNothingIsPosted("fal edit with a stream", () => edit.SubmitAsync(new FalEdit.Flux2FlexInput { Prompt = "p", ImageUrls = [ImageInput.FromStream(new MemoryStream(png))] }));
+        AssertNothingIsPosted("fal save a data URI", () => fal.SaveAsync(DataUri.Create(png, "image/png"), Path.Combine(_dir, "inline.png")));
+        AssertNothingIsPosted("fal save a URL", () => fal.SaveAsync(_server.BaseUrl + "files/result.png", Path.Combine(_dir, "downloaded.png")));
+        AssertNothingIsPosted("fal download", () => fal.DownloadAsync(new Uri(_server.BaseUrl, "files/result.png"), new MemoryStream()));
+    }
+
+    [Fact]
+    public void OxenAndApiframeCallsNeverNeedTheCallersContext()
+    {
+        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, Options());
+        var apiframe = new ApiframeFlex.ApiframeFlux2FlexClient(_http, Options());
+        var request = new OxenFlex.Flux2FlexRequest { Prompt = "a poster" };
+        var generate = new ApiframeFlex.Flux2FlexGenerateRequest { Prompt = "a poster", Model = ApiframeFlex.ApiframeFlux2FlexClient.ModelId };
+
+        AssertNothingIsPosted("oxen generate", () => oxen.GenerateAsync(request));
+        AssertNothingIsPosted("oxen enqueue", () => oxen.EnqueueAsync(request));
+        AssertNothingIsPosted("oxen enqueue and wait", () => oxen.EnqueueAndWaitAsync(request));
+        AssertNothingIsPosted("oxen enqueue and wait for all", () => oxen.EnqueueAndWaitAllAsync(request, null));
+        AssertNothingIsPosted("oxen completion event", () => oxen.WaitForCompletionEventAsync(DocumentedAnswers.OxenGenerationId));
+        AssertNothingIsPosted("oxen model", () => oxen.GetModelAsync());
+        AssertNothingIsPosted("oxen download to a file", () => oxen.DownloadToFileAsync(new Uri(_server.BaseUrl, "files/result.png"), Path.Combine(_dir, "oxen.png")));
+        AssertNothingIsPosted("apiframe generate", () => apiframe.GenerateAsync(generate));
+        AssertNothingIsPosted("apiframe generate and wait", () => apiframe.GenerateAndWaitAsync(generate));
+        AssertNothingIsPosted("apiframe wait", () => apiframe.WaitAsync(DocumentedAnswers.ApiframeJobId));
+    }
+}
