@@ -386,6 +386,10 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         Assert.All(third, d => Assert.InRange(d, 200, 600));
         Assert.True(first.Distinct().Count() > 10, "no jitter: " + string.Join(", ", first.Distinct()));
         Assert.Equal(TimeSpan.FromSeconds(10), RetryPolicy.DelayFor(40, failed, options)); // capped, whatever the count
+
+        // past 30 retries the doubling stops (no overflow towards infinity), even when MaxDelay would allow more
+        var patient = new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(100), MaxDelay = TimeSpan.FromDays(10_000) };
+        Assert.InRange(RetryPolicy.DelayFor(40, failed, patient).TotalMilliseconds, 100 * Math.Pow(2, 30) * 0.5, 100 * Math.Pow(2, 30) * 1.5);
     }
 
     [Fact]

@@ -430,6 +430,11 @@ public sealed class TransportEdgeTests : IAsyncLifetime
     {
         byte[] json = Core("oxen").SerializeWith(new Echo("p"), TestJson.Default.Echo, _ => ValidationResult.Success, Array.Empty<KeyValuePair<string, string>>(), new[] { new KeyValuePair<string, string>("num_generations", "2") });
         Assert.Equal("{\"Prompt\":\"p\",\"num_generations\":2}", Encoding.UTF8.GetString(json));
+
+        // with nothing to add, the request's own bytes are sent as its serializer wrote them
+        var unusual = new Echo("caf\u00e9 \u6f22\u5b57 <b>&</b>");
+        byte[] own = Core("oxen").SerializeWith(unusual, TestJson.Default.Echo, _ => ValidationResult.Success, Array.Empty<KeyValuePair<string, string>>(), Array.Empty<KeyValuePair<string, string>>());
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(unusual, TestJson.Default.Echo), own);
     }
 
     private sealed class EchoConverter : Serialization.SchemaConverter<Echo>
