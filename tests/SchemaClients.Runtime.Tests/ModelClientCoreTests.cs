@@ -287,7 +287,7 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
         Assert.Equal("name", Assert.Throws<ArgumentException>(() => services.AddSchemaClient(string.Empty, null, null, create)).ParamName);
         Assert.Equal("create", Assert.Throws<ArgumentNullException>(() => services.AddSchemaClient<ModelClientCore>("n", null, null, null!)).ParamName);
 
-        var logs = new ListLoggerProvider();
+        var logs = new CapturingLogs();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(logs));
         var handler = new HttpClientHandler();
         services.AddSchemaClient("schema-test", null, o => { o.ApiKey = "core-test-key-0123"; o.Retry = new RetryOptions { MaxRetries = 0 }; }, create)
@@ -297,7 +297,7 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
             ModelClientCore core = provider.GetRequiredService<ModelClientCore>();
             Assert.False(handler.AllowAutoRedirect);
             await core.SendForJsonAsync(HttpMethod.Get, "/image.json", false, null, default).ContinueWith(_ => { }, TaskScheduler.Default);
-            Assert.Contains(logs.Lines, l => l.StartsWith("schema-test Debug: fal GET " + _base.AbsoluteUri + "image.json answered 200", StringComparison.Ordinal));
+            Assert.Contains(logs.Lines, l => l.StartsWith("Debug schema-test: fal GET " + _base.AbsoluteUri + "image.json answered 200", StringComparison.Ordinal));
         }
 
         // a handler the app set, whatever its type, and one that already sent requests with redirects on
@@ -330,27 +330,6 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
 
     private sealed record UsedCore(ModelClientCore Core);
 
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Named(categoryName, Lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Named(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => lines.Enqueue(category + " " + logLevel + ": " + formatter(state, exception));
-        }
-    }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(JsonElement))]

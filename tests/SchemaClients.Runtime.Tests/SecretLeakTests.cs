@@ -505,31 +505,6 @@ public sealed class SecretLeakTests : IAsyncLifetime
         Assert.Equal("x *** y", new ApiKey("abcdef").Redact("x " + Convert.ToBase64String(Encoding.UTF8.GetBytes("abcdef")) + " y")); // a Base64 form of exactly 8
     }
 
-    private sealed class CapturingLogs : ILoggerProvider
-    {
-        public ConcurrentQueue<string> Lines { get; } = new();
-
-        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class Logger(CapturingLogs owner, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull
-            {
-                owner.Lines.Enqueue("Scope " + category + ": " + state);
-                return null;
-            }
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-                => owner.Lines.Enqueue(logLevel + " " + category + ": " + formatter(state, exception) + (exception != null ? " " + exception : string.Empty));
-        }
-    }
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
