@@ -278,6 +278,39 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         HttpRequestException repeatable = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendJsonAsync(HttpMethod.Get, "/status", null, Within(10)));
         Assert.StartsWith("fal could not be reached after 1 attempt: ", repeatable.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(logs.Lines, l => l.Contains("was not sent again", StringComparison.Ordinal));
+
+        // A billed call refused with a 400 started nothing, and a GET that ran out of retries on a 503 bills nothing:
+        // neither is a call "not sent again" for fear of a second job.
+        logs.Lines.Clear();
+        _server.On("POST", "/refused", new Scripted(400, "{\"detail\":\"bad prompt\"}"));
+        _server.On("GET", "/busy", new Scripted(503, "{}"));
+        await Assert.ThrowsAsync<ProviderApiException>(() => client.SendJsonAsync(HttpMethod.Post, "/refused", "{}"u8.ToArray(), Within(10)));
+        await Assert.ThrowsAsync<ProviderApiException>(() => client.SendJsonAsync(HttpMethod.Get, "/busy", null, Within(10)));
+        Assert.Contains(logs.Lines, l => l.Contains("/busy answered 503", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("was not sent again", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EachKindOfLogLineHasItsOwnNamedEventId()
+    {
+        // Apps filter and count by event id; each kind has a stable id and name.
+        _server.On("GET", "/flaky", new Scripted(503, "{}"), Scripted.Json(200, "{}"));
+        _server.On("POST", "/billed", new Scripted(503, "{}"));
+        _server.On("GET", "/gone", new Scripted(0, Drop: true));
+        var logs = new ListLogger();
+        ProviderHttpClient client = Client(new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(1) }, logs);
+
+        await client.SendJsonAsync(HttpMethod.Get, "/flaky", null, Within(10));
+        await Assert.ThrowsAsync<ProviderApiException>(() => client.SendJsonAsync(HttpMethod.Post, "/billed", "{}"u8.ToArray(), Within(10)));
+        await Assert.ThrowsAsync<HttpRequestException>(() => client.SendJsonAsync(HttpMethod.Get, "/gone", null, Within(10)));
+
+        string EventOf(string text) => string.Join(", ", logs.Events.Where(e => e.Line.Contains(text, StringComparison.Ordinal)).Select(e => e.Id.Id + " " + e.Id.Name).Distinct());
+        Assert.Equal("1 Answer", EventOf("/flaky answered 200"));
+        Assert.Equal("2 Transient", EventOf("answered 503 on attempt"));
+        Assert.Equal("3 Failure", EventOf("/gone failed on attempt"));
+        Assert.Equal("4 Retry", EventOf(": trying again in"));
+        Assert.Equal("5 NotRetried", EventOf("was not sent again"));
+        Assert.Equal(5, logs.Events.Select(e => e.Id.Id).Distinct().Count());
     }
 
     [Fact]
@@ -334,6 +367,37 @@ public sealed class HttpEdgeTests : IAsyncLifetime
             using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.SendJsonAsync(HttpMethod.Get, "/wait", null, cancel.Token));
             Assert.DoesNotContain(logs.Lines, l => l.Contains("failed on attempt", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task ACallersTokenCancelledAfterItsCallEndedCannotCutShortALaterCall()
+    {
+        // Each attempt's timeout source is linked to its caller's token and pooled after the attempt. The link must
+        // end with the attempt: otherwise the next call, given the same pooled source, is cut short when a caller
+        // whose call ended long ago cancels its token.
+        (WebApplication app, Uri baseUrl) = await Loopback.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/slow")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(600));
+            }
+
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"done\":true}");
+        });
+        await using (app)
+        {
+            using var http = new HttpClient { BaseAddress = baseUrl };
+            var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+            using var earlier = new CancellationTokenSource();
+            await client.SendJsonAsync(HttpMethod.Get, "/fast", null, earlier.Token);
+
+            Task<JsonElement> later = client.SendJsonAsync(HttpMethod.Get, "/slow", null, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(150));
+            await earlier.CancelAsync();
+
+            Assert.True((await later).GetProperty("done").GetBoolean());
         }
     }
 

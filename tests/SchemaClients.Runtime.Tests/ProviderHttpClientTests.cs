@@ -427,13 +427,20 @@ internal sealed class ListLogger : ILogger
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
+    /// <summary>Each line's event id, in the order of <see cref="Lines"/>.</summary>
+    public ConcurrentQueue<(EventId Id, string Line)> Events { get; } = new();
+
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;
 
     public bool IsEnabled(LogLevel logLevel) => true;
 
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        => Lines.Enqueue(logLevel + ": " + formatter(state, exception));
+    {
+        string line = logLevel + ": " + formatter(state, exception);
+        Lines.Enqueue(line);
+        Events.Enqueue((eventId, line));
+    }
 }
 
 /// <summary>A logger provider that keeps every line with its level and category (and scopes), for tests of what is logged.</summary>

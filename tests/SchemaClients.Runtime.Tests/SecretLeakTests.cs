@@ -505,6 +505,49 @@ public sealed class SecretLeakTests : IAsyncLifetime
         Assert.Equal("x *** y", new ApiKey("abcdef").Redact("x " + Convert.ToBase64String(Encoding.UTF8.GetBytes("abcdef")) + " y")); // a Base64 form of exactly 8
     }
 
+    [Fact]
+    public void AKeyOfExactlyEightCharactersIsMaskedWherePartOfItIsEncoded()
+    {
+        // Eight is where masking by runs starts: such a key is one run, found raw and through an escape.
+        var eight = new ApiKey("k3y+8chr");
+        Assert.Equal("x *** y", eight.Redact("x k3y+8chr y"));
+        Assert.Equal("{\"echo\":\"***\"}", eight.Redact("{\"echo\":\"k3y\\u002B8chr\"}"));
+        Assert.Equal("k3y+8ch", eight.Redact("k3y+8ch"));
+    }
+
+    [Fact]
+    public void AnEscapeIsDecodedEvenAsTheTextsFirstCharacterAndOnlyWhenItIsOne()
+    {
+        const string key = "probe-secret-0123456789abcdef";
+        var apiKey = new ApiKey(key);
+
+        // The key's first character escaped at the very start of the text: the mask covers the escape too.
+        Assert.Equal("***", apiKey.Redact("%70" + key.Substring(1)));
+        Assert.Equal("***", apiKey.Redact("\\u0070" + key.Substring(1)));
+
+        // '%' or '\' before something that is not hex is no escape: "%zz" is not the letter 's' (nor any other).
+        var sKey = new ApiKey("sabcdefg");
+        Assert.Equal("%zzabcdefg", sKey.Redact("%zzabcdefg"));
+        Assert.Equal("%ZZabcdefg", sKey.Redact("%ZZabcdefg"));
+        Assert.Equal("***", sKey.Redact("%73abcdefg"));
+    }
+
+    [Fact]
+    public void DecodingGoesTwoLevelsDeepAsDocumentedAndNoFurther()
+    {
+        // Each level is a pass over the whole text, so the depth is bounded: a hostile echo costs three passes at
+        // most. Two levels cover a key a server JSON-escaped inside a URL-encoded field, or URL-encoded twice.
+        const string key = "probe-secret-0123456789abcdef";
+        var apiKey = new ApiKey(key);
+        string once = string.Concat(key.Select(c => "%" + ((int)c).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+        string twice = once.Replace("%", "%25", StringComparison.Ordinal);
+        string thrice = twice.Replace("%", "%25", StringComparison.Ordinal);
+
+        Assert.Equal("k=***", apiKey.Redact("k=" + once));
+        Assert.Equal("k=***", apiKey.Redact("k=" + twice));
+        Assert.Equal("k=" + thrice, apiKey.Redact("k=" + thrice));
+    }
+
 }
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
