@@ -250,6 +250,44 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Found, nowhere.StatusCode);
     }
 
+    [Fact]
+    public async Task ARedirectFromHttpsDownToHttpIsNotFollowed()
+    {
+        // Following it would send the request, and with it the body, in clear text; the redirect stays the answer.
+        _server.On("GET", "/landing", Scripted.Json(200, "{}"));
+        int securelyLanded = 0;
+        (WebApplication app, Uri baseUrl) = await Loopback.StartHttpsAsync(async context =>
+        {
+            if (context.Request.Path == "/landing")
+            {
+                Interlocked.Increment(ref securelyLanded);
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync("{\"secure\":true}");
+                return;
+            }
+
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = context.Request.Path == "/down" ? _server.BaseUrl + "landing" : "/landing";
+        });
+        await using (app)
+        {
+            using var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true; // the test's own certificate
+            using var http = new HttpClient(handler) { BaseAddress = baseUrl };
+            var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+
+            ProviderApiException down = await Assert.ThrowsAsync<ProviderApiException>(() => client.SendJsonAsync(HttpMethod.Get, "/down", null, Within(10)));
+
+            Assert.Equal(HttpStatusCode.Found, down.StatusCode);
+            Assert.Empty(_server.To("GET", "/landing"));
+
+            // https to https is followed as usual
+            JsonElement same = await client.SendJsonAsync(HttpMethod.Get, "/same", null, Within(10));
+            Assert.True(same.GetProperty("secure").GetBoolean());
+            Assert.Equal(1, securelyLanded);
+        }
+    }
+
     // ---------------------------------------------------------------- billed calls not sent again
 
     [Fact]
