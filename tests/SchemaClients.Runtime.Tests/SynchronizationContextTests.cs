@@ -161,4 +161,30 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         AssertNothingIsPosted("apiframe generate and wait", () => apiframe.GenerateAndWaitAsync(generate));
         AssertNothingIsPosted("apiframe wait", () => apiframe.WaitAsync(DocumentedAnswers.ApiframeJobId));
     }
+
+    [Fact]
+    public void TheTransportsOwnCallsNeverNeedTheCallersContext()
+    {
+        // The transport's public methods, for callers who use it without a generated client.
+        _server.On("POST", "/echo", Scripted.Json(200, "{\"Prompt\":\"p\",\"Attempt\":1}"));
+        using var direct = new HttpClient { BaseAddress = _server.BaseUrl };
+        var http = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+
+        AssertNothingIsPosted("send typed", () => http.SendAsync(HttpMethod.Post, "/echo", new Echo("p"), TestJson.Default.Echo, TestJson.Default.EchoResult));
+        AssertNothingIsPosted("get typed", () => http.GetAsync(HttpMethod.Post, "/echo", TestJson.Default.EchoResult));
+        AssertNothingIsPosted("send for answer", () => http.SendForAnswerAsync(HttpMethod.Put, FalRequests + "/cancel", null, default, _ => true, default));
+        AssertNothingIsPosted("put a file", () => http.PutFileAsync(new Uri(_server.BaseUrl, "upload/target"), new byte[] { 1 }, "image/png"));
+        AssertNothingIsPosted("download", () => http.DownloadAsync(new Uri(_server.BaseUrl, "files/result.png"), new MemoryStream()));
+        AssertNothingIsPosted("event stream", async () =>
+        {
+            await using Http.EventStream stream = await http.OpenEventStreamAsync("/api/events").ConfigureAwait(false);
+        });
+        AssertNothingIsPosted("stream events", async () =>
+        {
+            await foreach (Http.ServerSentEvent first in http.StreamEventsAsync(FalRequests + "/status/stream").ConfigureAwait(false))
+            {
+                break; // the replayed stream starts again on each reconnect: one event is enough
+            }
+        });
+    }
 }
