@@ -71,6 +71,13 @@ for name, f in sorted(data["files"].items()):
 k, s, n, t = total.get("Killed", 0), total.get("Survived", 0), total.get("NoCoverage", 0), total.get("Timeout", 0)
 valid = k + s + n + t
 print("score %.1f%% (%d killed, %d timeout, %d survived, %d not covered)" % (100.0 * (k + t) / max(valid, 1), k, t, s, n))
+# Mutants marked equivalent in the source ("// Stryker disable once <Mutator> : why") are not tested and do not count;
+# the filters' own ignores (mutate filter, block already covered) are not listed.
+marked = [(name, m) for name, f in sorted(data["files"].items()) for m in f["mutants"]
+          if m["status"] == "Ignored" and not m.get("statusReason", "").startswith("Removed by")]
+print("marked equivalent in the source: %d" % len(marked))
+for name, m in marked:
+    print("  %s:%d %s: %s" % (name.split("src/SchemaClients/")[-1], m["location"]["start"]["line"], m["mutatorName"], m.get("statusReason", "")[:120]))
 print()
 print("surviving and uncovered mutants:")
 for name, f in sorted(data["files"].items()):

@@ -119,6 +119,20 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FalsSyncRunNeverNeedsTheCallersContext()
+    {
+        // fal's sync run is on another host than its queue: a server of its own.
+        await using ReplayServer run = await ReplayServer.StartAsync();
+        run.On("POST", "/fal-ai/flux-2-flex", Scripted.Json(200, DocumentedAnswers.FalExampleOutput));
+        SchemaClientOptions options = Options();
+        options.BaseAddress = run.BaseUrl;
+        var fal = new FalFlex.FalFlux2FlexClient(_http, options);
+
+        AssertNothingIsPosted("fal run", () => fal.RunAsync(new FalFlex.Flux2FlexInput { Prompt = "a poster" }));
+        Assert.Single(run.To("POST", "/fal-ai/flux-2-flex"));
+    }
+
+    [Fact]
     public void FalCallsNeverNeedTheCallersContext()
     {
         var fal = new FalFlex.FalFlux2FlexClient(_http, Options());
@@ -154,12 +168,16 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         AssertNothingIsPosted("oxen enqueue", () => oxen.EnqueueAsync(request));
         AssertNothingIsPosted("oxen enqueue and wait", () => oxen.EnqueueAndWaitAsync(request));
         AssertNothingIsPosted("oxen enqueue and wait for all", () => oxen.EnqueueAndWaitAllAsync(request, null));
+        AssertNothingIsPosted("oxen generation", () => oxen.GetGenerationAsync(DocumentedAnswers.OxenGenerationId));
+        AssertNothingIsPosted("oxen wait", () => oxen.WaitAsync(DocumentedAnswers.OxenGenerationId));
+        AssertNothingIsPosted("oxen wait for all", () => oxen.WaitAllAsync([DocumentedAnswers.OxenGenerationId]));
         AssertNothingIsPosted("oxen completion event", () => oxen.WaitForCompletionEventAsync(DocumentedAnswers.OxenGenerationId));
         AssertNothingIsPosted("oxen model", () => oxen.GetModelAsync());
         AssertNothingIsPosted("oxen download to a file", () => oxen.DownloadToFileAsync(new Uri(_server.BaseUrl, "files/result.png"), Path.Combine(_dir, "oxen.png")));
         AssertNothingIsPosted("apiframe generate", () => apiframe.GenerateAsync(generate));
         AssertNothingIsPosted("apiframe generate and wait", () => apiframe.GenerateAndWaitAsync(generate));
         AssertNothingIsPosted("apiframe wait", () => apiframe.WaitAsync(DocumentedAnswers.ApiframeJobId));
+        AssertNothingIsPosted("apiframe job", () => apiframe.GetJobAsync(DocumentedAnswers.ApiframeJobId));
     }
 
     [Fact]
