@@ -139,6 +139,40 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EachProvidersKeyHeaderIsExactlyItsSchemeAndTheKey()
+    {
+        // As the request leaves the client, before any server could trim what it reads: no stray space before a
+        // bare key (a signing proxy or a strict gateway compares the value byte for byte).
+        _server.On("GET", "/who", Scripted.Json(200, "{}"));
+        foreach ((ProviderAuth auth, string expected) in new[] { (ProviderAuth.Fal, "Key " + Secret), (ProviderAuth.Oxen, "Bearer " + Secret), (ProviderAuth.Apiframe, Secret) })
+        {
+            var recorder = new HeaderRecorder(auth.Header) { InnerHandler = new SocketsHttpHandler() };
+            using var http = new HttpClient(recorder) { BaseAddress = _server.BaseUrl };
+            await new ProviderHttpClient(http, "p", auth, new ApiKey(Secret), NoRetries).SendJsonAsync(HttpMethod.Get, "/who", null, Within(10));
+            Assert.Equal(expected, Assert.Single(recorder.Values));
+        }
+    }
+
+    /// <summary>Keeps the raw values of one request header as the client sends it.</summary>
+    private sealed class HeaderRecorder(string name) : DelegatingHandler
+    {
+        public ConcurrentQueue<string> Values { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Headers.NonValidated.TryGetValues(name, out System.Net.Http.Headers.HeaderStringValues values))
+            {
+                foreach (string value in values)
+                {
+                    Values.Enqueue(value);
+                }
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
     public void TheTransportRefusesMissingParts()
     {
         Assert.Equal("http", Assert.Throws<ArgumentNullException>(() => new ProviderHttpClient(null!, "fal", ProviderAuth.Fal, new ApiKey(Secret))).ParamName);
