@@ -404,6 +404,9 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         Assert.Equal("request", Assert.Throws<ArgumentNullException>(() => core.Serialize<ValidatedEcho>(null!, ValidatedEcho.Converter)).ParamName);
         Assert.Equal("converter", Assert.Throws<ArgumentNullException>(() => core.Serialize(new ValidatedEcho(), (Serialization.SchemaConverter<ValidatedEcho>)null!)).ParamName);
         Assert.Equal("converter", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.SerializeAsync(new ValidatedEcho(), null!, default))).ParamName);
+        Assert.Equal("request", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.SerializeAsync<ValidatedEcho>(null!, ValidatedEcho.Converter, default))).ParamName);
+        Assert.Equal("request", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.SerializeWithAsync<ValidatedEcho>(null!, ValidatedEcho.Converter, none, none, default))).ParamName);
+        Assert.Equal("converter", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.SerializeWithAsync(new ValidatedEcho(), null!, none, none, default))).ParamName);
         Assert.Equal("leading", Assert.Throws<ArgumentNullException>(() => core.SerializeWith(new Echo("p"), TestJson.Default.Echo, valid, null!, none)).ParamName);
         Assert.Equal("trailing", Assert.Throws<ArgumentNullException>(() => core.SerializeWith(new Echo("p"), TestJson.Default.Echo, valid, none, null!)).ParamName);
         Assert.Equal("wait", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.WaitWithTimeoutAsync<int>(null!, "x", default))).ParamName);
