@@ -114,6 +114,19 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         Assert.Equal(value, read);
     }
 
+    [Theory]
+    [InlineData("7", true)]
+    [InlineData("7", false)]
+    [InlineData("42", true)]
+    public async Task AnAnswerOfOneOrTwoBytesIsReadWhole(string body, bool sized)
+    {
+        // The smallest answers a converter reads: a bare JSON number, with or without its length.
+        var headers = sized ? new Dictionary<string, string> { ["Content-Length"] = body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) } : null;
+        _server.On("GET", "/tiny", new Scripted(200, body, Headers: headers));
+        int read = await Client().SendBytesAsync(HttpMethod.Get, "/tiny", null, Serialization.PrimitiveConverters.Int32, default, Within(10));
+        Assert.Equal(int.Parse(body, System.Globalization.CultureInfo.InvariantCulture), read);
+    }
+
     // ---------------------------------------------------------------- keys
 
     [Theory]
