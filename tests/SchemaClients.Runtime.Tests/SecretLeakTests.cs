@@ -530,6 +530,27 @@ public sealed class SecretLeakTests : IAsyncLifetime
         Assert.Equal("%zzabcdefg", sKey.Redact("%zzabcdefg"));
         Assert.Equal("%ZZabcdefg", sKey.Redact("%ZZabcdefg"));
         Assert.Equal("***", sKey.Redact("%73abcdefg"));
+
+        // An escape that ends the text is decoded; one cut short by the end is left as it is.
+        Assert.Equal("x***", apiKey.Redact("x" + key.Substring(0, key.Length - 1) + "\\u0066"));
+        Assert.Equal("x\\u12", apiKey.Redact("x\\u12"));
+        Assert.Equal("\\u", apiKey.Redact("\\u"));
+
+        // Hex means all its digits: "%2z" is not '!', "\u41zz" is not 'A'.
+        Assert.Equal("ab%2zcdefgh", new ApiKey("ab!cdefgh").Redact("ab%2zcdefgh"));
+        Assert.Equal("***", new ApiKey("ab!cdefgh").Redact("ab%21cdefgh"));
+        Assert.Equal("\\u41zzbcdefgh", new ApiKey("Abcdefgh").Redact("\\u41zzbcdefgh"));
+        Assert.Equal("***", new ApiKey("Abcdefgh").Redact("\\u0041bcdefgh"));
+    }
+
+    [Fact]
+    public void AShortKeysBase64IsNotMaskedInPiecesUnderEight()
+    {
+        // A 5-character key is masked whole only; a 6-character run of its Base64 is no leak and would hit ordinary text.
+        var apiKey = new ApiKey("short");
+        string piece = Convert.ToBase64String(Encoding.UTF8.GetBytes("\0short")).Substring(2, 6);
+        Assert.Equal("x " + piece + " y", apiKey.Redact("x " + piece + " y"));
+        Assert.Equal("x *** y", apiKey.Redact("x short y"));
     }
 
     [Fact]
