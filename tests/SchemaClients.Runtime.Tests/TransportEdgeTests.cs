@@ -132,6 +132,7 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         ApiframeTransport apiframe = Apiframe();
         Assert.Equal("jobId", (await Assert.ThrowsAsync<ArgumentException>(() => apiframe.GetJobAsync(string.Empty, default))).ParamName);
         Assert.Equal("jobId", (await Assert.ThrowsAsync<ArgumentException>(() => apiframe.WaitAsync(string.Empty, null, default))).ParamName);
+        Assert.Equal("jobId", Assert.Throws<ArgumentException>(() => { _ = apiframe.WaitAsync(string.Empty, null, default); }).ParamName); // as it is called
 
         OxenTransport oxen = Oxen();
         Assert.Equal("generationId", (await Assert.ThrowsAsync<ArgumentException>(() => oxen.GetGenerationAsync(string.Empty, default))).ParamName);
@@ -388,6 +389,18 @@ public sealed class TransportEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AJobThatFailsWithoutAReasonEndsInTheFailureWithNone()
+    {
+        // Liberal reading: a failed generation whose answer gives no error_message still ends as the failure it is.
+        _server.On("POST", "/run/api/ai/queue", Scripted.Json(200, DocumentedAnswers.OxenEnqueued))
+            .On("GET", "/run/api/ai/queue/" + DocumentedAnswers.OxenGenerationId, Scripted.Json(200, """{"status": "failed"}"""));
+
+        QueueJobFailedException e = await Assert.ThrowsAsync<QueueJobFailedException>(() => Oxen().EnqueueAndWaitAsync("{}"u8.ToArray(), null, Within(10)));
+
+        Assert.Equal((DocumentedAnswers.OxenGenerationId, "failed", (string?)null), (e.JobId, e.Status, e.Reason));
+    }
+
+    [Fact]
     public async Task TheCoresMethodsRefuseMissingArguments()
     {
         ModelClientCore core = Core("fal");
@@ -411,6 +424,11 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         Assert.Equal("trailing", Assert.Throws<ArgumentNullException>(() => core.SerializeWith(new Echo("p"), TestJson.Default.Echo, valid, none, null!)).ParamName);
         Assert.Equal("wait", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.WaitWithTimeoutAsync<int>(null!, "x", default))).ParamName);
         Assert.Equal("url", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.DownloadAsync(null!, Stream.Null, default))).ParamName);
+        // Methods that are not async refuse their arguments as they are called, not in the task they return.
+        Assert.Equal("url", Assert.Throws<ArgumentNullException>(() => { _ = core.DownloadAsync(null!, Stream.Null, default); }).ParamName);
+        Assert.Equal("destination", Assert.Throws<ArgumentNullException>(() => { _ = core.DownloadAsync(new Uri("https://cdn.example/a.png"), null!, default); }).ParamName);
+        Assert.Equal("url", Assert.Throws<ArgumentNullException>(() => { _ = core.DownloadToFileAsync(null!, "a.png", default); }).ParamName);
+        Assert.Equal("fileUrl", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.SaveAsync(null!, "a.png", null, default))).ParamName);
         Assert.Equal("destination", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.DownloadAsync(new Uri("https://cdn.example/a.png"), null!, default))).ParamName);
         Assert.Equal("url", (await Assert.ThrowsAsync<ArgumentNullException>(() => core.DownloadToFileAsync(null!, "a.png", default))).ParamName);
         Assert.Equal("path", (await Assert.ThrowsAsync<ArgumentException>(() => core.DownloadToFileAsync(new Uri("https://cdn.example/a.png"), string.Empty, default))).ParamName);
