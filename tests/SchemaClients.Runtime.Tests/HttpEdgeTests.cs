@@ -376,6 +376,20 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheLoggedUrlHasNeitherQueryNorFragment()
+    {
+        // Both may carry tokens (a signed URL's query, an OAuth-style fragment); the log shows scheme, host and path.
+        _server.On("GET", "/plain", Scripted.Json(200, "{}"));
+        var logs = new ListLogger();
+        ProviderHttpClient client = Client(logs: logs);
+        await client.SendJsonAsync(HttpMethod.Get, "/plain#access_token=t0ken", null, Within(10));
+        await client.SendJsonAsync(HttpMethod.Get, Root + "/plain?sig=s1gned#frag", null, Within(10));
+
+        Assert.Equal(2, logs.Lines.Count(l => l.StartsWith("Debug: fal GET " + Root + "/plain answered 200 in ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains("t0ken", StringComparison.Ordinal) || l.Contains("s1gned", StringComparison.Ordinal) || l.Contains('#'));
+    }
+
+    [Fact]
     public async Task EachKindOfLogLineHasItsOwnNamedEventId()
     {
         // Apps filter and count by event id; each kind has a stable id and name.
