@@ -77,6 +77,7 @@ namespace SchemaClients.Clients
         public async Task<ApiframeJob> GenerateAndWaitAsync(byte[] body, string? idempotencyKey, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
         {
             ApiframeJob started = await GenerateAsync(body, idempotencyKey, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             ApiframeJob done = started.IsTerminal ? started : await WaitAsync(started.Id, progress, cancellationToken).ConfigureAwait(false);
             return done.State == ApiframeJobState.Completed
                 ? done

