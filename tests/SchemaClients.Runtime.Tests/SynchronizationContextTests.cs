@@ -162,6 +162,9 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         AssertNothingIsPosted("fal edit with a local image", () => edit.SubmitAsync(new FalEdit.Flux2FlexInput { Prompt = "p", ImageUrls = [ImageInput.FromFile(local)] }));
         AssertNothingIsPosted("fal edit with a stream", () => edit.SubmitAsync(new FalEdit.Flux2FlexInput { Prompt = "p", ImageUrls = [ImageInput.FromStream(new MemoryStream(png))] }));
         AssertNothingIsPosted("fal save a data URI", () => fal.SaveAsync(DataUri.Create(png, "image/png"), Path.Combine(_dir, "inline.png")));
+        byte[] large = new byte[200_000]; // past the file buffer, so the write itself waits for the disk
+        png.AsSpan(0, 8).CopyTo(large);
+        AssertNothingIsPosted("fal save a large data URI", () => fal.SaveAsync(DataUri.Create(large, "image/png"), Path.Combine(_dir, "large.png")));
         AssertNothingIsPosted("fal save a URL", () => fal.SaveAsync(_server.BaseUrl + "files/result.png", Path.Combine(_dir, "downloaded.png")));
         AssertNothingIsPosted("fal download", () => fal.DownloadAsync(new Uri(_server.BaseUrl, "files/result.png"), new MemoryStream()));
     }
