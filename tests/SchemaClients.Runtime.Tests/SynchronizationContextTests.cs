@@ -4,6 +4,7 @@ using System.IO;
 using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using Microsoft.AspNetCore.Http;
 using SchemaClients.Clients;
 using SchemaClients.Emulator;
 using SchemaClients.Files;
@@ -106,6 +107,52 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         Assert.True(context.Posts == 0, name + " posted " + context.Posts + " continuations to the caller's context: a caller that blocks on it would deadlock");
     }
 
+    /// <summary>
+    /// Takes <paramref name="count"/> items, each <c>MoveNextAsync</c> started with the counting context current (as a
+    /// consumer on a UI thread would), the consumer's own awaits not asking for it: any post comes from inside.
+    /// </summary>
+    private static async Task AssertIteratingPostsNothing<T>(string name, IAsyncEnumerable<T> items, int count)
+    {
+        var context = new CountingContext();
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        IAsyncEnumerator<T> enumerator = items.GetAsyncEnumerator();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ValueTask<bool> next;
+                SynchronizationContext.SetSynchronizationContext(context);
+                try
+                {
+                    next = enumerator.MoveNextAsync();
+                }
+                finally
+                {
+                    SynchronizationContext.SetSynchronizationContext(previous);
+                }
+
+                Assert.True(await next.ConfigureAwait(false), name + " ended after " + i + " items");
+            }
+        }
+        finally
+        {
+            ValueTask disposing;
+            SynchronizationContext.SetSynchronizationContext(context);
+            try
+            {
+                disposing = enumerator.DisposeAsync();
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previous);
+            }
+
+            await disposing.ConfigureAwait(false);
+        }
+
+        Assert.True(context.Posts == 0, name + " posted " + context.Posts + " continuations to the consumer's context");
+    }
+
     private sealed class CountingContext : SynchronizationContext
     {
         private int _posts;
@@ -191,6 +238,45 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         AssertNothingIsPosted("apiframe generate and wait", () => apiframe.GenerateAndWaitAsync(generate));
         AssertNothingIsPosted("apiframe wait", () => apiframe.WaitAsync(DocumentedAnswers.ApiframeJobId));
         AssertNothingIsPosted("apiframe job", () => apiframe.GetJobAsync(DocumentedAnswers.ApiframeJobId));
+    }
+
+    [Fact]
+    public async Task IteratingAnEventStreamNeverNeedsTheConsumersContext()
+    {
+        // Each MoveNextAsync starts on the consumer's thread, so the awaits inside an iterator must not capture it either.
+        // The replayed stream has two events and ends: five items take two reconnects.
+        using var direct = new HttpClient { BaseAddress = _server.BaseUrl };
+        var http = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+
+        await AssertIteratingPostsNothing("stream events", http.StreamEventsAsync(FalRequests + "/status/stream"), 5);
+        await using (Http.EventStream stream = await http.OpenEventStreamAsync(FalRequests + "/status/stream"))
+        {
+            await AssertIteratingPostsNothing("an event stream", stream.ReadAllAsync(), 5);
+        }
+
+        // Reconnecting at once (no delay to suspend at first): the connect itself must not capture the context.
+        var eager = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), new Http.RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        await AssertIteratingPostsNothing("an event stream that reconnects at once", eager.StreamEventsAsync(FalRequests + "/status/stream"), 5);
+
+        // Events that arrive apart, so each read waits for the network.
+        (Microsoft.AspNetCore.Builder.WebApplication app, Uri baseUrl) = await Loopback.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            for (int i = 0; i < 3; i++)
+            {
+                await context.Response.WriteAsync("data: {\"n\": " + i + "}\n\n");
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(50);
+            }
+        });
+        await using (app)
+        {
+            using var apart = new HttpClient { BaseAddress = baseUrl };
+            var slow = new Http.ProviderHttpClient(apart, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+            await AssertIteratingPostsNothing("events that arrive apart", slow.StreamEventsAsync("/events"), 3);
+            using Stream raw = await apart.GetStreamAsync("/events");
+            await AssertIteratingPostsNothing("events read from a stream", Http.ServerSentEvents.ReadAsync(raw), 3);
+        }
     }
 
     [Fact]
