@@ -254,6 +254,9 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
             await AssertIteratingPostsNothing("an event stream", stream.ReadAllAsync(), 5);
         }
 
+        var oxen = new OxenTransport(new ModelClientCore(_http, Options(), new ClientDescription("oxen", "flux-2-flex", Http.ProviderAuth.Oxen, null, null)));
+        await AssertIteratingPostsNothing("oxen completions", oxen.StreamCompletionsAsync(default), 2);
+
         // Reconnecting at once (no delay to suspend at first): the connect itself must not capture the context.
         var eager = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), new Http.RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         await AssertIteratingPostsNothing("an event stream that reconnects at once", eager.StreamEventsAsync(FalRequests + "/status/stream"), 5);
