@@ -62,10 +62,17 @@ public sealed class ClientTests : IAsyncLifetime
 
     private SchemaClientOptions Options(string provider, Action<SchemaClientOptions>? change = null)
     {
-        SchemaClientOptions options = _emulator.OptionsFor(provider);
+        SchemaClientOptions options = OptionsFor(_emulator, provider);
+        change?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>The tests' options for a provider of <paramref name="emulator"/>: fast retries, 100 ms polls.</summary>
+    private static SchemaClientOptions OptionsFor(ProviderEmulator emulator, string provider)
+    {
+        SchemaClientOptions options = emulator.OptionsFor(provider);
         options.Retry = Fast;
         options.PollInterval = TimeSpan.FromMilliseconds(100);
-        change?.Invoke(options);
         return options;
     }
 
@@ -137,9 +144,7 @@ public sealed class ClientTests : IAsyncLifetime
             RunTime = TimeSpan.FromMilliseconds(800),
             Keys = new Dictionary<string, string> { ["fal"] = Secret },
         });
-        SchemaClientOptions options = emulator.OptionsFor("fal");
-        options.Retry = Fast;
-        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        SchemaClientOptions options = OptionsFor(emulator, "fal");
         var client = new FalFlex.FalFlux2FlexClient(_http, options);
         FalQueuedRequest submitted = await client.SubmitAsync(FalInput(), Within(10));
         Assert.Null(submitted.Status); // fal's documented submit answer has no status
@@ -324,9 +329,7 @@ public sealed class ClientTests : IAsyncLifetime
             RunTime = TimeSpan.FromSeconds(2.5),
             Keys = new Dictionary<string, string> { ["apiframe"] = Secret },
         });
-        SchemaClientOptions options = emulator.OptionsFor("apiframe");
-        options.Retry = Fast;
-        options.PollInterval = TimeSpan.FromMilliseconds(100);
+        SchemaClientOptions options = OptionsFor(emulator, "apiframe");
         var client = new ApiframeFlex.ApiframeFlux2FlexClient(_http, options);
         ApiframeJob job = await client.GenerateAsync(ApiframeInput(), Within(10));
         Assert.Equal(ApiframeJobState.Queued, job.State);
@@ -602,16 +605,8 @@ public sealed class ClientTests : IAsyncLifetime
             RunTime = TimeSpan.FromMinutes(1),
             Keys = new Dictionary<string, string> { ["fal"] = Secret, ["oxen"] = Secret },
         });
-        SchemaClientOptions Slow(string provider)
-        {
-            SchemaClientOptions options = emulator.OptionsFor(provider);
-            options.Retry = Fast;
-            options.PollInterval = TimeSpan.FromMilliseconds(100);
-            return options;
-        }
-
-        var fal = new FalFlex.FalFlux2FlexClient(_http, Slow("fal"));
-        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, Slow("oxen"));
+        var fal = new FalFlex.FalFlux2FlexClient(_http, OptionsFor(emulator, "fal"));
+        var oxen = new OxenFlex.OxenFlux2FlexClient(_http, OptionsFor(emulator, "oxen"));
         FalQueuedRequest submitted = await fal.SubmitAsync(FalInput(), Within(10));
         OxenGeneration queued = (await oxen.EnqueueAsync(OxenInput(), Within(10))).First;
         emulator.Faults["/fal-ai/flux-2-flex"] = Fault.SlowResponse;

@@ -81,17 +81,7 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
     private static void AssertNothingIsPosted(string name, Func<Task> call)
     {
         var context = new CountingContext();
-        SynchronizationContext? previous = SynchronizationContext.Current;
-        Task running;
-        SynchronizationContext.SetSynchronizationContext(context);
-        try
-        {
-            running = call();
-        }
-        finally
-        {
-            SynchronizationContext.SetSynchronizationContext(previous);
-        }
+        Task running = StartedUnder(context, call);
 
         Exception? failure = null;
         try
@@ -114,44 +104,40 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
     private static async Task AssertIteratingPostsNothing<T>(string name, IAsyncEnumerable<T> items, int count)
     {
         var context = new CountingContext();
-        SynchronizationContext? previous = SynchronizationContext.Current;
         IAsyncEnumerator<T> enumerator = items.GetAsyncEnumerator();
         try
         {
             for (int i = 0; i < count; i++)
             {
-                ValueTask<bool> next;
-                SynchronizationContext.SetSynchronizationContext(context);
-                try
-                {
-                    next = enumerator.MoveNextAsync();
-                }
-                finally
-                {
-                    SynchronizationContext.SetSynchronizationContext(previous);
-                }
-
-                Assert.True(await next.ConfigureAwait(false), name + " ended after " + i + " items");
+                Assert.True(await StartedUnder(context, enumerator.MoveNextAsync).ConfigureAwait(false), name + " ended after " + i + " items");
             }
         }
         finally
         {
-            ValueTask disposing;
-            SynchronizationContext.SetSynchronizationContext(context);
-            try
-            {
-                disposing = enumerator.DisposeAsync();
-            }
-            finally
-            {
-                SynchronizationContext.SetSynchronizationContext(previous);
-            }
-
-            await disposing.ConfigureAwait(false);
+            await StartedUnder(context, enumerator.DisposeAsync).ConfigureAwait(false);
         }
 
         Assert.True(context.Posts == 0, name + " posted " + context.Posts + " continuations to the consumer's context");
     }
+
+    /// <summary>Runs <paramref name="start"/> with <paramref name="context"/> current, up to its first real wait, and restores the one before.</summary>
+    private static TResult StartedUnder<TResult>(SynchronizationContext context, Func<TResult> start)
+    {
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            return start();
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+    }
+
+    /// <summary>The transport itself on <paramref name="http"/>, as a caller without a generated client makes it.</summary>
+    private static Http.ProviderHttpClient Transport(HttpClient http, Http.RetryOptions retry)
+        => new(http, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), retry);
 
     private sealed class CountingContext : SynchronizationContext
     {
@@ -246,7 +232,7 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         // Each MoveNextAsync starts on the consumer's thread, so the awaits inside an iterator must not capture it either.
         // The replayed stream has two events and ends: five items take two reconnects.
         using var direct = new HttpClient { BaseAddress = _server.BaseUrl };
-        var http = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+        var http = Transport(direct, Options().Retry);
 
         await AssertIteratingPostsNothing("stream events", http.StreamEventsAsync(FalRequests + "/status/stream"), 5);
         await using (Http.EventStream stream = await http.OpenEventStreamAsync(FalRequests + "/status/stream"))
@@ -258,7 +244,7 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         await AssertIteratingPostsNothing("oxen completions", oxen.StreamCompletionsAsync(default), 2);
 
         // Reconnecting at once (no delay to suspend at first): the connect itself must not capture the context.
-        var eager = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), new Http.RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var eager = Transport(direct, new Http.RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
         await AssertIteratingPostsNothing("an event stream that reconnects at once", eager.StreamEventsAsync(FalRequests + "/status/stream"), 5);
 
         // Events that arrive apart, so each read waits for the network.
@@ -275,7 +261,7 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         await using (app)
         {
             using var apart = new HttpClient { BaseAddress = baseUrl };
-            var slow = new Http.ProviderHttpClient(apart, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+            var slow = Transport(apart, Options().Retry);
             await AssertIteratingPostsNothing("events that arrive apart", slow.StreamEventsAsync("/events"), 3);
             using Stream raw = await apart.GetStreamAsync("/events");
             await AssertIteratingPostsNothing("events read from a stream", Http.ServerSentEvents.ReadAsync(raw), 3);
@@ -288,7 +274,7 @@ public sealed class SynchronizationContextTests : IAsyncLifetime
         // The transport's public methods, for callers who use it without a generated client.
         _server.On("POST", "/echo", Scripted.Json(200, "{\"Prompt\":\"p\",\"Attempt\":1}"));
         using var direct = new HttpClient { BaseAddress = _server.BaseUrl };
-        var http = new Http.ProviderHttpClient(direct, "fal", Http.ProviderAuth.Fal, new Http.ApiKey(Key), Options().Retry);
+        var http = Transport(direct, Options().Retry);
 
         AssertNothingIsPosted("send typed", () => http.SendAsync(HttpMethod.Post, "/echo", new Echo("p"), TestJson.Default.Echo, TestJson.Default.EchoResult));
         AssertNothingIsPosted("get typed", () => http.GetAsync(HttpMethod.Post, "/echo", TestJson.Default.EchoResult));
