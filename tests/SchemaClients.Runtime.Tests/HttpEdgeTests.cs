@@ -611,6 +611,22 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     // ---------------------------------------------------------------- event streams
 
     [Fact]
+    public async Task AnEventStreamWhoseBodyCannotBeOpenedFailsAndReleasesTheAnswer()
+    {
+        // The server answers 200 with an event stream, but its body fails as the client opens it: the answer (and with it
+        // the connection) is released, not left to the garbage collector.
+        _server.On("GET", "/events", Scripted.Events("data: one\n\n"));
+        var bodies = new BodyWrapper(_ => throw new IOException("the body cannot be opened"));
+        using var http = new HttpClient(bodies) { BaseAddress = _server.BaseUrl };
+        var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+
+        IOException failed = await Assert.ThrowsAsync<IOException>(() => client.OpenEventStreamAsync("/events", Within(10)));
+
+        Assert.Equal("the body cannot be opened", failed.Message);
+        Assert.True(Assert.Single(bodies.Bodies).Disposed);
+    }
+
+    [Fact]
     public async Task AStreamWaitsTheServersRetryIntervalCappedAtMaxDelayAndCountsItsReconnections()
     {
         _server.On("GET", "/events", Scripted.Events("retry: 400\ndata: one\n\n"), Scripted.Events("retry: 60000\ndata: two\n\n"), Scripted.Events("data: three\n\n"));

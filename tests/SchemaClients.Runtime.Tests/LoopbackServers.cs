@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Net;
+using System.Net.Http;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -191,5 +192,120 @@ public sealed class WebhookReceiver : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// A handler in front of the real one that hands each answer's body stream to <c>wrap</c> when the client opens it: for
+/// faults a server cannot cause on purpose (a body that cannot be opened, a read that ends just as the caller cancels).
+/// The answers still come from a real server on loopback.
+/// </summary>
+public sealed class BodyWrapper(Func<Stream, Stream> wrap) : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+{
+    /// <summary>Every body handed out, in order, to see whether the client released it.</summary>
+    public ConcurrentQueue<WrappedContent> Bodies { get; } = new();
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+        var body = new WrappedContent(response.Content, wrap);
+        Bodies.Enqueue(body);
+        response.Content = body;
+        return response;
+    }
+}
+
+/// <summary>An answer's body whose stream goes through a wrapper; it remembers being disposed.</summary>
+public sealed class WrappedContent : HttpContent
+{
+    private readonly HttpContent _inner;
+    private readonly Func<Stream, Stream> _wrap;
+
+    public WrappedContent(HttpContent inner, Func<Stream, Stream> wrap)
+    {
+        (_inner, _wrap) = (inner, wrap);
+        foreach (KeyValuePair<string, IEnumerable<string>> header in inner.Headers)
+        {
+            Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+    }
+
+    public bool Disposed { get; private set; }
+
+    protected override async Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) => _wrap(await _inner.ReadAsStreamAsync(cancellationToken));
+
+    protected override Task<Stream> CreateContentReadStreamAsync() => CreateContentReadStreamAsync(CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+    {
+        await using Stream source = await CreateContentReadStreamAsync();
+        await source.CopyToAsync(stream);
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = 0;
+        return false;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Disposed = true;
+            _inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+}
+
+/// <summary>A read-only stream that runs <c>atEnd</c> when a read finds the end, before it returns 0.</summary>
+public sealed class EndHookStream(Stream inner, Action atEnd) : Stream
+{
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => Ended(inner.Read(buffer, offset, count));
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => Ended(await inner.ReadAsync(buffer, cancellationToken));
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            inner.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Ended(int read)
+    {
+        if (read == 0)
+        {
+            atEnd();
+        }
+
+        return read;
     }
 }

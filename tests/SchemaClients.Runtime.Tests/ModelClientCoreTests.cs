@@ -208,6 +208,33 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADownloadCancelledAsItsLastByteArrivesReportsTheCancellationAndKeepsTheOldFile()
+    {
+        // The body is all read when the caller cancels, so the copy itself ends normally; the file is still not replaced.
+        using var cancel = new CancellationTokenSource();
+        var bodies = new BodyWrapper(stream => new EndHookStream(stream, cancel.Cancel));
+        using var http = new HttpClient(bodies);
+        var core = new ModelClientCore(http, new SchemaClientOptions { ApiKey = "core-test-key-0123", Retry = new RetryOptions { MaxRetries = 0 } }, Description);
+        string folder = Path.Combine(Path.GetTempPath(), "schemaclients-cancel-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "out.png");
+        try
+        {
+            File.WriteAllText(path, "old");
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => core.DownloadToFileAsync(new Uri(_base, "image.png"), path, cancel.Token));
+
+            Assert.True(cancel.IsCancellationRequested);
+            Assert.Single(bodies.Bodies);
+            Assert.Equal("old", File.ReadAllText(path));
+            Assert.Equal(new[] { "out.png" }, Directory.GetFiles(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task ResultFilesAreSavedFromDataUrisAndUrlsAndAnythingElseIsRefusedByName()
     {
         ModelClientCore core = Core();

@@ -383,6 +383,7 @@ namespace SchemaClients.Clients
             try
             {
                 long written;
+                // Stryker disable once Boolean : on Linux, where the tests run, FileStream has no async file I/O and runs both kinds on the thread pool (dotnet/runtime#14134); on Windows the flag selects overlapped I/O
                 var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true);
                 await using (file.ConfigureAwait(false))
                 {
