@@ -539,7 +539,8 @@ namespace SchemaClients.Http
             HttpResponseMessage answer;
             CancellationTokenSource timeout = RentTimeout();
             timeout.CancelAfter(_retry.AttemptTimeout);
-            CancellationTokenRegistration link = callerToken.CanBeCanceled ? callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout) : default;
+            // a token that cannot be cancelled registers nothing and hands back an empty registration
+            CancellationTokenRegistration link = callerToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), timeout);
             try
             {
                 answer = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
@@ -618,7 +619,7 @@ namespace SchemaClients.Http
                 return null;
             }
 
-            Uri to = location.IsAbsoluteUri ? location : new Uri(from, location);
+            Uri to = new Uri(from, location); // an absolute location is itself, a relative one is resolved against the request's URL
             if ((to.Scheme != Uri.UriSchemeHttps && to.Scheme != Uri.UriSchemeHttp) || (from.Scheme == Uri.UriSchemeHttps && to.Scheme == Uri.UriSchemeHttp))
             {
                 return null;
@@ -687,7 +688,8 @@ namespace SchemaClients.Http
                 return last.Uri;
             }
 
-            var uri = new Uri(path, path.StartsWith('/') ? UriKind.Relative : UriKind.RelativeOrAbsolute);
+            // A path that starts with '/' is relative here on every platform: only UriKind.Absolute reads it as a Unix file path.
+            var uri = new Uri(path, UriKind.RelativeOrAbsolute);
             // Stryker disable once Statement : a cache: without it the same value is worked out again
             Volatile.Write(ref _lastTarget, new TargetCache(path, uri));
             return uri;
