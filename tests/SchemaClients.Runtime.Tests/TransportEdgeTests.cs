@@ -434,6 +434,9 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         Assert.Equal("path", (await Assert.ThrowsAsync<ArgumentException>(() => core.DownloadToFileAsync(new Uri("https://cdn.example/a.png"), string.Empty, default))).ParamName);
         Assert.Equal("fileUrl", (await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync(string.Empty, "a.png", null, default))).ParamName);
         Assert.Equal("path", (await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync("https://cdn.example/a.png", string.Empty, null, default))).ParamName);
+        // the path is refused before the file URL is read: neither a bad data URI nor a URL of another scheme is looked at first
+        Assert.Equal("path", (await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync("data:image/png;base64,***", string.Empty, null, default))).ParamName);
+        Assert.Equal("path", (await Assert.ThrowsAsync<ArgumentException>(() => core.SaveAsync("ftp://files.example.com/a.png", string.Empty, null, default))).ParamName);
         Assert.Empty(_server.Requests);
     }
 
