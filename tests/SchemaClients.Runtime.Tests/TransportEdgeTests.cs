@@ -455,10 +455,12 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         byte[] json = Core("oxen").SerializeWith(new Echo("p"), TestJson.Default.Echo, _ => ValidationResult.Success, Array.Empty<KeyValuePair<string, string>>(), new[] { new KeyValuePair<string, string>("num_generations", "2") });
         Assert.Equal("{\"Prompt\":\"p\",\"num_generations\":2}", Encoding.UTF8.GetString(json));
 
-        // with nothing to add, the request's own bytes are sent as its serializer wrote them
+        // with nothing to add, the request's own bytes are sent as its serializer wrote them: its escaping, its layout
         var unusual = new Echo("caf\u00e9 \u6f22\u5b57 <b>&</b>");
-        byte[] own = Core("oxen").SerializeWith(unusual, TestJson.Default.Echo, _ => ValidationResult.Success, Array.Empty<KeyValuePair<string, string>>(), Array.Empty<KeyValuePair<string, string>>());
-        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(unusual, TestJson.Default.Echo), own);
+        byte[] own = Core("oxen").SerializeWith(unusual, IndentedJson.Default.Echo, _ => ValidationResult.Success, Array.Empty<KeyValuePair<string, string>>(), Array.Empty<KeyValuePair<string, string>>());
+        byte[] written = JsonSerializer.SerializeToUtf8Bytes(unusual, IndentedJson.Default.Echo);
+        Assert.Contains((byte)'\n', written);
+        Assert.Equal(written, own);
     }
 
     private sealed class EchoConverter : Serialization.SchemaConverter<Echo>
@@ -493,3 +495,8 @@ public sealed class TransportEdgeTests : IAsyncLifetime
         }
     }
 }
+
+/// <summary>A caller's own serializer options that differ from the runtime's writer: indented output.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(WriteIndented = true)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(Echo))]
+internal sealed partial class IndentedJson : System.Text.Json.Serialization.JsonSerializerContext;
