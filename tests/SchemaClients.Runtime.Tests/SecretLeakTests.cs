@@ -554,6 +554,20 @@ public sealed class SecretLeakTests : IAsyncLifetime
     }
 
     [Fact]
+    public void APercentRunIsOneSpanWhateverItsBytesAndAnEmptyHeaderValueMasksNothing()
+    {
+        const string key = "probe-secret-0123456789abcdef";
+        var apiKey = new ApiKey(key);
+
+        // %00 is a byte like any other: its run is decoded, and a run that holds part of the key is masked whole
+        Assert.Equal("a%00b", apiKey.Redact("a%00b"));
+        Assert.Equal("x***", apiKey.Redact("x%00%70" + key.Substring(1)));
+
+        // a header name whose separator and terminator come from one percent run has an empty value: nothing to mask
+        Assert.Equal("Authorization%3A%2Cy", apiKey.Redact("Authorization%3A%2Cy"));
+    }
+
+    [Fact]
     public void DecodingGoesTwoLevelsDeepAsDocumentedAndNoFurther()
     {
         // Each level is a pass over the whole text, so the depth is bounded: a hostile echo costs three passes at
