@@ -210,6 +210,7 @@ namespace SchemaClients.Clients
                 async token =>
                 {
                     EventStream stream = await _core.Http.OpenEventStreamAsync(_core.Url("/api/events"), token).ConfigureAwait(false);
+                    // Stryker disable once Boolean : EventStream.DisposeAsync completes at once (it returns default): there is no continuation to post anywhere
                     await using System.Runtime.CompilerServices.ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
                     // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                     OxenGeneration now = await GetGenerationAsync(generationId, token).ConfigureAwait(false);

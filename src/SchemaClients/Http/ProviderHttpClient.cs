@@ -294,6 +294,7 @@ namespace SchemaClients.Http
         public async IAsyncEnumerable<ServerSentEvent> StreamEventsAsync(string path, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
             EventStream stream = await OpenEventStreamAsync(path, cancellationToken).ConfigureAwait(false);
+            // Stryker disable once Boolean : EventStream.DisposeAsync completes at once (it returns default): there is no continuation to post anywhere
             await using ConfiguredAsyncDisposable disposeStream = stream.ConfigureAwait(false);
             await foreach (ServerSentEvent item in stream.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
