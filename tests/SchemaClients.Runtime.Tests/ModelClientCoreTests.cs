@@ -311,6 +311,8 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
         Func<HttpClient, SchemaClientOptions, ILogger, ModelClientCore> create = (http, options, logger) => new ModelClientCore(http, options, description, logger);
         var services = new ServiceCollection();
         Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => SchemaClientServiceCollectionExtensions.AddSchemaClient(null!, "n", null, null, create)).ParamName);
+        // the first bad argument is the one named, even when those after it are bad too
+        Assert.Equal("services", Assert.Throws<ArgumentNullException>(() => SchemaClientServiceCollectionExtensions.AddSchemaClient<ModelClientCore>(null!, string.Empty, null, null, null!)).ParamName);
         Assert.Equal("name", Assert.Throws<ArgumentException>(() => services.AddSchemaClient(string.Empty, null, null, create)).ParamName);
         Assert.Equal("create", Assert.Throws<ArgumentNullException>(() => services.AddSchemaClient<ModelClientCore>("n", null, null, null!)).ParamName);
 

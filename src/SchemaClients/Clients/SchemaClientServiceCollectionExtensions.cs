@@ -44,7 +44,6 @@ namespace SchemaClients.Clients
             Func<HttpClient, SchemaClientOptions, ILogger, TClient> create)
             where TClient : class
         {
-            // Stryker disable once Statement : services.AddOptions() on the next line refuses a null collection with the same ArgumentNullException
             ArgumentNullException.ThrowIfNull(services);
             ArgumentException.ThrowIfNullOrEmpty(name);
             ArgumentNullException.ThrowIfNull(create);
