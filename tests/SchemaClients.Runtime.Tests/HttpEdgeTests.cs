@@ -280,6 +280,43 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARelativeRedirectIsResolvedAgainstTheUrlThatAnsweredIt()
+    {
+        _server.On("GET", "/one/start", new Scripted(302, null, Headers: new Dictionary<string, string> { ["Location"] = "/two/next" }));
+        _server.On("GET", "/two/next", new Scripted(302, null, Headers: new Dictionary<string, string> { ["Location"] = "final" }));
+        _server.On("GET", "/two/final", Scripted.Json(200, "{\"at\":\"two\"}"));
+        _server.On("GET", "/one/final", Scripted.Json(200, "{\"at\":\"one\"}"));
+
+        // An app's handler that follows some redirects itself (here one) hands back the next with the URL that answered
+        // it; a relative Location is resolved against that URL, as HTTP says, not against the one first asked for.
+        using (var http = new HttpClient(new SocketsHttpHandler { MaxAutomaticRedirections = 1 }) { BaseAddress = _server.BaseUrl })
+        {
+            JsonElement answer = await new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries).SendJsonAsync(HttpMethod.Get, "/one/start", null, Within(10));
+            Assert.Equal("two", answer.GetProperty("at").GetString());
+        }
+
+        // A handler whose answers do not say which request they answer: the request as sent is the base.
+        using (var http = new HttpClient(new ForgetsTheRequest()) { BaseAddress = _server.BaseUrl })
+        {
+            JsonElement answer = await new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries).SendJsonAsync(HttpMethod.Get, "/two/next", null, Within(10));
+            Assert.Equal("two", answer.GetProperty("at").GetString());
+        }
+
+        Assert.Empty(_server.To("GET", "/one/final"));
+    }
+
+    /// <summary>A handler in front of the real one that, as some caching or test handlers do, returns answers with no request.</summary>
+    private sealed class ForgetsTheRequest() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+            response.RequestMessage = null;
+            return response;
+        }
+    }
+
+    [Fact]
     public async Task RedirectsAreFollowedFiftyTimesAtMostAndNeverToAnotherScheme()
     {
         _server.On("GET", "/loop", new Scripted(302, null, Headers: new Dictionary<string, string> { ["Location"] = "/loop" }));

@@ -612,8 +612,9 @@ namespace SchemaClients.Http
                 return null;
             }
 
-            // Stryker disable once NullCoalescing : HttpClient sets an answer's RequestMessage to the request that was sent, so both sides are the same URI
-            Uri? from = answer.RequestMessage?.RequestUri ?? sent.RequestUri;
+            // The URL that answered: a handler that followed redirects itself rewrote the sent request's URI to its last hop
+            // (answer.RequestMessage, when a handler sets it, is that same request).
+            Uri? from = sent.RequestUri;
             // Stryker disable once Logical : a sent request's URI is never null and always absolute, so neither form returns null
             if (from == null || !from.IsAbsoluteUri)
             {
