@@ -317,6 +317,41 @@ public sealed class HttpEdgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneConnectionPerServerIsEnoughForRetriesRedirectsAndUploads()
+    {
+        // An app may allow one connection per server. An answer the client is done with (a 503 it retries, a redirect
+        // it follows, an upload's answer) is released at once, or the next request would wait for its connection.
+        _server.On("GET", "/flaky", new Scripted(503, "{\"busy\":true}"), Scripted.Json(200, "{\"n\":1}"));
+        _server.On("GET", "/moved", new Scripted(302, "{\"moved\":true}", Headers: new Dictionary<string, string> { ["Location"] = "/landing" }));
+        _server.On("GET", "/landing", Scripted.Json(200, "{\"n\":2}"));
+        _server.On("PUT", "/upload", Scripted.Json(200, "{\"stored\":true}"));
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 1 }) { BaseAddress = _server.BaseUrl };
+        var retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(3) };
+        var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), retry);
+
+        Assert.Equal(1, (await client.SendJsonAsync(HttpMethod.Get, "/flaky", null, Within(20))).GetProperty("n").GetInt32());
+        Assert.Equal(2, (await client.SendJsonAsync(HttpMethod.Get, "/moved", null, Within(20))).GetProperty("n").GetInt32());
+        await client.PutFileAsync(new Uri(_server.BaseUrl, "upload"), new byte[] { 1, 2, 3 }, "image/png", Within(20));
+        await client.PutFileAsync(new Uri(_server.BaseUrl, "upload"), new byte[] { 4, 5, 6 }, "image/png", Within(20));
+        Assert.Equal(2, _server.To("PUT", "/upload").Count);
+
+        // an event stream that ends and is opened again
+        _server.On("GET", "/events", Scripted.Events("data: one\n\n"), Scripted.Events("data: two\n\n"));
+        var seen = new List<string>();
+        await foreach (ServerSentEvent item in client.StreamEventsAsync("/events", Within(20)))
+        {
+            seen.Add(item.Data);
+            if (seen.Count == 2)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(new[] { "one", "two" }, seen);
+        Assert.Equal(2, (await client.SendJsonAsync(HttpMethod.Get, "/landing", null, Within(20))).GetProperty("n").GetInt32());
+    }
+
+    [Fact]
     public async Task RedirectsAreFollowedFiftyTimesAtMostAndNeverToAnotherScheme()
     {
         _server.On("GET", "/loop", new Scripted(302, null, Headers: new Dictionary<string, string> { ["Location"] = "/loop" }));

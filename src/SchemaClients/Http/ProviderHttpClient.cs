@@ -347,7 +347,6 @@ namespace SchemaClients.Http
             ArgumentNullException.ThrowIfNull(content);
             ArgumentException.ThrowIfNullOrEmpty(contentType);
             (HttpResponseMessage response, _) = await SendWithRetriesAsync(HttpMethod.Put, url.ToString(), content, new CallOptions(RetryMode.Repeatable), null, null, false, null, cancellationToken, contentType).ConfigureAwait(false);
-            // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
             response.Dispose();
         }
 
@@ -444,7 +443,6 @@ namespace SchemaClients.Http
                     LogRetry(_logger, _provider, method.Method, state.LogUrl, (long)delay.TotalMilliseconds, retry + 2, null);
                 }
 
-                // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                 outcome.Result?.Dispose(); // the failed response is not read again
                 // Stryker disable once Boolean : no caller's context is left to capture: this method has already suspended at an earlier await
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -550,7 +548,6 @@ namespace SchemaClients.Http
                 // key goes only to the origin it was sent to.
                 for (int hop = 0; hop < MaxRedirects && Redirect(state, request, answer) is { } next; hop++)
                 {
-                    // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                     answer.Dispose();
                     // Stryker disable once Statement : a release of resources only: nothing a caller can see changes
                     request.Dispose();
