@@ -46,7 +46,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
 
     private static CancellationToken Within(int seconds) => new CancellationTokenSource(TimeSpan.FromSeconds(seconds)).Token;
 
-    private ProviderHttpClient Client(RetryOptions? retry = null, ListLogger? logs = null) => new(_http, "fal", ProviderAuth.Fal, new ApiKey(Secret), retry ?? NoRetries, logs);
+    private ProviderHttpClient Client(RetryOptions? retry = null, ListLogger? logs = null, HttpClient? http = null) => new(http ?? _http, "fal", ProviderAuth.Fal, new ApiKey(Secret), retry ?? NoRetries, logs);
 
     private string Root => _server.BaseUrl.AbsoluteUri.TrimEnd('/');
 
@@ -291,14 +291,14 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         // it; a relative Location is resolved against that URL, as HTTP says, not against the one first asked for.
         using (var http = new HttpClient(new SocketsHttpHandler { MaxAutomaticRedirections = 1 }) { BaseAddress = _server.BaseUrl })
         {
-            JsonElement answer = await new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries).SendJsonAsync(HttpMethod.Get, "/one/start", null, Within(10));
+            JsonElement answer = await Client(http: http).SendJsonAsync(HttpMethod.Get, "/one/start", null, Within(10));
             Assert.Equal("two", answer.GetProperty("at").GetString());
         }
 
         // A handler whose answers do not say which request they answer: the request as sent is the base.
         using (var http = new HttpClient(new ForgetsTheRequest()) { BaseAddress = _server.BaseUrl })
         {
-            JsonElement answer = await new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries).SendJsonAsync(HttpMethod.Get, "/two/next", null, Within(10));
+            JsonElement answer = await Client(http: http).SendJsonAsync(HttpMethod.Get, "/two/next", null, Within(10));
             Assert.Equal("two", answer.GetProperty("at").GetString());
         }
 
@@ -327,7 +327,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         _server.On("PUT", "/upload", Scripted.Json(200, "{\"stored\":true}"));
         using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 1 }) { BaseAddress = _server.BaseUrl };
         var retry = new RetryOptions { MaxRetries = 1, BaseDelay = TimeSpan.FromMilliseconds(10), AttemptTimeout = TimeSpan.FromSeconds(3) };
-        var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), retry);
+        ProviderHttpClient client = Client(retry, http: http);
 
         Assert.Equal(1, (await client.SendJsonAsync(HttpMethod.Get, "/flaky", null, Within(20))).GetProperty("n").GetInt32());
         Assert.Equal(2, (await client.SendJsonAsync(HttpMethod.Get, "/moved", null, Within(20))).GetProperty("n").GetInt32());
@@ -393,7 +393,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
             using var handler = new SocketsHttpHandler { AllowAutoRedirect = false };
             handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true; // the test's own certificate
             using var http = new HttpClient(handler) { BaseAddress = baseUrl };
-            var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+            ProviderHttpClient client = Client(http: http);
 
             ProviderApiException down = await Assert.ThrowsAsync<ProviderApiException>(() => client.SendJsonAsync(HttpMethod.Get, "/down", null, Within(10)));
 
@@ -560,7 +560,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         await using (app)
         {
             using var http = new HttpClient { BaseAddress = baseUrl };
-            var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+            ProviderHttpClient client = Client(http: http);
             using var earlier = new CancellationTokenSource();
             await client.SendJsonAsync(HttpMethod.Get, "/fast", null, earlier.Token);
 
@@ -690,7 +690,7 @@ public sealed class HttpEdgeTests : IAsyncLifetime
         _server.On("GET", "/events", Scripted.Events("data: one\n\n"));
         var bodies = new BodyWrapper(_ => throw new IOException("the body cannot be opened"));
         using var http = new HttpClient(bodies) { BaseAddress = _server.BaseUrl };
-        var client = new ProviderHttpClient(http, "fal", ProviderAuth.Fal, new ApiKey(Secret), NoRetries);
+        ProviderHttpClient client = Client(http: http);
 
         IOException failed = await Assert.ThrowsAsync<IOException>(() => client.OpenEventStreamAsync("/events", Within(10)));
 

@@ -69,11 +69,11 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
         await _app.DisposeAsync();
     }
 
-    private ModelClientCore Core(Action<SchemaClientOptions>? change = null)
+    private ModelClientCore Core(Action<SchemaClientOptions>? change = null, HttpClient? http = null)
     {
         var options = new SchemaClientOptions { ApiKey = "core-test-key-0123", Retry = new RetryOptions { MaxRetries = 0 } };
         change?.Invoke(options);
-        return new ModelClientCore(_http, options, Description);
+        return new ModelClientCore(http ?? _http, options, Description);
     }
 
     [Fact]
@@ -214,7 +214,7 @@ public sealed class ModelClientCoreTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var bodies = new BodyWrapper(stream => new EndHookStream(stream, cancel.Cancel));
         using var http = new HttpClient(bodies);
-        var core = new ModelClientCore(http, new SchemaClientOptions { ApiKey = "core-test-key-0123", Retry = new RetryOptions { MaxRetries = 0 } }, Description);
+        ModelClientCore core = Core(http: http);
         string folder = Path.Combine(Path.GetTempPath(), "schemaclients-cancel-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         string path = Path.Combine(folder, "out.png");
